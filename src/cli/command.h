@@ -1,0 +1,34 @@
+#pragma once
+// Subcommands register themselves (every src/cli/*.cpp is compiled into the executable, so the
+// static registrars are kept). Each adds a CLI11 subcommand with its own options and callback.
+// Callbacks throw pelnas::Error for user errors; main() prints them and exits with code 2.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pelnas::cli {
+
+using CommandSetup = std::function<void(CLI::App& root)>;
+
+struct CommandRegistry {
+  static std::vector<std::pair<int, CommandSetup>>& setups();
+  // `order` sets the position in --help.
+  static bool add(int order, CommandSetup setup);
+};
+
+// Options every data-reading command shares.
+struct DataOptions {
+  std::optional<std::string> data_dir;
+};
+void add_data_option(CLI::App* cmd, DataOptions& opts);
+// --json: one JSON document on stdout instead of a table.
+void add_json_flag(CLI::App* cmd, bool& json);
+
+}  // namespace pelnas::cli
+
+#define PELNAS_CLI_CONCAT2(a, b) a##b
+#define PELNAS_CLI_CONCAT(a, b) PELNAS_CLI_CONCAT2(a, b)
+#define PELNAS_REGISTER_COMMAND(order, fn) \
+  static const bool PELNAS_CLI_CONCAT(pelnas_cmd_registered_, __LINE__) = ::pelnas::cli::CommandRegistry::add(order, fn)

@@ -1,0 +1,66 @@
+// pelnas: the command-line front end. Thin: parse options, call the library, print.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/command.h"
+#include "common/error.h"
+
+namespace pelnas::cli {
+
+std::vector<std::pair<int, CommandSetup>>& CommandRegistry::setups() {
+  static std::vector<std::pair<int, CommandSetup>> s;
+  return s;
+}
+
+bool CommandRegistry::add(int order, CommandSetup setup) {
+  setups().emplace_back(order, std::move(setup));
+  return true;
+}
+
+void add_data_option(CLI::App* cmd, DataOptions& opts) {
+  cmd->add_option("--data", opts.data_dir,
+                  "benchmark data directory (default: $PELNAS_DATA, else ./data, else ../shared/data)");
+}
+
+void add_json_flag(CLI::App* cmd, bool& json) {
+  cmd->add_flag("--json", json, "print one JSON document on stdout instead of a table");
+}
+
+}  // namespace pelnas::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"pelnas: hardware-aware neural architecture search (PEL-NAS) on NAS-Bench-201"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("pelnas ") + PELNAS_VERSION);
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "debug logging on stderr");
+  auto& setups = pelnas::cli::CommandRegistry::setups();
+  std::stable_sort(setups.begin(), setups.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  for (auto& [order, setup] : setups) setup(app);
+  // Logs go to stderr so stdout stays clean for tables and --json documents.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("pelnas"));
+  spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+  spdlog::set_level(spdlog::level::info);
+  app.parse_complete_callback([&] {
+    if (verbose) spdlog::set_level(spdlog::level::debug);
+  });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  } catch (const pelnas::Error& e) {
+    std::fflush(stdout);
+    std::cerr << "pelnas: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::cerr << "pelnas: internal error: " << e.what() << "\n";
+    return 3;
+  }
+  return 0;
+}

@@ -1,0 +1,256 @@
+#include "data/benchmark_data.h"
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+#include <tuple>
+
+#include "common/csv.h"
+#include "common/error.h"
+
+namespace pelnas {
+
+namespace fs = std::filesystem;
+
+std::string_view to_string(Coverage c) {
+  switch (c) {
+    case Coverage::Complete: return "complete";
+    case Coverage::Partial: return "partial";
+    case Coverage::Absent: return "absent";
+  }
+  return "?";
+}
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::optional<double> opt(double v) { return std::isnan(v) ? std::nullopt : std::optional<double>(v); }
+}  // namespace
+
+BenchmarkData BenchmarkData::read(const std::string& dir) {
+  BenchmarkData b;
+  b.dir_ = dir;
+  const fs::path root(dir);
+  if (!fs::is_directory(root)) throw Error("data directory '" + dir + "' does not exist");
+  b.read_main_table((root / kMainTable).string());
+  if (fs::exists(root / kHelpTable)) b.read_help_table((root / kHelpTable).string());
+  if (fs::exists(root / kImportedHwTable)) b.read_imported_hw_table((root / kImportedHwTable).string());
+  return b;
+}
+
+std::shared_ptr<const BenchmarkData> BenchmarkData::load(const std::string& dir) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const BenchmarkData>> cache;
+  std::lock_guard lock(mutex);
+  const std::string key = fs::weakly_canonical(dir).string();
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  auto data = std::make_shared<const BenchmarkData>(read(dir));
+  cache.emplace(key, data);
+  return data;
+}
+
+void BenchmarkData::read_main_table(const std::string& path) {
+  if (!fs::exists(path)) throw InputError(path, 0, "file not found (the NB201 main table)");
+  const CsvTable t = CsvTable::read(path);
+  const std::size_t n = t.rows();
+  if (n != static_cast<std::size_t>(kNumArchs))
+    throw InputError(path, 0, "expected " + std::to_string(kNumArchs) + " architecture rows, found " + std::to_string(n));
+  archs_.assign(n, Arch{});
+  index_by_lex_.assign(kNumArchs, -1);
+  iso_nats_.assign(n, -1);
+  iso_flat_.assign(n, -1);
+  zero_output_.assign(n, 0);
+  const std::size_t c_index = t.column("index"), c_arch = t.column("arch_str"), c_nats = t.column("iso_id_nats"),
+                    c_flat = t.column("iso_id_flat"), c_zero = t.column("zero_output");
+  struct AccCol {
+    Dataset d;
+    AccuracyMetric m;
+    const char* name;
+  };
+  const AccCol acc_cols[] = {
+      {Dataset::Cifar10, AccuracyMetric::Test, "c10_test_acc"},
+      {Dataset::Cifar100, AccuracyMetric::Test, "c100_test_acc"},
+      {Dataset::ImageNet16_120, AccuracyMetric::Test, "in16_test_acc"},
+      {Dataset::Cifar10, AccuracyMetric::Valid, "c10v_valid_acc"},
+      {Dataset::Cifar10, AccuracyMetric::Test12, "c10_test_acc_12ep"},
+      {Dataset::Cifar10, AccuracyMetric::Valid12, "c10v_valid_acc_12ep"},
+      {Dataset::Cifar100, AccuracyMetric::Test12, "c100_test_acc_12ep"},
+      {Dataset::Cifar100, AccuracyMetric::Valid12, "c100_valid_acc_12ep"},
+      {Dataset::ImageNet16_120, AccuracyMetric::Test12, "in16_test_acc_12ep"},
+      {Dataset::ImageNet16_120, AccuracyMetric::Valid12, "in16_valid_acc_12ep"},
+  };
+  std::vector<std::pair<std::size_t, std::vector<double>*>> number_cols;
+  for (const auto& c : acc_cols) {
+    auto& v = acc_[{c.d, c.m}];
+    v.assign(n, kNaN);
+    number_cols.push_back({t.column(c.name), &v});
+  }
+  for (Dataset d : kAllDatasets) {
+    auto& f = flops_[d];
+    auto& p = params_[d];
+    f.assign(n, kNaN);
+    p.assign(n, kNaN);
+    number_cols.push_back({t.column("flops_" + std::string(short_name(d))), &f});
+    number_cols.push_back({t.column("params_" + std::string(short_name(d))), &p});
+  }
+  std::vector<std::pair<std::size_t, std::vector<double>*>> hw_cols;
+  for (Device dev : kAllDevices)
+    for (HwMetric m : kAllHwMetrics) {
+      if (!hwnasbench_has(dev, m)) continue;
+      auto& col = hw_[{Dataset::Cifar10, dev, m}];
+      col.values.assign(n, kNaN);
+      col.source = path;
+      hw_cols.push_back({t.column("c10_" + hwnasbench_key(dev, m)), &col.values});
+    }
+
+  for (std::size_t r = 0; r < n; ++r) {
+    const long long idx = t.integer(r, c_index);
+    if (idx < 0 || idx >= kNumArchs) throw InputError(path, t.line(r), "index " + std::to_string(idx) + " out of range");
+    Arch a;
+    try {
+      a = Arch::parse(t.cell(r, c_arch));
+    } catch (const Error& e) {
+      throw InputError(path, t.line(r), e.what());
+    }
+    if (index_by_lex_[a.lex_code()] != -1)
+      throw InputError(path, t.line(r), "duplicate architecture " + a.str());
+    if (iso_nats_[idx] != -1) throw InputError(path, t.line(r), "duplicate index " + std::to_string(idx));
+    archs_[idx] = a;
+    index_by_lex_[a.lex_code()] = static_cast<int>(idx);
+    iso_nats_[idx] = static_cast<int>(t.integer(r, c_nats));
+    iso_flat_[idx] = static_cast<int>(t.integer(r, c_flat));
+    zero_output_[idx] = static_cast<char>(t.integer(r, c_zero) != 0);
+    for (auto& [c, v] : number_cols) (*v)[idx] = t.number_or_nan(r, c);
+    for (auto& [c, v] : hw_cols) {
+      const double x = t.number_or_nan(r, c);
+      (*v)[idx] = x > 0 ? x : kNaN;  // -1.0 (edgetpu "did not compile") and any <= 0 mean missing
+    }
+  }
+  for (Dataset d : kAllDatasets)
+    for (std::size_t i = 0; i < n; ++i)
+      if (std::isnan(flops_[d][i]) || std::isnan(params_[d][i]))
+        throw InputError(path, static_cast<long>(i) + 2, "missing FLOPs/params for " + std::string(to_string(d)));
+}
+
+void BenchmarkData::read_help_table(const std::string& path) {
+  const CsvTable t = CsvTable::read(path);
+  const std::size_t c_index = t.column("index");
+  std::vector<std::size_t> cols;
+  for (std::size_t c = 0; c < t.header().size(); ++c)
+    if (c != c_index) {
+      help_names_.push_back(t.header()[c]);
+      help_[t.header()[c]].assign(archs_.size(), kNaN);
+      cols.push_back(c);
+    }
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    const long long idx = t.integer(r, c_index);
+    if (idx < 0 || idx >= size()) throw InputError(path, t.line(r), "index " + std::to_string(idx) + " out of range");
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+      const double x = t.number_or_nan(r, cols[k]);
+      help_[help_names_[k]][idx] = x > 0 ? x : kNaN;
+    }
+  }
+}
+
+void BenchmarkData::read_imported_hw_table(const std::string& path) {
+  const CsvTable t = CsvTable::read(path);
+  const std::size_t c_index = t.column("index"), c_dataset = t.column("dataset");
+  std::map<std::pair<Dataset, std::size_t>, std::vector<double>*> targets;
+  std::vector<std::tuple<Device, HwMetric, std::size_t>> metric_cols;
+  for (Device dev : kAllDevices)
+    for (HwMetric m : kAllHwMetrics)
+      if (hwnasbench_has(dev, m)) metric_cols.emplace_back(dev, m, t.column(hwnasbench_key(dev, m)));
+  for (Dataset d : kAllDatasets)
+    for (auto& [dev, m, c] : metric_cols) {
+      auto& col = hw_[{d, dev, m}];
+      col.values.assign(archs_.size(), kNaN);
+      col.source = path;
+    }
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    Dataset d;
+    try {
+      d = dataset_from_string(t.cell(r, c_dataset));
+    } catch (const Error& e) {
+      throw InputError(path, t.line(r), e.what());
+    }
+    const long long idx = t.integer(r, c_index);
+    if (idx < 0 || idx >= size()) throw InputError(path, t.line(r), "index " + std::to_string(idx) + " out of range");
+    for (auto& [dev, m, c] : metric_cols) {
+      const double x = t.number_or_nan(r, c);
+      hw_[{d, dev, m}].values[idx] = x > 0 ? x : kNaN;
+    }
+  }
+}
+
+const Arch& BenchmarkData::arch(int index) const {
+  if (index < 0 || index >= size())
+    throw Error("NB201 index " + std::to_string(index) + " out of range [0, " + std::to_string(size()) + ")");
+  return archs_[index];
+}
+
+int BenchmarkData::index_of(std::string_view s) const {
+  if (!s.empty() && s.front() != '|') {
+    int idx = -1;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), idx);
+    if (ec != std::errc() || p != s.data() + s.size())
+      throw Error("expected an NB201 index (0.." + std::to_string(size() - 1) + ") or an arch string starting with '|', found '" +
+                  std::string(s) + "'");
+    arch(idx);  // range check
+    return idx;
+  }
+  return index_of(Arch::parse(s));
+}
+
+std::optional<double> BenchmarkData::accuracy(int index, Dataset d, AccuracyMetric m) const {
+  auto it = acc_.find({d, m});
+  if (it == acc_.end()) return std::nullopt;
+  return opt(it->second.at(index));
+}
+
+bool BenchmarkData::has_accuracy(Dataset d, AccuracyMetric m) const { return acc_.count({d, m}) > 0; }
+
+double BenchmarkData::flops(int index, Dataset d) const { return flops_.at(d).at(index); }
+double BenchmarkData::params(int index, Dataset d) const { return params_.at(d).at(index); }
+
+std::optional<double> BenchmarkData::hw(int index, Dataset d, Device dev, HwMetric m) const {
+  const auto* col = hw_column(d, dev, m);
+  if (!col) return std::nullopt;
+  return opt(col->at(index));
+}
+
+const std::vector<double>* BenchmarkData::hw_column(Dataset d, Device dev, HwMetric m) const {
+  auto it = hw_.find({d, dev, m});
+  return it == hw_.end() ? nullptr : &it->second.values;
+}
+
+std::vector<HwCoverage> BenchmarkData::hw_coverage() const {
+  std::vector<HwCoverage> out;
+  for (Dataset d : kAllDatasets)
+    for (Device dev : kAllDevices)
+      for (HwMetric m : kAllHwMetrics) {
+        if (!hwnasbench_has(dev, m)) continue;
+        HwCoverage c{d, dev, m, Coverage::Absent, 0, ""};
+        if (auto it = hw_.find({d, dev, m}); it != hw_.end()) {
+          for (double v : it->second.values) c.count += !std::isnan(v);
+          c.source = it->second.source;
+          c.coverage = c.count == size() ? Coverage::Complete : c.count > 0 ? Coverage::Partial : Coverage::Absent;
+        }
+        out.push_back(c);
+      }
+  return out;
+}
+
+std::optional<double> BenchmarkData::help_latency(int index, std::string_view device) const {
+  const auto* col = help_column(device);
+  if (!col) return std::nullopt;
+  return opt(col->at(index));
+}
+
+const std::vector<double>* BenchmarkData::help_column(std::string_view device) const {
+  auto it = help_.find(device);
+  return it == help_.end() ? nullptr : &it->second;
+}
+
+}  // namespace pelnas

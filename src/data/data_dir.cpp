@@ -1,0 +1,38 @@
+#include "data/data_dir.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <vector>
+
+#include "common/error.h"
+#include "data/benchmark_data.h"
+
+namespace pelnas {
+
+namespace fs = std::filesystem;
+
+std::string resolve_data_dir(const std::optional<std::string>& flag) {
+  std::vector<std::pair<std::string, std::string>> tried;  // (place, why)
+  auto has_tables = [](const std::string& d) { return fs::is_regular_file(fs::path(d) / BenchmarkData::kMainTable); };
+  if (flag) {
+    if (has_tables(*flag)) return *flag;
+    throw Error("data directory '" + *flag + "' (from --data) has no " + BenchmarkData::kMainTable);
+  }
+  if (const char* env = std::getenv("PELNAS_DATA"); env && *env) {
+    if (has_tables(env)) return env;
+    throw Error(std::string("data directory '") + env + "' (from $PELNAS_DATA) has no " + BenchmarkData::kMainTable);
+  }
+  std::vector<std::string> candidates = {"data", "../shared/data"};
+#ifdef PELNAS_SOURCE_DIR
+  candidates.push_back(std::string(PELNAS_SOURCE_DIR) + "/../shared/data");
+#endif
+  std::string list = "--data (not given), $PELNAS_DATA (not set)";
+  for (const auto& c : candidates) {
+    if (has_tables(c)) return fs::weakly_canonical(c).string();
+    list += ", " + fs::absolute(c).lexically_normal().string();
+  }
+  throw Error(std::string("no benchmark data found: looked for ") + BenchmarkData::kMainTable + " in " + list +
+              ". Pass --data DIR or set PELNAS_DATA.");
+}
+
+}  // namespace pelnas

@@ -1,0 +1,81 @@
+#pragma once
+// What a search may know of an architecture: an accuracy (from a table or a predictor) and a
+// hardware cost. The Evaluator memoises, counts what it paid for, and never invents values.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "data/benchmark_data.h"
+#include "hardware/cost_source.h"
+
+namespace pelnas {
+
+// The accuracy a search sees, in percent.
+class AccuracySource {
+ public:
+  virtual ~AccuracySource() = default;
+  virtual std::string name() const = 0;  // "table:test", "table:test12", "predictor", ...
+  virtual std::optional<double> accuracy(int index, const Arch& arch) = 0;
+  // Expensive computations this source performed (e.g. proxy evaluations); 0 for tables.
+  virtual std::int64_t paid_evaluations() const { return 0; }
+};
+
+// Reads the accuracy from the benchmark table (the true value for metric Test: an oracle).
+class TableAccuracy : public AccuracySource {
+ public:
+  TableAccuracy(std::shared_ptr<const BenchmarkData> data, Dataset dataset, AccuracyMetric metric);
+  std::string name() const override;
+  std::optional<double> accuracy(int index, const Arch& arch) override;
+
+ private:
+  std::shared_ptr<const BenchmarkData> data_;
+  Dataset dataset_;
+  AccuracyMetric metric_;
+};
+
+struct Objectives {
+  std::optional<double> accuracy;  // percent, higher is better
+  std::optional<double> cost;      // the cost source's unit, lower is better
+  bool complete() const { return accuracy.has_value() && cost.has_value(); }
+};
+
+struct EvaluationCounts {
+  std::int64_t requests = 0;           // evaluate() calls
+  std::int64_t unique = 0;             // distinct architectures evaluated
+  std::int64_t proxy_evaluations = 0;  // paid by the accuracy source
+};
+
+class Evaluator {
+ public:
+  Evaluator(std::shared_ptr<const BenchmarkData> data, Dataset dataset, std::shared_ptr<AccuracySource> accuracy,
+            std::shared_ptr<CostSource> cost);
+
+  Objectives evaluate(const Arch& arch);
+  // Whether the cost source has a value for this architecture (searches on partially covered
+  // devices only consider these).
+  bool in_domain(const Arch& arch) const;
+  int domain_size() const { return domain_size_; }
+  // The ground truth used to score a found set: true 200-epoch test accuracy and the cost.
+  Objectives true_objectives(const Arch& arch) const;
+
+  const EvaluationCounts& counts() const { return counts_; }
+  const BenchmarkData& data() const { return *data_; }
+  std::shared_ptr<const BenchmarkData> data_ptr() const { return data_; }
+  Dataset dataset() const { return dataset_; }
+  const AccuracySource& accuracy_source() const { return *accuracy_; }
+  const CostSource& cost_source() const { return *cost_; }
+
+ private:
+  std::shared_ptr<const BenchmarkData> data_;
+  Dataset dataset_;
+  std::shared_ptr<AccuracySource> accuracy_;
+  std::shared_ptr<CostSource> cost_;
+  std::unordered_map<int, Objectives> memo_;
+  EvaluationCounts counts_;
+  int domain_size_ = 0;
+};
+
+}  // namespace pelnas

@@ -1,0 +1,43 @@
+#pragma once
+// Every architecture a search evaluated, in evaluation order, with the objectives the search saw.
+// Serialises to JSON (checkpoints) and CSV (run outputs).
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "space/arch.h"
+
+namespace pelnas {
+
+struct EvaluatedArch {
+  Arch arch;
+  int index = -1;         // NB201 index
+  double accuracy = 0;    // as seen by the search (table or predicted), percent
+  double cost = 0;        // cost source unit
+  int order = 0;          // 1-based evaluation number
+  int generation = 0;     // search-defined (0 = initial population)
+  int niche = -1;         // PEL-NAS niche, -1 when the search has none
+};
+
+class Archive {
+ public:
+  void add(const EvaluatedArch& e) { entries_.push_back(e); }
+  const std::vector<EvaluatedArch>& entries() const { return entries_; }
+  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+
+  // Positions (into entries()) of the non-dominated entries under (max accuracy, min cost); ties on
+  // both objectives are all kept. Sorted by cost ascending.
+  std::vector<std::size_t> pareto_front_positions() const;
+  std::vector<EvaluatedArch> pareto_front() const;
+
+  nlohmann::json to_json() const;
+  static Archive from_json(const nlohmann::json& j);  // throws pelnas::Error naming the bad field
+  // CSV with header: order,generation,niche,index,arch_str,accuracy,cost
+  std::string to_csv() const;
+
+ private:
+  std::vector<EvaluatedArch> entries_;
+};
+
+}  // namespace pelnas

@@ -1,0 +1,37 @@
+#include "common/rng.h"
+
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+
+namespace pelnas {
+
+TEST(Rng, SerializeRoundTripContinuesTheStream) {
+  Rng a(123);
+  for (int i = 0; i < 10; ++i) a.next();
+  Rng b = Rng::deserialize(a.serialize());
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(a.next(), b.next());
+  EXPECT_THROW(Rng::deserialize("garbage"), Error);
+}
+
+TEST(Rng, UniformIntStaysInRangeAndHitsEnds) {
+  Rng r(1);
+  bool lo = false, hi = false;
+  for (int i = 0; i < 10000; ++i) {
+    auto v = r.uniform_int(-3, 3);
+    ASSERT_GE(v, -3);
+    ASSERT_LE(v, 3);
+    lo |= v == -3;
+    hi |= v == 3;
+  }
+  EXPECT_TRUE(lo && hi);
+}
+
+TEST(Rng, SplitStreamsAreIndependentOfParentState) {
+  Rng a(5), b(5);
+  b.next();
+  EXPECT_EQ(a.split(3).next(), b.split(3).next());
+  EXPECT_NE(a.split(3).next(), a.split(4).next());
+}
+
+}  // namespace pelnas
