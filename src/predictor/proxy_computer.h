@@ -1,0 +1,52 @@
+#pragma once
+// Zero-cost proxies of an untrained NB201 network (NAS-Bench-Suite-Zero's 13). The computation
+// lives in the LibTorch back end (predictor/*_torch.cpp); torch-free code reaches it through this
+// interface and a factory that the torch library installs (see register_torch_proxy_backend).
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "data/enums.h"
+#include "space/arch.h"
+
+namespace pelnas {
+
+inline constexpr std::array<std::string_view, 13> kProxyNames = {
+    "epe_nas", "fisher", "flops", "grad_norm", "grasp", "jacov", "l2_norm",
+    "nwot",    "params", "plain", "snip",      "synflow", "zen"};
+
+struct ProxyOptions {
+  Dataset dataset = Dataset::Cifar10;
+  int batch_size = 64;
+  std::uint64_t seed = 0;       // minibatch choice and weight initialisation
+  std::string images_path;      // empty: the default sample in <data>/images for the dataset
+  std::string data_dir;         // where the default images are
+  bool allow_noise_fallback = true;  // Gaussian noise input when no images exist (announced)
+  int threads = 2;
+};
+
+// nullopt = the proxy came out non-finite (recorded as missing, with a warning).
+using ProxyValues = std::map<std::string, std::optional<double>, std::less<>>;
+
+class ProxyComputer {
+ public:
+  virtual ~ProxyComputer() = default;
+  virtual ProxyValues compute(const Arch& arch) = 0;
+  // Part of the cache key: bump when a proxy definition changes.
+  virtual std::string code_version() const = 0;
+  virtual std::string input_description() const = 0;  // e.g. "cifar10_train_sample.bin, batch 64"
+};
+
+using ProxyComputerFactory = std::function<std::unique_ptr<ProxyComputer>(const ProxyOptions&)>;
+// Installed by the torch back end; absent in a torch-free build.
+void set_proxy_computer_factory(ProxyComputerFactory factory);
+bool have_proxy_computer();
+// Throws pelnas::Error ("built without LibTorch") when no back end is installed.
+std::unique_ptr<ProxyComputer> make_proxy_computer(const ProxyOptions& options);
+
+}  // namespace pelnas

@@ -1,0 +1,78 @@
+#pragma once
+// A variation operator of the PEL-NAS loop, chosen by name ("evolution", "llm", ...). Per niche and
+// generation the loop calls update_knowledge() with last round's children, then propose() for new
+// children. The loop (not the operator) validates proposals: legal cell, inside the niche, unseen.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/rng.h"
+#include "search/archive.h"
+#include "search/knowledge_base.h"
+
+namespace pelnas {
+
+struct NicheDescription {
+  int id = 0;
+  std::string name;        // short, e.g. "conv3x3=1"
+  std::string constraint;  // human/LLM-readable rule, e.g. "exactly one nor_conv_3x3 edge"
+  std::function<bool(const Arch&)> contains;
+};
+
+struct ProposedChild {
+  Arch arch;
+  std::string rationale;  // why (LLM text, or the operator's own note)
+  std::string origin;     // "crossover", "mutation", "seed", ...
+};
+
+struct NicheState {
+  const NicheDescription* niche = nullptr;
+  int generation = 0;
+  std::vector<EvaluatedArch> parents;       // the niche's current Pareto archive
+  std::vector<EvaluatedArch> last_children;  // children evaluated in the previous generation
+  std::vector<std::string> last_rationales;  // same order as last_children
+  KnowledgeBase knowledge;                   // the niche's rule base (updated in place)
+  std::string dataset, device, cost_unit;    // for prompts
+  std::function<bool(const Arch&)> seen;     // already evaluated anywhere in the run
+  int children_wanted = 5;
+};
+
+// Outcomes an operator reports so runs can count them (LLM retries, rejections by reason, ...).
+struct OperatorStats {
+  std::map<std::string, std::int64_t> counters;  // e.g. "calls", "retries", "rejected:outside_niche"
+  std::int64_t prompt_tokens = 0, completion_tokens = 0;
+  void add(const std::string& key, std::int64_t n = 1) { counters[key] += n; }
+  nlohmann::json to_json() const;
+};
+
+class Operator {
+ public:
+  virtual ~Operator() = default;
+  virtual std::string name() const = 0;
+  // Step 1: revise state.knowledge from state.last_children (may be a no-op in generation 0).
+  virtual void update_knowledge(NicheState& state, Rng& rng) = 0;
+  // Step 2: propose children by crossover (p = 0.5) or mutation of state.parents, guided by the rules.
+  virtual std::vector<ProposedChild> propose(const NicheState& state, Rng& rng) = 0;
+  virtual const OperatorStats& stats() const = 0;
+};
+
+class OperatorRegistry {
+ public:
+  using Factory = std::function<std::unique_ptr<Operator>(const nlohmann::json& options)>;
+  static OperatorRegistry& instance();
+  void add(const std::string& name, const std::string& description, Factory factory);
+  std::unique_ptr<Operator> make(const std::string& name, const nlohmann::json& options) const;  // lists valid names on error
+  std::vector<std::string> names() const;
+
+ private:
+  std::vector<std::pair<std::string, std::pair<std::string, Factory>>> entries_;
+};
+
+// Defined in search/builtin_operators.cpp: the one list of built-in operators.
+void register_builtin_operators(OperatorRegistry& registry);
+
+}  // namespace pelnas
