@@ -225,6 +225,11 @@ const std::vector<double>* BenchmarkData::hw_column(Dataset d, Device dev, HwMet
   return it == hw_.end() ? nullptr : &it->second.values;
 }
 
+std::string BenchmarkData::hw_source(Dataset d, Device dev, HwMetric m) const {
+  auto it = hw_.find({d, dev, m});
+  return it == hw_.end() ? std::string() : it->second.source;
+}
+
 std::vector<HwCoverage> BenchmarkData::hw_coverage() const {
   std::vector<HwCoverage> out;
   for (Dataset d : kAllDatasets)

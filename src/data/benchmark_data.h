@@ -61,6 +61,8 @@ class BenchmarkData {
   // A whole column (NaN = missing) or nullptr when the combination is absent; for fast loops.
   const std::vector<double>* hw_column(Dataset d, Device dev, HwMetric m) const;
   std::vector<HwCoverage> hw_coverage() const;
+  // The file a hardware column was read from ("" when the combination is absent).
+  std::string hw_source(Dataset d, Device dev, HwMetric m) const;
 
   // Extra devices from HELP (latency in ms; the cifar10 network as far as the source states).
   const std::vector<std::string>& help_devices() const { return help_names_; }
