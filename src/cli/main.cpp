@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("pelnas ") + PELNAS_VERSION);
   bool verbose = false;
+  // Every option of every subcommand shows its default in --help (subcommands inherit this).
+  app.option_defaults()->always_capture_default();
   app.add_flag("-v,--verbose", verbose, "debug logging on stderr");
   auto& setups = pelnas::cli::CommandRegistry::setups();
   std::stable_sort(setups.begin(), setups.end(), [](auto& a, auto& b) { return a.first < b.first; });
