@@ -1,0 +1,243 @@
+#include "predictor/proxy_cache.h"
+
+#include <sqlite3.h>
+
+#include <cmath>
+#include <spdlog/spdlog.h>
+
+#include "common/error.h"
+
+namespace pelnas {
+
+ProxyKey ProxyKey::from(const ProxyOptions& options, std::string code_version) {
+  ProxyKey k;
+  k.dataset = options.dataset;
+  k.batch_size = options.batch_size;
+  k.seed = options.seed;
+  k.input = options.images_path;
+  k.code_version = std::move(code_version);
+  return k;
+}
+
+namespace {
+
+// RAII prepared statement.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql, int& rc) { rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+constexpr const char* kSchema =
+    "CREATE TABLE IF NOT EXISTS proxies ("
+    " arch TEXT NOT NULL, dataset TEXT NOT NULL, proxy TEXT NOT NULL, batch_size INTEGER NOT NULL,"
+    " seed INTEGER NOT NULL, input TEXT NOT NULL, code_version TEXT NOT NULL, value REAL,"
+    " PRIMARY KEY (arch, dataset, proxy, batch_size, seed, input, code_version)) WITHOUT ROWID";
+
+void bind_key(sqlite3_stmt* s, const std::string& arch, const ProxyKey& key, int first) {
+  sqlite3_bind_text(s, first, arch.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, first + 1, std::string(to_string(key.dataset)).c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(s, first + 2, key.batch_size);
+  // SQLite integers are signed 64-bit; the seed's bit pattern is kept.
+  sqlite3_bind_int64(s, first + 3, static_cast<sqlite3_int64>(key.seed));
+  sqlite3_bind_text(s, first + 4, key.input.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, first + 5, key.code_version.c_str(), -1, SQLITE_TRANSIENT);
+}
+
+}  // namespace
+
+ProxyCache::ProxyCache(std::string path, int busy_timeout_ms) : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {
+  const int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw Error("proxy cache " + path_ + ": cannot open (" + msg + ")");
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, busy_timeout_ms_);
+  try {
+    // The first statements read the header: a non-database file fails here, untouched.
+    exec("PRAGMA journal_mode=WAL", "switching to WAL mode");
+    exec("PRAGMA synchronous=NORMAL", "setting synchronous mode");
+    exec(kSchema, "creating the proxies table");
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+ProxyCache::~ProxyCache() {
+  if (db_) sqlite3_close(db_);
+}
+
+void ProxyCache::fail(int rc, const std::string& doing) const {
+  const int primary = rc & 0xff;
+  std::string msg = "proxy cache " + path_ + ": ";
+  if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
+    msg += "the file is not a valid SQLite database (corrupt or not a cache file) while " + doing +
+           "; it was left untouched: move it away or pass another cache path";
+  else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+    msg += "the database is locked by another process (waited " + std::to_string(busy_timeout_ms_) + " ms) while " +
+           doing + "; nothing was written";
+  else
+    msg += std::string(db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)) + " while " + doing;
+  throw Error(msg);
+}
+
+void ProxyCache::exec(const char* sql, const std::string& doing) {
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) fail(rc, doing);
+}
+
+ProxyValues ProxyCache::lookup(const Arch& arch, const ProxyKey& key) {
+  int rc = 0;
+  Stmt s(db_,
+         "SELECT proxy, value FROM proxies WHERE arch=?1 AND dataset=?2 AND batch_size=?3 AND seed=?4 AND input=?5 "
+         "AND code_version=?6",
+         rc);
+  if (rc != SQLITE_OK) fail(rc, "preparing a lookup");
+  bind_key(s.get(), arch.str(), key, 1);
+  ProxyValues out;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0));
+    std::optional<double> v;
+    if (sqlite3_column_type(s.get(), 1) != SQLITE_NULL) v = sqlite3_column_double(s.get(), 1);
+    out.emplace(name ? name : "", v);
+  }
+  if (rc != SQLITE_DONE) fail(rc, "looking up " + arch.str());
+  return out;
+}
+
+bool ProxyCache::complete(const Arch& arch, const ProxyKey& key) {
+  const ProxyValues v = lookup(arch, key);
+  for (auto name : kProxyNames)
+    if (!v.contains(name)) return false;
+  return true;
+}
+
+void ProxyCache::store(const std::vector<Entry>& entries, const ProxyKey& key) {
+  if (entries.empty()) return;
+  // IMMEDIATE takes the write lock up front, so a busy database fails here, before any work.
+  exec("BEGIN IMMEDIATE", "starting a write transaction");
+  try {
+    int rc = 0;
+    Stmt s(db_,
+           "INSERT OR REPLACE INTO proxies (arch, dataset, batch_size, seed, input, code_version, proxy, value) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+           rc);
+    if (rc != SQLITE_OK) fail(rc, "preparing an insert");
+    for (const Entry& e : entries) {
+      const std::string arch = e.arch.str();
+      for (const auto& [name, value] : e.values) {
+        sqlite3_reset(s.get());
+        bind_key(s.get(), arch, key, 1);
+        sqlite3_bind_text(s.get(), 7, name.c_str(), -1, SQLITE_TRANSIENT);
+        if (value && std::isfinite(*value))
+          sqlite3_bind_double(s.get(), 8, *value);
+        else
+          sqlite3_bind_null(s.get(), 8);
+        rc = sqlite3_step(s.get());
+        if (rc != SQLITE_DONE) fail(rc, "storing " + name + " of " + arch);
+      }
+    }
+    exec("COMMIT", "committing");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::int64_t ProxyCache::row_count() {
+  int rc = 0;
+  Stmt s(db_, "SELECT COUNT(*) FROM proxies", rc);
+  if (rc != SQLITE_OK) fail(rc, "counting rows");
+  rc = sqlite3_step(s.get());
+  if (rc != SQLITE_ROW) fail(rc, "counting rows");
+  return sqlite3_column_int64(s.get(), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+CachedProxyComputer::CachedProxyComputer(std::shared_ptr<ProxyCache> cache, ProxyKey key, InnerFactory inner)
+    : cache_(std::move(cache)), key_(std::move(key)), inner_factory_(std::move(inner)) {}
+
+std::unique_ptr<CachedProxyComputer> CachedProxyComputer::with_backend(std::shared_ptr<ProxyCache> cache,
+                                                                       const ProxyOptions& options) {
+  auto computer = std::shared_ptr<ProxyComputer>(make_proxy_computer(options));
+  ProxyKey key = ProxyKey::from(options, computer->code_version());
+  // Hand the already-built computer over on first need instead of building a second one.
+  auto holder = std::make_shared<std::shared_ptr<ProxyComputer>>(std::move(computer));
+  struct Forward : ProxyComputer {
+    std::shared_ptr<ProxyComputer> c;
+    ProxyValues compute(const Arch& a) override { return c->compute(a); }
+    std::string code_version() const override { return c->code_version(); }
+    std::string input_description() const override { return c->input_description(); }
+  };
+  return std::make_unique<CachedProxyComputer>(std::move(cache), std::move(key), [holder, options] {
+    auto f = std::make_unique<Forward>();
+    f->c = *holder ? std::move(*holder) : std::shared_ptr<ProxyComputer>(make_proxy_computer(options));
+    return f;
+  });
+}
+
+ProxyComputer& CachedProxyComputer::inner() {
+  if (!inner_) {
+    if (!inner_factory_) throw Error("proxy cache " + cache_->path() + ": proxies are missing and no proxy computer is available");
+    inner_ = inner_factory_();
+    if (inner_->code_version() != key_.code_version)
+      throw Error("proxy code version mismatch: the cache key / model expects '" + key_.code_version +
+                  "' but the proxy back end is '" + inner_->code_version() +
+                  "'; recompute the proxy table and retrain the predictor");
+  }
+  return *inner_;
+}
+
+std::string CachedProxyComputer::input_description() const {
+  return (inner_ ? inner_->input_description() : std::string("(not computed yet)")) + ", cache " + cache_->path();
+}
+
+ProxyValues CachedProxyComputer::compute(const Arch& arch) { return compute_many({arch}, 1).front(); }
+
+std::vector<ProxyValues> CachedProxyComputer::compute_many(const std::vector<Arch>& archs, int store_every,
+                                                          const std::function<void(int, int)>& progress) {
+  std::vector<ProxyValues> out(archs.size());
+  std::vector<std::size_t> missing;
+  for (std::size_t i = 0; i < archs.size(); ++i) {
+    out[i] = cache_->lookup(archs[i], key_);
+    bool all = true;
+    for (auto name : kProxyNames) all = all && out[i].contains(name);
+    if (all)
+      ++hits_;
+    else
+      missing.push_back(i);
+  }
+  std::vector<ProxyCache::Entry> pending;
+  int done = 0;
+  for (std::size_t i : missing) {
+    ProxyValues v = inner().compute(archs[i]);
+    for (auto name : kProxyNames)
+      if (!v.contains(name)) v.emplace(std::string(name), std::nullopt);  // absent = missing, stored as NULL
+    ++computed_;
+    out[i] = v;
+    pending.push_back({archs[i], std::move(v)});
+    if (static_cast<int>(pending.size()) >= std::max(1, store_every)) {
+      cache_->store(pending, key_);
+      pending.clear();
+    }
+    ++done;
+    if (progress) progress(done, static_cast<int>(missing.size()));
+  }
+  cache_->store(pending, key_);
+  return out;
+}
+
+}  // namespace pelnas

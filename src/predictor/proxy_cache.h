@@ -1,0 +1,102 @@
+#pragma once
+// A persistent SQLite cache of computed zero-cost proxies, so nothing is computed twice across runs
+// or processes. Key: (arch string, dataset, proxy, batch size, seed, input, proxy-code version);
+// value: the proxy (NULL = the proxy came out non-finite, recorded as missing).
+// WAL mode + a busy timeout + one transaction per stored batch let several processes share a file.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "predictor/proxy_computer.h"
+
+struct sqlite3;
+
+namespace pelnas {
+
+// Everything besides the arch that determines a proxy value.
+struct ProxyKey {
+  Dataset dataset = Dataset::Cifar10;
+  int batch_size = 64;
+  std::uint64_t seed = 0;
+  std::string input;         // which images (path as given; empty = the default sample)
+  std::string code_version;  // ProxyComputer::code_version()
+
+  static ProxyKey from(const ProxyOptions& options, std::string code_version);
+};
+
+class ProxyCache {
+ public:
+  // Opens (creating if absent) the cache file. Throws pelnas::Error naming the file when it is not
+  // a SQLite database, is locked longer than busy_timeout_ms, or cannot be created. Never deletes
+  // or rewrites existing content.
+  explicit ProxyCache(std::string path, int busy_timeout_ms = 10000);
+  ~ProxyCache();
+  ProxyCache(const ProxyCache&) = delete;
+  ProxyCache& operator=(const ProxyCache&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // The cached proxies of an arch under this key (only those stored; a NULL value is a stored
+  // "missing" and appears as nullopt).
+  ProxyValues lookup(const Arch& arch, const ProxyKey& key);
+  // True if all 13 proxies are stored.
+  bool complete(const Arch& arch, const ProxyKey& key);
+
+  struct Entry {
+    Arch arch;
+    ProxyValues values;
+  };
+  // Stores all entries in one transaction (all or nothing). Existing values are replaced.
+  void store(const std::vector<Entry>& entries, const ProxyKey& key);
+  void store(const Arch& arch, const ProxyValues& values, const ProxyKey& key) { store({{arch, values}}, key); }
+
+  std::int64_t row_count();
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  int busy_timeout_ms_;
+
+  [[noreturn]] void fail(int rc, const std::string& doing) const;
+  void exec(const char* sql, const std::string& doing);
+};
+
+// A ProxyComputer that looks proxies up in the cache and computes (and stores) only the archs
+// whose 13 proxies are not all there. The inner computer is created on first need, so fully
+// cached work runs without the LibTorch back end.
+class CachedProxyComputer : public ProxyComputer {
+ public:
+  using InnerFactory = std::function<std::unique_ptr<ProxyComputer>()>;
+  // code_version: the version the cached values must carry; the inner computer must report the
+  // same one (else pelnas::Error, since mixing proxy definitions would corrupt features).
+  CachedProxyComputer(std::shared_ptr<ProxyCache> cache, ProxyKey key, InnerFactory inner);
+  // Convenience: the real back end for these options (make_proxy_computer), version taken from it.
+  static std::unique_ptr<CachedProxyComputer> with_backend(std::shared_ptr<ProxyCache> cache,
+                                                           const ProxyOptions& options);
+
+  ProxyValues compute(const Arch& arch) override;
+  // Batched: looks all up, computes the missing ones, stores every `store_every` computed archs in
+  // one transaction (an interrupted run keeps what it finished). progress(i, n_missing) is called
+  // after each computed arch.
+  std::vector<ProxyValues> compute_many(const std::vector<Arch>& archs, int store_every = 8,
+                                        const std::function<void(int, int)>& progress = {});
+  std::string code_version() const override { return key_.code_version; }
+  std::string input_description() const override;
+
+  std::int64_t computed() const { return computed_; }  // paid evaluations
+  std::int64_t hits() const { return hits_; }
+  const ProxyKey& key() const { return key_; }
+
+ private:
+  std::shared_ptr<ProxyCache> cache_;
+  ProxyKey key_;
+  InnerFactory inner_factory_;
+  std::unique_ptr<ProxyComputer> inner_;
+  std::int64_t computed_ = 0, hits_ = 0;
+
+  ProxyComputer& inner();
+};
+
+}  // namespace pelnas
