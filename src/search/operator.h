@@ -35,6 +35,7 @@ struct NicheState {
   std::vector<EvaluatedArch> parents;       // the niche's current Pareto archive
   std::vector<EvaluatedArch> last_children;  // children evaluated in the previous generation
   std::vector<std::string> last_rationales;  // same order as last_children
+  std::vector<EvaluatedArch> history;        // every architecture evaluated in this niche so far (seeds too)
   KnowledgeBase knowledge;                   // the niche's rule base (updated in place)
   std::string dataset, device, cost_unit;    // for prompts
   std::function<bool(const Arch&)> seen;     // already evaluated anywhere in the run
@@ -58,6 +59,14 @@ class Operator {
   // Step 2: propose children by crossover (p = 0.5) or mutation of state.parents, guided by the rules.
   virtual std::vector<ProposedChild> propose(const NicheState& state, Rng& rng) = 0;
   virtual const OperatorStats& stats() const = 0;
+  // The loop may call update_knowledge/propose for different niches of one generation concurrently
+  // (each niche with its own Rng and NicheState), up to this many at once; an operator that allows
+  // more than 1 must be thread-safe (its stats too).
+  virtual int preferred_concurrency() const { return 1; }
+  // State the operator carries between generations beyond the knowledge bases (checkpointed with
+  // the run, restored on --resume). Stateless operators keep the defaults.
+  virtual nlohmann::json save_state() const { return nlohmann::json::object(); }
+  virtual void restore_state(const nlohmann::json& state) { (void)state; }
 };
 
 class OperatorRegistry {

@@ -1,0 +1,267 @@
+#include "search/evolution_operator.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <set>
+
+#include "common/error.h"
+
+namespace pelnas {
+
+namespace {
+
+std::string edge_name(int e) { return std::to_string(kEdges[e].first) + "<-" + std::to_string(kEdges[e].second); }
+
+// Pareto membership inside a set under (max accuracy, min cost).
+std::vector<bool> pareto_mask(const std::vector<EvaluatedArch>& v) {
+  std::vector<bool> on(v.size(), true);
+  for (std::size_t i = 0; i < v.size(); ++i)
+    for (std::size_t j = 0; j < v.size() && on[i]; ++j)
+      if (j != i && v[j].accuracy >= v[i].accuracy && v[j].cost <= v[i].cost &&
+          (v[j].accuracy > v[i].accuracy || v[j].cost < v[i].cost))
+        on[i] = false;
+  return on;
+}
+
+template <class T>
+std::size_t weighted_pick(const std::vector<T>& weights, Rng& rng) {
+  double total = 0;
+  for (auto w : weights) total += static_cast<double>(w);
+  double x = rng.uniform01() * total;
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    x -= static_cast<double>(weights[i]);
+    if (x < 0) return i;
+  }
+  return weights.size() - 1;
+}
+
+}  // namespace
+
+void EvolutionOperatorOptions::validate() const {
+  auto prob = [](double p, const char* field) {
+    if (!(p >= 0 && p <= 1)) throw Error(std::string("evolution operator: ") + field + " must be in [0, 1], got " + std::to_string(p));
+  };
+  prob(crossover_probability, "crossover_probability");
+  prob(two_edge_mutation_probability, "two_edge_mutation_probability");
+  if (parent_selection != "frontier" && parent_selection != "uniform")
+    throw Error("evolution operator: parent_selection must be 'frontier' or 'uniform', got '" + parent_selection + "'");
+  if (!(rule_weight >= 1)) throw Error("evolution operator: rule_weight must be >= 1");
+  if (!(min_lift > 1)) throw Error("evolution operator: min_lift must be > 1");
+  if (min_support < 1) throw Error("evolution operator: min_support must be >= 1");
+  if (max_rules < 0) throw Error("evolution operator: max_rules must be >= 0");
+  if (max_attempts < 1) throw Error("evolution operator: max_attempts must be >= 1");
+}
+
+nlohmann::json EvolutionOperatorOptions::to_json() const {
+  return {{"crossover_probability", crossover_probability}, {"two_edge_mutation_probability", two_edge_mutation_probability},
+          {"parent_selection", parent_selection}, {"rule_weight", rule_weight}, {"min_lift", min_lift},
+          {"min_support", min_support}, {"max_rules", max_rules}, {"max_attempts", max_attempts}};
+}
+
+EvolutionOperatorOptions EvolutionOperatorOptions::from_json(const nlohmann::json& j) {
+  EvolutionOperatorOptions o;
+  if (j.is_null()) return o;
+  if (!j.is_object()) throw Error("evolution operator options: expected a JSON object");
+  const nlohmann::json defaults = o.to_json();
+  for (const auto& [key, value] : j.items()) {
+    if (!defaults.contains(key)) {
+      std::string valid;
+      for (const auto& [k, v] : defaults.items()) valid += (valid.empty() ? "" : ", ") + k;
+      throw Error("evolution operator options: unknown key '" + key + "' (valid: " + valid + ")");
+    }
+    try {
+      if (key == "crossover_probability") o.crossover_probability = value.get<double>();
+      else if (key == "two_edge_mutation_probability") o.two_edge_mutation_probability = value.get<double>();
+      else if (key == "parent_selection") o.parent_selection = value.get<std::string>();
+      else if (key == "rule_weight") o.rule_weight = value.get<double>();
+      else if (key == "min_lift") o.min_lift = value.get<double>();
+      else if (key == "min_support") o.min_support = value.get<int>();
+      else if (key == "max_rules") o.max_rules = value.get<int>();
+      else if (key == "max_attempts") o.max_attempts = value.get<int>();
+    } catch (const nlohmann::json::exception&) {
+      throw Error("evolution operator options: '" + key + "' has the wrong type (expected like " + defaults[key].dump() + ")");
+    }
+  }
+  o.validate();
+  return o;
+}
+
+EvolutionOperator::EvolutionOperator(EvolutionOperatorOptions options) : options_(std::move(options)) { options_.validate(); }
+
+void EvolutionOperator::count(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  stats_.add(key);
+}
+
+std::string EvolutionOperator::rule_text(int edge, Op op, bool positive) {
+  return "edge " + edge_name(edge) + ": " + (positive ? "prefer " : "avoid ") + std::string(to_string(op));
+}
+
+std::optional<std::pair<int, Op>> EvolutionOperator::parse_rule_text(const std::string& text, bool& positive) {
+  for (int e = 0; e < kNumEdges; ++e)
+    for (Op op : kAllOps)
+      for (bool pos : {true, false})
+        if (text.rfind(rule_text(e, op, pos), 0) == 0) {
+          positive = pos;
+          return std::make_pair(e, op);
+        }
+  return std::nullopt;
+}
+
+void EvolutionOperator::update_knowledge(NicheState& state, Rng&) {
+  count("knowledge_updates");
+  const auto& h = state.history;
+  if (h.size() < 3) return;  // nothing to learn from yet
+  const auto on = pareto_mask(h);
+  std::size_t n_front = 0;
+  for (bool b : on) n_front += b;
+  const std::size_t n_dom = h.size() - n_front;
+  if (n_front == 0 || n_dom == 0) return;
+
+  struct Candidate {
+    double lift;
+    int edge;
+    Op op;
+    std::vector<std::string> evidence;
+    int support;
+  };
+  std::vector<Candidate> pos, neg;
+  const double alpha = 0.5;  // additive smoothing over the 5 ops
+  for (int e = 0; e < kNumEdges; ++e)
+    for (Op op : kAllOps) {
+      int f = 0, d = 0;
+      std::vector<std::string> ev_f, ev_d;
+      for (std::size_t i = 0; i < h.size(); ++i)
+        if (h[i].arch.ops[e] == op) {
+          if (on[i]) {
+            ++f;
+            if (ev_f.size() < 5) ev_f.push_back(h[i].arch.str());
+          } else {
+            ++d;
+            if (ev_d.size() < 5) ev_d.push_back(h[i].arch.str());
+          }
+        }
+      const double pf = (f + alpha) / (static_cast<double>(n_front) + kNumOps * alpha);
+      const double pd = (d + alpha) / (static_cast<double>(n_dom) + kNumOps * alpha);
+      const double lift = pf / pd;
+      if (lift >= options_.min_lift && f >= options_.min_support) pos.push_back({lift, e, op, ev_f, f});
+      if (lift <= 1.0 / options_.min_lift && d >= options_.min_support && f == 0) neg.push_back({lift, e, op, ev_d, d});
+    }
+  // Strongest first; ties by (edge, op) so the order is fully determined.
+  std::sort(pos.begin(), pos.end(), [](auto& a, auto& b) {
+    return a.lift != b.lift ? a.lift > b.lift : std::tie(a.edge, a.op) < std::tie(b.edge, b.op);
+  });
+  std::sort(neg.begin(), neg.end(), [](auto& a, auto& b) {
+    return a.lift != b.lift ? a.lift < b.lift : std::tie(a.edge, a.op) < std::tie(b.edge, b.op);
+  });
+  KnowledgeBase kb;
+  auto keep = [&](std::vector<Candidate>& from, std::vector<DesignRule>& to, bool positive) {
+    for (std::size_t i = 0; i < from.size() && static_cast<int>(to.size()) < options_.max_rules; ++i) {
+      const auto& c = from[i];
+      const std::string text = rule_text(c.edge, c.op, positive);
+      // Keep the round of an unchanged rule so the knowledge log shows when it first appeared.
+      int round = state.generation;
+      const auto& old = positive ? state.knowledge.positive : state.knowledge.negative;
+      for (const auto& r : old)
+        if (r.text.rfind(text, 0) == 0) round = r.round;
+      char buf[96];
+      std::snprintf(buf, sizeof buf, " (%d of %zu %s members, lift %.2f)", c.support, positive ? n_front : n_dom,
+                    positive ? "Pareto" : "dominated", c.lift);
+      to.push_back({text + buf, c.evidence, round});
+    }
+  };
+  keep(pos, kb.positive, true);
+  keep(neg, kb.negative, false);
+  state.knowledge = std::move(kb);
+}
+
+std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, Rng& rng) {
+  count("calls");
+  if (!state.niche) throw Error("evolution operator: NicheState without a niche");
+  const auto& contains = state.niche->contains;
+  auto seen = [&](const Arch& a) { return state.seen && state.seen(a); };
+  std::set<int> taken;  // proposed in this call
+  auto usable = [&](const Arch& a) { return contains(a) && !seen(a) && !taken.count(a.lex_code()); };
+
+  // Op weights per edge from the rule base (rules in another form are ignored).
+  std::array<std::array<double, kNumOps>, kNumEdges> weight{};
+  for (auto& row : weight) row.fill(1.0);
+  for (const auto* list : {&state.knowledge.positive, &state.knowledge.negative})
+    for (const auto& r : *list) {
+      bool positive = false;
+      if (auto eo = parse_rule_text(r.text, positive))
+        weight[eo->first][static_cast<int>(eo->second)] *= positive ? options_.rule_weight : 1.0 / options_.rule_weight;
+    }
+
+  // Parent weights: unexplored in-niche neighbours (frontier) or uniform.
+  const auto& parents = state.parents;
+  std::vector<double> parent_weight(parents.size(), 1.0);
+  if (options_.parent_selection == "frontier")
+    for (std::size_t i = 0; i < parents.size(); ++i) {
+      int open = 0;
+      for (const auto& nb : parents[i].arch.neighbours()) open += contains(nb) && !seen(nb);
+      parent_weight[i] = 0.25 + open;
+    }
+
+  auto mutate = [&](const Arch& parent, std::string& note) {
+    Arch child = parent;
+    const int edges = rng.bernoulli(options_.two_edge_mutation_probability) ? 2 : 1;
+    std::vector<int> order = {0, 1, 2, 3, 4, 5};
+    rng.shuffle(order);
+    note = "mutation of " + parent.str() + " on edge";
+    for (int k = 0; k < edges; ++k) {
+      const int e = order[k];
+      std::vector<double> w;
+      std::vector<Op> ops;
+      for (Op op : kAllOps)
+        if (op != parent.ops[e]) {
+          ops.push_back(op);
+          w.push_back(weight[e][static_cast<int>(op)]);
+        }
+      child.ops[e] = ops[weighted_pick(w, rng)];
+      note += " " + edge_name(e) + "->" + std::string(to_string(child.ops[e]));
+    }
+    return child;
+  };
+
+  std::vector<ProposedChild> out;
+  for (int c = 0; c < state.children_wanted; ++c) {
+    std::optional<ProposedChild> made;
+    for (int attempt = 0; attempt < options_.max_attempts && !made && !parents.empty(); ++attempt) {
+      const Arch& p1 = parents[weighted_pick(parent_weight, rng)].arch;
+      if (parents.size() >= 2 && rng.bernoulli(options_.crossover_probability)) {
+        const Arch* p2 = &p1;
+        while (*p2 == p1) p2 = &parents[weighted_pick(parent_weight, rng)].arch;
+        Arch child;
+        for (int e = 0; e < kNumEdges; ++e) child.ops[e] = rng.bernoulli(0.5) ? p1.ops[e] : p2->ops[e];
+        if (usable(child)) made = ProposedChild{child, "uniform crossover of " + p1.str() + " and " + p2->str(), "crossover"};
+      } else {
+        std::string note;
+        Arch child = mutate(p1, note);
+        if (usable(child)) made = ProposedChild{child, note, "mutation"};
+      }
+    }
+    if (!made) {
+      // The neighbourhood of the front is used up (or there are no parents): a random unseen member.
+      for (int attempt = 0; attempt < 20000 && !made; ++attempt) {
+        Arch a = Arch::sample(rng);
+        if (usable(a)) made = ProposedChild{a, "random unseen architecture of the niche", "random"};
+      }
+    }
+    if (!made) {
+      count("exhausted");
+      break;
+    }
+    count("proposed:" + made->origin);
+    taken.insert(made->arch.lex_code());
+    out.push_back(std::move(*made));
+  }
+  return out;
+}
+
+std::unique_ptr<Operator> make_evolution_operator(const nlohmann::json& options) {
+  return std::make_unique<EvolutionOperator>(EvolutionOperatorOptions::from_json(options));
+}
+
+}  // namespace pelnas

@@ -1,0 +1,60 @@
+#pragma once
+// The `evolution` operator: the PEL-NAS loop without a model (the paper's "without LLM" ablation,
+// and the default when no model is configured). Children come from uniform per-edge crossover of
+// two Pareto parents (probability crossover_probability) or from mutating 1-2 edges of one parent,
+// always inside the niche and unseen. The rule base is learned from the niche's archive: per
+// (edge, op), how often it occurs among the niche's Pareto members versus its dominated members;
+// strong enrichment gives a positive rule ("edge 3<-0: prefer nor_conv_3x3"), strong depletion a
+// negative one, each with the architectures it was counted on as evidence. Mutation draws the new
+// op of an edge with weights raised by positive and lowered by negative rules.
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "search/operator.h"
+
+namespace pelnas {
+
+struct EvolutionOperatorOptions {
+  double crossover_probability = 0.5;
+  double two_edge_mutation_probability = 0.3;  // else one edge
+  // Parent choice among the niche's Pareto members: "frontier" weighs each by its unexplored
+  // in-niche neighbours (so the search spreads along the front); "uniform" picks uniformly.
+  std::string parent_selection = "frontier";
+  double rule_weight = 3.0;     // op weight factor of a positive rule (1/rule_weight for a negative one)
+  double min_lift = 1.5;        // enrichment needed for a positive rule (1/min_lift for a negative one)
+  int min_support = 2;          // occurrences needed behind a rule
+  int max_rules = 6;            // per polarity
+  int max_attempts = 200;       // draws per child before falling back to a random unseen niche member
+  // Throws pelnas::Error naming the bad field.
+  void validate() const;
+  nlohmann::json to_json() const;
+  // Unknown keys are errors (naming the key and the valid ones).
+  static EvolutionOperatorOptions from_json(const nlohmann::json& j);
+};
+
+class EvolutionOperator : public Operator {
+ public:
+  explicit EvolutionOperator(EvolutionOperatorOptions options);
+  std::string name() const override { return "evolution"; }
+  void update_knowledge(NicheState& state, Rng& rng) override;
+  std::vector<ProposedChild> propose(const NicheState& state, Rng& rng) override;
+  const OperatorStats& stats() const override { return stats_; }
+  int preferred_concurrency() const override { return 4; }
+  const EvolutionOperatorOptions& options() const { return options_; }
+
+  // The rule text for (edge, op), and its inverse (nullopt for text not in that form, e.g. LLM rules).
+  static std::string rule_text(int edge, Op op, bool positive);
+  static std::optional<std::pair<int, Op>> parse_rule_text(const std::string& text, bool& positive);
+
+ private:
+  EvolutionOperatorOptions options_;
+  OperatorStats stats_;
+  mutable std::mutex mutex_;  // guards stats_ (niches may run concurrently)
+  void count(const std::string& key);
+};
+
+std::unique_ptr<Operator> make_evolution_operator(const nlohmann::json& options);
+
+}  // namespace pelnas

@@ -1,0 +1,354 @@
+#include "search/pelnas_search.h"
+
+#include <algorithm>
+#include <exception>
+#include <set>
+#include <thread>
+
+#include "common/error.h"
+
+namespace pelnas {
+
+// ---- options ---------------------------------------------------------------------------------
+
+int PelnasSearchOptions::planned_evaluations(int niches) const {
+  return niches * (seeds_per_niche + generations * children_per_niche_generation());
+}
+
+void PelnasSearchOptions::validate() const {
+  auto bad = [](const std::string& field, const std::string& what) { throw Error("pelnas search option '" + field + "': " + what); };
+  if (generations < 0) bad("generations", "must be >= 0, got " + std::to_string(generations));
+  if (children_per_call < 1) bad("children_per_call", "must be >= 1, got " + std::to_string(children_per_call));
+  if (calls_per_niche < 2) bad("calls_per_niche", "must be >= 2 (one knowledge update + at least one proposal call), got " + std::to_string(calls_per_niche));
+  if (seeds_per_niche < 1) bad("seeds_per_niche", "must be >= 1, got " + std::to_string(seeds_per_niche));
+  if (!(crossover_probability >= 0 && crossover_probability <= 1)) bad("crossover_probability", "must be in [0, 1]");
+  if (max_proposal_rounds < 1) bad("max_proposal_rounds", "must be >= 1, got " + std::to_string(max_proposal_rounds));
+  if (concurrency < 0) bad("concurrency", "must be >= 0 (0 = the operator's preference)");
+  if (operator_name.empty()) bad("operator", "must name an operator");
+  if (!operator_options.is_object()) bad("operator_options", "must be a JSON object");
+  if (!no_partition && partition.empty() && partition_table.is_null()) bad("partition", "must name a built-in partition or a CSV file");
+}
+
+nlohmann::json PelnasSearchOptions::to_json() const {
+  nlohmann::json j = {{"partition", partition},
+                      {"no_partition", no_partition},
+                      {"generations", generations},
+                      {"children_per_call", children_per_call},
+                      {"calls_per_niche", calls_per_niche},
+                      {"seeds_per_niche", seeds_per_niche},
+                      {"operator", operator_name},
+                      {"operator_options", operator_options},
+                      {"crossover_probability", crossover_probability},
+                      {"max_proposal_rounds", max_proposal_rounds},
+                      {"concurrency", concurrency}};
+  if (!partition_table.is_null()) j["partition_table"] = partition_table;
+  return j;
+}
+
+PelnasSearchOptions PelnasSearchOptions::from_json(const nlohmann::json& j) {
+  PelnasSearchOptions o;
+  if (j.is_null()) return o;
+  if (!j.is_object()) throw Error("pelnas search options: expected a JSON object");
+  nlohmann::json known = o.to_json();
+  known["partition_table"] = nullptr;
+  for (const auto& [key, value] : j.items()) {
+    if (!known.contains(key)) {
+      std::string valid;
+      for (const auto& [k, v] : known.items()) valid += (valid.empty() ? "" : ", ") + k;
+      throw Error("pelnas search options: unknown key '" + key + "' (valid: " + valid + ")");
+    }
+    try {
+      if (key == "partition") o.partition = value.get<std::string>();
+      else if (key == "partition_table") o.partition_table = value;
+      else if (key == "no_partition") o.no_partition = value.get<bool>();
+      else if (key == "generations") o.generations = value.get<int>();
+      else if (key == "children_per_call") o.children_per_call = value.get<int>();
+      else if (key == "calls_per_niche") o.calls_per_niche = value.get<int>();
+      else if (key == "seeds_per_niche") o.seeds_per_niche = value.get<int>();
+      else if (key == "operator") o.operator_name = value.get<std::string>();
+      else if (key == "operator_options") o.operator_options = value;
+      else if (key == "crossover_probability") o.crossover_probability = value.get<double>();
+      else if (key == "max_proposal_rounds") o.max_proposal_rounds = value.get<int>();
+      else if (key == "concurrency") o.concurrency = value.get<int>();
+    } catch (const nlohmann::json::exception&) {
+      throw Error("pelnas search option '" + key + "' has the wrong type (got " + value.dump() + ")");
+    }
+  }
+  o.validate();
+  return o;
+}
+
+Partition PelnasSearchOptions::resolve_partition() const {
+  if (no_partition) return Partition::whole_space();
+  if (!partition_table.is_null()) return Partition::from_json(partition_table);
+  return Partition::load(partition);
+}
+
+nlohmann::json PelnasSearchOptions::resolved_operator_options() const {
+  nlohmann::json o = operator_options;
+  if (!o.contains("crossover_probability")) o["crossover_probability"] = crossover_probability;
+  return o;
+}
+
+// ---- checkpoint --------------------------------------------------------------------------------
+
+nlohmann::json PelnasCheckpoint::to_json() const {
+  nlohmann::json ns = nlohmann::json::array();
+  for (const auto& n : niches)
+    ns.push_back({{"members", n.members},
+                  {"last_children", n.last_children},
+                  {"last_rationales", n.last_rationales},
+                  {"knowledge", n.knowledge.to_json()},
+                  {"rng", n.rng_state}});
+  return {{"generation", generation}, {"archive", archive}, {"niches", ns}, {"counters", counters},
+          {"operator_stats", operator_stats}, {"operator_state", operator_state}};
+}
+
+PelnasCheckpoint PelnasCheckpoint::from_json(const nlohmann::json& j) {
+  try {
+    PelnasCheckpoint c;
+    c.generation = j.at("generation").get<int>();
+    c.archive = j.at("archive");
+    for (const auto& n : j.at("niches")) {
+      NicheRecord r;
+      r.members = n.at("members").get<std::vector<int>>();
+      r.last_children = n.at("last_children").get<std::vector<int>>();
+      r.last_rationales = n.at("last_rationales").get<std::vector<std::string>>();
+      r.knowledge = KnowledgeBase::from_json(n.at("knowledge"));
+      r.rng_state = n.at("rng").get<std::string>();
+      c.niches.push_back(std::move(r));
+    }
+    c.counters = j.at("counters").get<std::map<std::string, std::int64_t>>();
+    c.operator_stats = j.at("operator_stats");
+    c.operator_state = j.value("operator_state", nlohmann::json::object());
+    return c;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("checkpoint: malformed (") + e.what() + ")");
+  }
+}
+
+static OperatorStats stats_from_json(const nlohmann::json& j) {
+  OperatorStats s;
+  if (!j.is_object()) return s;
+  if (j.contains("counters"))
+    for (const auto& [k, v] : j["counters"].items()) s.counters[k] = v.get<std::int64_t>();
+  s.prompt_tokens = j.value("prompt_tokens", std::int64_t{0});
+  s.completion_tokens = j.value("completion_tokens", std::int64_t{0});
+  return s;
+}
+
+// ---- the search --------------------------------------------------------------------------------
+
+PelnasSearch::PelnasSearch(PelnasSearchOptions options) : options_(std::move(options)) {
+  options_.validate();
+  operator_ = OperatorRegistry::instance().make(options_.operator_name, options_.resolved_operator_options());
+}
+
+OperatorStats PelnasSearch::operator_stats() const {
+  OperatorStats s = operator_stats_base_;
+  const OperatorStats& now = operator_->stats();
+  for (const auto& [k, v] : now.counters) s.counters[k] += v;
+  s.prompt_tokens += now.prompt_tokens;
+  s.completion_tokens += now.completion_tokens;
+  return s;
+}
+
+PelnasCheckpoint PelnasSearch::checkpoint() const {
+  PelnasCheckpoint c;
+  c.generation = generation_done_;
+  c.archive = problem_ ? problem_->archive().to_json() : nlohmann::json::array();
+  c.niches = niches_;
+  for (std::size_t k = 0; k < rngs_.size(); ++k) c.niches[k].rng_state = rngs_[k].serialize();
+  c.counters = counters_;
+  c.operator_stats = operator_stats().to_json();
+  c.operator_state = operator_->save_state();
+  return c;
+}
+
+std::vector<int> PelnasSearch::quotas(const Problem& problem, int per_niche) const {
+  // When the budget cannot pay for every niche, share what is left evenly (lower niches first).
+  const int n = static_cast<int>(niches_.size());
+  std::vector<int> q(n, per_niche);
+  const int remaining = problem.remaining();
+  if (remaining < per_niche * n)
+    for (int k = 0; k < n; ++k) q[k] = std::min(per_niche, remaining / n + (k < remaining % n ? 1 : 0));
+  return q;
+}
+
+std::vector<EvaluatedArch> PelnasSearch::niche_front(const Problem& problem, int niche) const {
+  Archive a;
+  for (int order : niches_[niche].members) a.add(problem.archive().entries()[order - 1]);
+  return a.pareto_front();
+}
+
+std::vector<EvaluatedArch> PelnasSearch::final_front() const {
+  if (!problem_) return {};
+  Archive u;
+  for (std::size_t k = 0; k < niches_.size(); ++k)
+    for (const auto& e : niche_front(*problem_, static_cast<int>(k))) u.add(e);
+  return u.pareto_front();
+}
+
+NicheState PelnasSearch::build_state(const Problem& problem, int k, int generation, int wanted) const {
+  NicheState s;
+  s.niche = &niche_map_->niches()[k];
+  s.generation = generation;
+  s.parents = niche_front(problem, k);
+  const auto& entries = problem.archive().entries();
+  for (int order : niches_[k].last_children) s.last_children.push_back(entries[order - 1]);
+  s.last_rationales = niches_[k].last_rationales;
+  for (int order : niches_[k].members) s.history.push_back(entries[order - 1]);
+  s.knowledge = niches_[k].knowledge;
+  s.dataset = std::string(to_string(problem.evaluator().dataset()));
+  s.device = problem.evaluator().cost_source().name();
+  s.cost_unit = problem.evaluator().cost_source().unit();
+  s.seen = [&problem](const Arch& a) { return problem.seen(a); };
+  s.children_wanted = wanted;
+  return s;
+}
+
+void PelnasSearch::seed(Problem& problem) {
+  const int n = static_cast<int>(niches_.size());
+  const auto q = quotas(problem, options_.seeds_per_niche);
+  for (int k = 0; k < n; ++k) {
+    std::vector<Arch> pool = niche_map_->members(k);
+    int got = 0;
+    // Partial Fisher-Yates over the niche's members: uniform, without repetition, deterministic.
+    for (std::size_t i = 0; i < pool.size() && got < q[k] && !problem.exhausted(); ++i) {
+      const auto j = static_cast<std::size_t>(rngs_[k].uniform_int(static_cast<std::int64_t>(i), static_cast<std::int64_t>(pool.size() - 1)));
+      std::swap(pool[i], pool[j]);
+      if (problem.seen(pool[i])) continue;
+      if (auto e = problem.evaluate(pool[i], 0, k)) {
+        niches_[k].members.push_back(e->order);
+        niches_[k].last_children.push_back(e->order);
+        niches_[k].last_rationales.push_back("random seed of the niche");
+        ++got;
+        ++counters_["evaluated:seed"];
+      }
+    }
+    if (on_progress) on_progress({0, k, n, problem.evaluations(), problem.budget().evaluations, operator_stats().prompt_tokens + operator_stats().completion_tokens});
+  }
+}
+
+void PelnasSearch::evolve(Problem& problem, int generation) {
+  const int n = static_cast<int>(niches_.size());
+  std::vector<int> need = quotas(problem, options_.children_per_niche_generation());
+  std::vector<std::vector<int>> children(n);
+  std::vector<std::vector<std::string>> rationales(n);
+  int limit = options_.concurrency > 0 ? options_.concurrency : operator_->preferred_concurrency();
+  limit = std::max(1, limit);
+
+  for (int round = 0; round < options_.max_proposal_rounds; ++round) {
+    std::vector<int> active;
+    for (int k = 0; k < n; ++k)
+      if (need[k] > 0) active.push_back(k);
+    if (active.empty() || problem.exhausted()) break;
+    // (a) states
+    std::vector<NicheState> states;
+    for (int k : active) states.push_back(build_state(problem, k, generation, need[k]));
+    // (b) operator calls, concurrently in batches of `limit`; each niche uses only its own Rng.
+    std::vector<std::vector<ProposedChild>> proposals(active.size());
+    std::vector<std::exception_ptr> errors(active.size());
+    auto work = [&](std::size_t i) {
+      try {
+        const int k = active[i];
+        if (round == 0) operator_->update_knowledge(states[i], rngs_[k]);
+        proposals[i] = operator_->propose(states[i], rngs_[k]);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    };
+    if (limit == 1 || active.size() == 1) {
+      for (std::size_t i = 0; i < active.size(); ++i) work(i);
+    } else {
+      for (std::size_t start = 0; start < active.size(); start += static_cast<std::size_t>(limit)) {
+        std::vector<std::thread> threads;
+        for (std::size_t i = start; i < std::min(active.size(), start + static_cast<std::size_t>(limit)); ++i)
+          threads.emplace_back(work, i);
+        for (auto& t : threads) t.join();
+      }
+    }
+    for (auto& e : errors)
+      if (e) std::rethrow_exception(e);
+    // (c) validate and evaluate in niche order.
+    bool any = false;
+    for (std::size_t i = 0; i < active.size(); ++i) {
+      const int k = active[i];
+      if (round == 0) {
+        niches_[k].knowledge = states[i].knowledge;
+        ++counters_["knowledge_updates"];
+      }
+      std::set<int> batch;
+      for (const auto& child : proposals[i]) {
+        ++counters_["proposed"];
+        if (need[k] <= 0) { ++counters_["rejected:surplus"]; continue; }
+        if (problem.exhausted()) { ++counters_["rejected:budget"]; continue; }
+        const int code = child.arch.lex_code();
+        if (batch.count(code)) { ++counters_["rejected:duplicate_in_batch"]; continue; }
+        batch.insert(code);
+        if (!problem.in_domain(child.arch)) { ++counters_["rejected:no_cost_on_device"]; continue; }
+        if (niche_map_->niche_of(child.arch) != k) { ++counters_["rejected:outside_niche"]; continue; }
+        if (problem.seen(child.arch)) { ++counters_["rejected:seen"]; continue; }
+        auto e = problem.evaluate(child.arch, generation, k);
+        if (!e) { ++counters_["rejected:no_accuracy"]; continue; }
+        ++counters_["evaluated:" + (child.origin.empty() ? std::string("child") : child.origin)];
+        niches_[k].members.push_back(e->order);
+        children[k].push_back(e->order);
+        rationales[k].push_back(child.rationale);
+        --need[k];
+        any = true;
+      }
+      if (on_progress) on_progress({generation, k, n, problem.evaluations(), problem.budget().evaluations, operator_stats().prompt_tokens + operator_stats().completion_tokens});
+    }
+    if (!any) break;
+    if (round + 1 < options_.max_proposal_rounds)
+      for (int k = 0; k < n; ++k)
+        if (need[k] > 0) ++counters_["extra_proposal_rounds"];
+  }
+  for (int k = 0; k < n; ++k) {
+    if (need[k] > 0) counters_["shortfall"] += need[k];
+    niches_[k].last_children = std::move(children[k]);
+    niches_[k].last_rationales = std::move(rationales[k]);
+  }
+}
+
+void PelnasSearch::run(Problem& problem, Rng& rng, const GenerationCallback& callback) {
+  problem_ = &problem;
+  PartitionContext ctx{problem.evaluator().data_ptr(), problem.evaluator().dataset(), &problem.evaluator().cost_source()};
+  niche_map_ = std::make_unique<NicheMap>(options_.resolve_partition(), ctx);
+  const int n = niche_map_->partition().size();
+  niches_.assign(n, {});
+  rngs_.clear();
+  for (int k = 0; k < n; ++k) rngs_.push_back(rng.split(static_cast<std::uint64_t>(k)));
+  int start = 0;
+  if (has_resume_) {
+    if (problem.evaluations() != 0) throw Error("pelnas search: resume needs a fresh problem");
+    if (static_cast<int>(resume_.niches.size()) != n)
+      throw Error("checkpoint has " + std::to_string(resume_.niches.size()) + " niches but the partition has " + std::to_string(n));
+    problem.restore(Archive::from_json(resume_.archive));
+    niches_ = resume_.niches;
+    for (int k = 0; k < n; ++k) rngs_[k] = Rng::deserialize(niches_[k].rng_state);
+    counters_ = resume_.counters;
+    operator_stats_base_ = stats_from_json(resume_.operator_stats);
+    operator_->restore_state(resume_.operator_state);
+    generation_done_ = resume_.generation;
+    start = resume_.generation + 1;
+  }
+  auto report = [&](int g) {
+    generation_done_ = g;
+    if (!callback) return true;
+    return callback({g, problem.evaluations(), &problem.archive()}) == CallbackAction::Continue;
+  };
+  for (int g = start; g <= options_.generations; ++g) {
+    if (problem.exhausted()) break;
+    if (g == 0) seed(problem);
+    else evolve(problem, g);
+    if (!report(g)) return;
+  }
+}
+
+std::unique_ptr<Search> make_pelnas_search(const nlohmann::json& options) {
+  return std::make_unique<PelnasSearch>(PelnasSearchOptions::from_json(options));
+}
+
+}  // namespace pelnas

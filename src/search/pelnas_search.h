@@ -1,0 +1,121 @@
+#pragma once
+// The PEL-NAS search: partition the space into niches, seed each niche's archive with a few random
+// cells, then for each generation and niche (1) update the niche's knowledge base from last round's
+// children and (2) propose children with a variation operator ("evolution", "llm", ...), validate
+// them (legal cell, inside the niche, unseen), evaluate them through the Problem and merge them into
+// the niche's Pareto archive. The final front is the non-dominated union of the niche archives.
+//
+// A generation runs in three phases so that results never depend on the thread count:
+//   (a) build each niche's NicheState, (b) update_knowledge + propose per niche, concurrently up to a
+//   limit, each niche with its own Rng stream (rng.split(niche)), (c) validate and evaluate in niche
+//   order. Generation 0 is the seeding.
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "search/operator.h"
+#include "search/partition.h"
+#include "search/search.h"
+
+namespace pelnas {
+
+struct PelnasSearchOptions {
+  std::string partition = "paper";       // built-in name or CSV path (ignored when no_partition)
+  nlohmann::json partition_table;         // a resolved Partition::to_json(); wins over `partition` when set
+  bool no_partition = false;              // one niche for the whole space (the paper's ablation)
+  int generations = 10;
+  int children_per_call = 5;
+  // Model calls per niche per generation as the paper counts them: one knowledge update plus
+  // (calls_per_niche - 1) proposal calls of children_per_call children each. Paper: 2 (120 calls).
+  int calls_per_niche = 2;
+  int seeds_per_niche = 4;                // random cells seeding each niche archive
+  std::string operator_name = "evolution";
+  nlohmann::json operator_options = nlohmann::json::object();
+  double crossover_probability = 0.5;     // handed to the operator unless its options set it
+  int max_proposal_rounds = 3;            // extra propose() calls when too few children were valid
+  int concurrency = 0;                    // niches processed at once in phase (b); 0 = operator's preference
+
+  // Evaluations this configuration plans for n niches (seeds + children), the default budget.
+  int planned_evaluations(int niches) const;
+  int children_per_niche_generation() const { return children_per_call * (calls_per_niche - 1); }
+  void validate() const;  // throws pelnas::Error naming the bad field
+  nlohmann::json to_json() const;
+  static PelnasSearchOptions from_json(const nlohmann::json& j);  // unknown keys are errors
+  Partition resolve_partition() const;
+  // The operator options with crossover_probability filled in (when the operator accepts it).
+  nlohmann::json resolved_operator_options() const;
+};
+
+// Per-niche bookkeeping of a run (what a checkpoint restores).
+struct NicheRecord {
+  std::vector<int> members;           // archive orders (1-based) of every arch evaluated in this niche
+  std::vector<int> last_children;     // orders of the previous generation's children
+  std::vector<std::string> last_rationales;
+  KnowledgeBase knowledge;
+  std::string rng_state;              // serialised Rng
+};
+
+// Everything needed to continue a run after generation `generation` (see docs/RUN_DIRECTORY.md).
+struct PelnasCheckpoint {
+  int generation = -1;                // last completed generation (0 = seeding)
+  nlohmann::json archive;             // Archive::to_json()
+  std::vector<NicheRecord> niches;
+  std::map<std::string, std::int64_t> counters;  // search statistics (rejections by reason, ...)
+  nlohmann::json operator_stats;      // OperatorStats::to_json() accumulated so far
+  nlohmann::json operator_state;      // Operator::save_state()
+  nlohmann::json to_json() const;
+  static PelnasCheckpoint from_json(const nlohmann::json& j);
+};
+
+struct PelnasProgress {
+  int generation = 0, niche = 0, niches = 0, evaluations = 0, budget = 0;
+  std::int64_t tokens = 0;
+};
+
+class PelnasSearch : public Search {
+ public:
+  explicit PelnasSearch(PelnasSearchOptions options);
+  std::string name() const override { return "pelnas"; }
+  void run(Problem& problem, Rng& rng, const GenerationCallback& callback) override;
+
+  // Continue from a checkpoint instead of starting afresh (the Problem must be fresh).
+  void resume_from(PelnasCheckpoint checkpoint) { resume_ = std::move(checkpoint); has_resume_ = true; }
+  // The state after the last completed generation; valid inside the GenerationCallback and after run().
+  PelnasCheckpoint checkpoint() const;
+  std::function<void(const PelnasProgress&)> on_progress;  // after each niche's evaluations
+
+  const PelnasSearchOptions& options() const { return options_; }
+  const NicheMap* niche_map() const { return niche_map_.get(); }
+  const std::vector<NicheRecord>& niches() const { return niches_; }
+  // Operator statistics accumulated over the whole run (including before a resume).
+  OperatorStats operator_stats() const;
+  const std::map<std::string, std::int64_t>& counters() const { return counters_; }
+  const Operator* op() const { return operator_.get(); }
+  // Non-dominated union of the niche archives.
+  std::vector<EvaluatedArch> final_front() const;
+
+ private:
+  PelnasSearchOptions options_;
+  std::unique_ptr<Operator> operator_;
+  std::unique_ptr<NicheMap> niche_map_;
+  std::vector<NicheRecord> niches_;
+  std::vector<Rng> rngs_;
+  std::map<std::string, std::int64_t> counters_;
+  OperatorStats operator_stats_base_;
+  int generation_done_ = -1;
+  const Problem* problem_ = nullptr;
+  PelnasCheckpoint resume_;
+  bool has_resume_ = false;
+
+  void seed(Problem& problem);
+  void evolve(Problem& problem, int generation);
+  std::vector<int> quotas(const Problem& problem, int per_niche) const;
+  NicheState build_state(const Problem& problem, int niche, int generation, int wanted) const;
+  std::vector<EvaluatedArch> niche_front(const Problem& problem, int niche) const;
+};
+
+std::unique_ptr<Search> make_pelnas_search(const nlohmann::json& options);
+
+}  // namespace pelnas
