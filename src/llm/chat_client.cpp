@@ -1,0 +1,247 @@
+// The only translation unit that includes httplib.h (it is heavy).
+#include "llm/chat_client.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <regex>
+#include <thread>
+
+#include "common/error.h"
+
+namespace pelnas::llm {
+
+void ChatClientOptions::validate() const {
+  auto bad = [](const std::string& field, const std::string& what) {
+    throw Error("LLM client option " + field + ": " + what);
+  };
+  split_base_url(base_url);
+  if (model.empty()) bad("model", "a model name is required (--llm-model or $" + std::string(kModelEnv) + ")");
+  if (!(temperature >= 0.0 && temperature <= 2.0)) bad("temperature", "expected a number in [0, 2]");
+  if (max_tokens < 1) bad("max_tokens", "expected a positive integer");
+  if (!(timeout_seconds > 0.0 && timeout_seconds <= 3600.0)) bad("timeout_seconds", "expected a number in (0, 3600]");
+  if (max_attempts < 1 || max_attempts > 100) bad("max_attempts", "expected an integer in [1, 100]");
+  if (!(backoff_base_seconds >= 0.0)) bad("backoff_base_seconds", "expected a non-negative number");
+  if (!(backoff_max_seconds >= backoff_base_seconds)) bad("backoff_max_seconds", "expected a number >= backoff_base_seconds");
+  if (!(max_retry_after_seconds >= 0.0)) bad("max_retry_after_seconds", "expected a non-negative number");
+}
+
+ChatClientOptions ChatClientOptions::from_environment() {
+  ChatClientOptions o;
+  if (const char* url = std::getenv(kBaseUrlEnv); url && *url) o.base_url = url;
+  if (const char* model = std::getenv(kModelEnv); model && *model) o.model = model;
+  return o;
+}
+
+nlohmann::json ChatClientOptions::to_json() const {
+  return {{"base_url", base_url},
+          {"model", model},
+          {"temperature", temperature},
+          {"max_tokens", max_tokens},
+          {"timeout_seconds", timeout_seconds},
+          {"max_attempts", max_attempts},
+          {"backoff_base_seconds", backoff_base_seconds},
+          {"backoff_max_seconds", backoff_max_seconds},
+          {"max_retry_after_seconds", max_retry_after_seconds},
+          {"seed", seed}};
+}
+
+std::optional<std::string> api_key_from_environment() {
+  for (const char* name : {kApiKeyEnv, kOpenAiKeyEnv}) {
+    if (const char* v = std::getenv(name); v && *v) return std::string(v);
+  }
+  return std::nullopt;
+}
+
+std::pair<std::string, std::string> split_base_url(const std::string& base_url) {
+  static const std::regex re(R"(^(https?)://([^/\s:]+)(:[0-9]{1,5})?(/[^\s]*)?$)");
+  std::smatch m;
+  if (!std::regex_match(base_url, m, re)) {
+    throw Error("LLM client option base_url: expected http://host[:port][/path] or https://..., got '" + base_url + "'");
+  }
+  std::string path = m[4].matched ? m[4].str() : "";
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  return {m[1].str() + "://" + m[2].str() + (m[3].matched ? m[3].str() : ""), path};
+}
+
+nlohmann::json canonical_request(const ChatClientOptions& options, const std::vector<ChatMessage>& messages) {
+  nlohmann::json msgs = nlohmann::json::array();
+  for (const auto& m : messages) msgs.push_back({{"role", m.role}, {"content", m.content}});
+  return {{"model", options.model},
+          {"messages", std::move(msgs)},
+          {"temperature", options.temperature},
+          {"max_tokens", options.max_tokens}};
+}
+
+ChatClient::ChatClient(ChatClientOptions options)
+    : options_(std::move(options)), api_key_(api_key_from_environment()), rng_(options_.seed) {
+  options_.validate();
+  std::tie(scheme_host_port_, path_prefix_) = split_base_url(options_.base_url);
+  sleep_ = [](double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); };
+}
+
+ChatClient::~ChatClient() = default;
+
+std::string ChatClient::endpoint() const { return scheme_host_port_ + path_prefix_ + "/chat/completions"; }
+
+TokenUsage ChatClient::usage() const {
+  std::lock_guard lock(mutex_);
+  return usage_;
+}
+
+std::int64_t ChatClient::http_attempts() const {
+  std::lock_guard lock(mutex_);
+  return attempts_;
+}
+
+void ChatClient::set_sleep_function(std::function<void(double)> sleep) {
+  std::lock_guard lock(mutex_);
+  sleep_ = std::move(sleep);
+}
+
+double ChatClient::backoff_delay(const ChatClientOptions& o, int retry, Rng& rng) {
+  const double raw = o.backoff_base_seconds * std::pow(2.0, std::max(0, retry - 1));
+  // "Equal jitter": half fixed, half random, so concurrent niches do not retry in lock step.
+  return std::min(o.backoff_max_seconds, raw) * (0.5 + 0.5 * rng.uniform01());
+}
+
+std::optional<double> ChatClient::parse_retry_after(const std::string& value) {
+  std::size_t i = 0;
+  while (i < value.size() && value[i] == ' ') ++i;
+  if (i == value.size()) return std::nullopt;
+  char* end = nullptr;
+  const double s = std::strtod(value.c_str() + i, &end);
+  while (end && *end == ' ') ++end;
+  if (!end || *end != '\0' || !std::isfinite(s) || s < 0) return std::nullopt;  // HTTP-date form: not honoured
+  return s;
+}
+
+double ChatClient::next_jitter_delay(int retry) {
+  std::lock_guard lock(mutex_);
+  return backoff_delay(options_, retry, rng_);
+}
+
+std::string ChatClient::redact(std::string text) const {
+  if (api_key_ && !api_key_->empty()) {
+    for (std::size_t p; (p = text.find(*api_key_)) != std::string::npos;) text.replace(p, api_key_->size(), "[redacted]");
+  }
+  // Servers echo partial keys ("Incorrect API key provided: sk-ab***yz"); drop those too.
+  static const std::regex partial(R"(sk-[A-Za-z0-9_\-\*]{4,})");
+  return std::regex_replace(text, partial, "sk-[redacted]");
+}
+
+namespace {
+
+// The server's own error text, shortened, for error messages.
+std::string error_excerpt(const std::string& body) {
+  std::string text = body;
+  try {
+    auto j = nlohmann::json::parse(body);
+    if (j.contains("error")) {
+      const auto& e = j["error"];
+      text = e.is_object() && e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>()
+                                                                                  : e.dump();
+    }
+  } catch (const nlohmann::json::exception&) {
+  }
+  if (text.size() > 200) text = text.substr(0, 200) + "...";
+  return text;
+}
+
+struct ParsedReply {
+  std::optional<ChatReply> reply;
+  std::string problem;
+};
+
+ParsedReply parse_completion(const std::string& body) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(body);
+  } catch (const nlohmann::json::exception&) {
+    return {std::nullopt, "the body is not JSON"};
+  }
+  if (!j.is_object() || !j.contains("choices") || !j["choices"].is_array() || j["choices"].empty()) {
+    return {std::nullopt, "no 'choices' array in the body"};
+  }
+  const auto& c = j["choices"][0];
+  if (!c.is_object() || !c.contains("message") || !c["message"].is_object()) {
+    return {std::nullopt, "choices[0] has no 'message' object"};
+  }
+  const auto& content = c["message"].value("content", nlohmann::json());
+  ChatReply r;
+  if (content.is_string()) r.content = content.get<std::string>();
+  else if (!content.is_null()) return {std::nullopt, "choices[0].message.content is not a string"};
+  if (j.contains("usage") && j["usage"].is_object()) {
+    const auto& u = j["usage"];
+    if (u.contains("prompt_tokens") && u["prompt_tokens"].is_number_integer()) r.usage.prompt_tokens = u["prompt_tokens"].get<std::int64_t>();
+    if (u.contains("completion_tokens") && u["completion_tokens"].is_number_integer()) r.usage.completion_tokens = u["completion_tokens"].get<std::int64_t>();
+  }
+  return {std::move(r), ""};
+}
+
+}  // namespace
+
+ChatReply ChatClient::complete(const std::vector<ChatMessage>& messages) {
+  const std::string body = canonical_request(options_, messages).dump();
+  const std::string path = path_prefix_ + "/chat/completions";
+  httplib::Headers headers;
+  if (api_key_) headers.emplace("Authorization", "Bearer " + *api_key_);
+  const auto secs = static_cast<time_t>(options_.timeout_seconds);
+  const auto usecs = static_cast<time_t>((options_.timeout_seconds - static_cast<double>(secs)) * 1e6);
+
+  std::string last;  // the last status or transport error, for the final message
+  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+    {
+      std::lock_guard lock(mutex_);
+      ++attempts_;
+    }
+    // A fresh connection per attempt: keeps complete() thread-safe and never reuses a broken socket.
+    httplib::Client client(scheme_host_port_);
+    client.set_connection_timeout(secs, usecs);
+    client.set_read_timeout(secs, usecs);
+    client.set_write_timeout(secs, usecs);
+    client.set_keep_alive(false);
+    auto res = client.Post(path.c_str(), headers, body, "application/json");
+
+    bool retryable = true;
+    std::optional<double> retry_after;
+    if (!res) {
+      last = "transport error: " + httplib::to_string(res.error());
+    } else if (res->status == 200) {
+      ParsedReply parsed = parse_completion(res->body);
+      if (parsed.reply) {
+        parsed.reply->attempts = attempt;
+        std::lock_guard lock(mutex_);
+        usage_.prompt_tokens += parsed.reply->usage.prompt_tokens;
+        usage_.completion_tokens += parsed.reply->usage.completion_tokens;
+        return std::move(*parsed.reply);
+      }
+      last = "HTTP 200 with a malformed body (" + parsed.problem + ")";
+    } else {
+      last = "HTTP " + std::to_string(res->status);
+      const std::string excerpt = error_excerpt(res->body);
+      if (!excerpt.empty()) last += " (" + excerpt + ")";
+      retryable = res->status == 429 || res->status >= 500;
+      if (res->has_header("Retry-After")) retry_after = parse_retry_after(res->get_header_value("Retry-After"));
+    }
+    last = redact(last);
+    if (!retryable || attempt == options_.max_attempts) {
+      throw Error("LLM endpoint " + endpoint() + " failed after " + std::to_string(attempt) + " attempt(s): " + last);
+    }
+    const double delay = retry_after ? std::min(*retry_after, options_.max_retry_after_seconds) : next_jitter_delay(attempt);
+    spdlog::warn("LLM endpoint {}: {}; retry {}/{} in {:.2f} s", endpoint(), last, attempt, options_.max_attempts - 1, delay);
+    std::function<void(double)> sleep;
+    {
+      std::lock_guard lock(mutex_);
+      sleep = sleep_;
+    }
+    sleep(delay);
+  }
+  throw Error("LLM endpoint " + endpoint() + ": no attempt was made");  // unreachable: max_attempts >= 1
+}
+
+}  // namespace pelnas::llm

@@ -1,0 +1,350 @@
+#include "search/llm_operator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "common/error.h"
+#include "llm/json_extract.h"
+
+namespace pelnas {
+
+using llm::ChatMessage;
+
+void LlmOperatorOptions::validate() const {
+  chat.validate();
+  auto bad = [](const std::string& field, const std::string& what) { throw Error("llm operator option " + field + ": " + what); };
+  if (max_corrections < 0 || max_corrections > 20) bad("max_corrections", "expected an integer in [0, 20]");
+  if (!(crossover_probability >= 0 && crossover_probability <= 1)) bad("crossover_probability", "expected a number in [0, 1]");
+  if (concurrency < 1 || concurrency > 256) bad("concurrency", "expected an integer in [1, 256]");
+  if (max_seen_listed < 0) bad("max_seen_listed", "expected a non-negative integer");
+}
+
+LlmOperatorOptions LlmOperatorOptions::from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw Error("llm operator options: expected a JSON object");
+  LlmOperatorOptions o;
+  o.chat.client = llm::ChatClientOptions::from_environment();
+  for (const auto& [key, v] : j.items()) {
+    auto want = [&](bool ok, const char* what) {
+      if (!ok) throw Error("llm operator option " + key + ": expected " + what + ", got " + v.dump());
+    };
+    auto str = [&] { want(v.is_string(), "a string"); return v.get<std::string>(); };
+    auto num = [&] { want(v.is_number(), "a number"); return v.get<double>(); };
+    auto integer = [&] { want(v.is_number_integer(), "an integer"); return v.get<long long>(); };
+    auto& c = o.chat.client;
+    if (key == "base_url") c.base_url = str();
+    else if (key == "model") c.model = str();
+    else if (key == "temperature") c.temperature = num();
+    else if (key == "max_tokens") c.max_tokens = static_cast<int>(integer());
+    else if (key == "timeout_seconds") c.timeout_seconds = num();
+    else if (key == "max_attempts") c.max_attempts = static_cast<int>(integer());
+    else if (key == "backoff_base_seconds") c.backoff_base_seconds = num();
+    else if (key == "backoff_max_seconds") c.backoff_max_seconds = num();
+    else if (key == "max_retry_after_seconds") c.max_retry_after_seconds = num();
+    else if (key == "seed") { want(v.is_number_unsigned() || v.is_number_integer(), "an integer"); c.seed = v.get<std::uint64_t>(); }
+    else if (key == "replay") { want(v.is_boolean(), "true or false"); o.chat.replay = v.get<bool>(); }
+    else if (key == "cache_path") o.chat.cache_path = str();
+    else if (key == "transcript_path") o.chat.transcript_path = str();
+    else if (key == "prompts_dir") o.prompts_dir = str();
+    else if (key == "max_corrections") o.max_corrections = static_cast<int>(integer());
+    else if (key == "crossover_probability") o.crossover_probability = num();
+    else if (key == "concurrency") o.concurrency = static_cast<int>(integer());
+    else if (key == "max_seen_listed") o.max_seen_listed = static_cast<int>(integer());
+    else throw Error("llm operator options: unknown key '" + key + "' (see docs/LLM.md)");
+  }
+  return o;
+}
+
+nlohmann::json LlmOperatorOptions::to_json() const {
+  nlohmann::json j = chat.client.to_json();
+  j["replay"] = chat.replay;
+  j["cache_path"] = chat.cache_path;
+  j["transcript_path"] = chat.transcript_path;
+  j["prompts_dir"] = prompts_dir;
+  j["max_corrections"] = max_corrections;
+  j["crossover_probability"] = crossover_probability;
+  j["concurrency"] = concurrency;
+  j["max_seen_listed"] = max_seen_listed;
+  return j;
+}
+
+namespace {
+
+LlmOperatorOptions resolved(LlmOperatorOptions o) {
+  o.validate();
+  o.prompts_dir = llm::resolve_prompts_dir(o.prompts_dir.empty() ? std::nullopt : std::optional<std::string>(o.prompts_dir));
+  return o;
+}
+
+std::string one_line(std::string s, std::size_t max = 300) {
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  if (s.size() > max) s = s.substr(0, max) + "...";
+  return s;
+}
+
+std::string arch_line(const EvaluatedArch& e, const std::string& unit) {
+  return fmt::format("{} accuracy {:.2f} %, cost {:.4g} {}", e.arch.str(), e.accuracy, e.cost, unit);
+}
+
+std::string bullet_list(const std::vector<std::string>& lines) {
+  if (lines.empty()) return "  (none)";
+  std::string out;
+  for (std::size_t i = 0; i < lines.size(); ++i) out += fmt::format("{}{}. {}", i ? "\n" : "", i + 1, lines[i]);
+  return out;
+}
+
+// Rules from {"positive": [...], "negative": [...]}; each rule a string or {"rule"|"text", "evidence"}.
+std::optional<KnowledgeBase> parse_rules(const nlohmann::json& j, int round, const std::vector<std::string>& fallback_evidence,
+                                         std::string& problem) {
+  if (!j.is_object() || (!j.contains("positive") && !j.contains("negative"))) {
+    problem = "the JSON is not an object with \"positive\" and \"negative\" rule arrays";
+    return std::nullopt;
+  }
+  KnowledgeBase kb;
+  for (const char* side : {"positive", "negative"}) {
+    if (!j.contains(side)) continue;
+    const auto& arr = j[side];
+    if (!arr.is_array()) {
+      problem = std::string("\"") + side + "\" is not an array";
+      return std::nullopt;
+    }
+    for (const auto& x : arr) {
+      DesignRule r;
+      r.round = round;
+      if (x.is_string()) {
+        r.text = x.get<std::string>();
+      } else if (x.is_object()) {
+        for (const char* k : {"rule", "text"})
+          if (x.contains(k) && x[k].is_string()) r.text = x[k].get<std::string>();
+        if (x.contains("evidence") && x["evidence"].is_array())
+          for (const auto& e : x["evidence"])
+            if (e.is_string() && r.evidence.size() < 10) r.evidence.push_back(e.get<std::string>());
+      }
+      if (r.text.empty()) {
+        problem = std::string("a rule in \"") + side + "\" has no text (expected a string or {\"rule\": \"...\"})";
+        return std::nullopt;
+      }
+      r.text = one_line(r.text, 400);
+      if (r.evidence.empty()) r.evidence = fallback_evidence;
+      (std::string(side) == "positive" ? kb.positive : kb.negative).push_back(std::move(r));
+    }
+  }
+  if (kb.empty()) {
+    problem = "the rule base is empty";
+    return std::nullopt;
+  }
+  return kb;
+}
+
+}  // namespace
+
+LlmOperator::LlmOperator(LlmOperatorOptions options)
+    : options_(resolved(std::move(options))),
+      chat_(std::make_unique<llm::ChatService>(options_.chat)),
+      system_(llm::PromptTemplate::load(options_.prompts_dir, "system")),
+      update_(llm::PromptTemplate::load(options_.prompts_dir, "knowledge_update")),
+      evolve_(llm::PromptTemplate::load(options_.prompts_dir, "guided_evolution")),
+      corrective_(llm::PromptTemplate::load(options_.prompts_dir, "corrective")) {}
+
+void LlmOperator::merge(const OperatorStats& local) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [k, v] : local.counters) stats_.counters[k] += v;
+  stats_.prompt_tokens += local.prompt_tokens;
+  stats_.completion_tokens += local.completion_tokens;
+}
+
+std::map<std::string, std::string> LlmOperator::common_values(const NicheState& state) const {
+  if (!state.niche) throw Error("llm operator: NicheState without a niche");
+  return {{"dataset", state.dataset},
+          {"device", state.device},
+          {"cost_unit", state.cost_unit.empty() ? "cost units" : state.cost_unit},
+          {"niche_name", state.niche->name},
+          {"niche_constraint", state.niche->constraint},
+          {"generation", std::to_string(state.generation)},
+          {"rules", state.knowledge.empty() ? "  (no rules yet)" : state.knowledge.render()}};
+}
+
+void LlmOperator::update_knowledge(NicheState& state, Rng& rng) {
+  (void)rng;  // the update involves no random choice
+  OperatorStats local;
+  if (state.last_children.empty()) {
+    local.add("update_skipped");  // nothing new to learn from (generation 0, or no valid children)
+    merge(local);
+    return;
+  }
+  auto values = common_values(state);
+  std::vector<std::string> lines, evidence;
+  for (std::size_t i = 0; i < state.last_children.size(); ++i) {
+    const auto& c = state.last_children[i];
+    std::string line = arch_line(c, values["cost_unit"]);
+    if (i < state.last_rationales.size() && !state.last_rationales[i].empty())
+      line += "; rationale: " + one_line(state.last_rationales[i]);
+    lines.push_back(line);
+    evidence.push_back(c.arch.str());
+  }
+  values["children"] = bullet_list(lines);
+  std::vector<ChatMessage> conv = {{"system", system_.render({})}, {"user", update_.render(values)}};
+
+  try {
+    for (int round = 0;; ++round) {
+      const nlohmann::json ctx = {{"niche", state.niche->id}, {"generation", state.generation}, {"step", "update_knowledge"}, {"round", round}};
+      auto res = chat_->complete(conv, ctx);
+      local.add("calls");
+      local.add("update_calls");
+      if (res.source == "cache") local.add("cache_hits");
+      local.add("http_retries", res.reply.attempts - 1);
+      local.prompt_tokens += res.reply.usage.prompt_tokens;
+      local.completion_tokens += res.reply.usage.completion_tokens;
+
+      std::string problem;
+      std::optional<KnowledgeBase> kb;
+      if (auto j = llm::extract_json(res.reply.content)) {
+        kb = parse_rules(*j, state.generation, evidence, problem);
+        if (!kb) local.add("rejected:bad_rules");
+      } else {
+        problem = "the answer contains no JSON object";
+        local.add("rejected:not_json");
+      }
+      if (kb) {
+        state.knowledge = std::move(*kb);
+        local.add("knowledge_updates");
+        break;
+      }
+      if (round >= options_.max_corrections) {
+        local.add("update_failed");  // keep the previous rule base
+        break;
+      }
+      local.add("retries");
+      conv.push_back({"assistant", res.reply.content});
+      conv.push_back({"user", corrective_.render({{"problems", "- " + problem},
+                                                  {"request", "Give the revised rule base of this niche again."}})});
+    }
+  } catch (...) {
+    local.add("errors");
+    merge(local);
+    throw;
+  }
+  merge(local);
+}
+
+std::vector<ProposedChild> LlmOperator::propose(const NicheState& state, Rng& rng) {
+  OperatorStats local;
+  const int wanted = std::max(1, state.children_wanted);
+  const bool crossover = state.parents.size() >= 2 && rng.bernoulli(options_.crossover_probability);
+  const std::string operation = crossover ? "crossover" : "mutation";
+  local.add(crossover ? "crossover_calls" : "mutation_calls");
+
+  auto values = common_values(state);
+  std::vector<std::string> lines, seen_lines;
+  std::set<Arch> known;  // parents and the niche's history: repeats of these are "seen"
+  for (const auto& p : state.parents) {
+    lines.push_back(arch_line(p, values["cost_unit"]));
+    known.insert(p.arch);
+  }
+  for (const auto& h : state.history) known.insert(h.arch);
+  for (const auto& a : known) {
+    if (static_cast<int>(seen_lines.size()) >= options_.max_seen_listed) break;
+    seen_lines.push_back(a.str());
+  }
+  values["parents"] = bullet_list(lines);
+  values["seen"] = seen_lines.empty() ? "  (none)" : "  " + fmt::format("{}", fmt::join(seen_lines, "\n  "));
+  values["operation"] = operation;
+  values["children_wanted"] = std::to_string(wanted);
+  std::vector<ChatMessage> conv = {{"system", system_.render({})}, {"user", evolve_.render(values)}};
+
+  std::vector<ProposedChild> accepted;
+  try {
+    for (int round = 0;; ++round) {
+      const nlohmann::json ctx = {{"niche", state.niche->id}, {"generation", state.generation}, {"step", "propose"},
+                                  {"operation", operation}, {"round", round}};
+      auto res = chat_->complete(conv, ctx);
+      local.add("calls");
+      local.add("propose_calls");
+      if (res.source == "cache") local.add("cache_hits");
+      local.add("http_retries", res.reply.attempts - 1);
+      local.prompt_tokens += res.reply.usage.prompt_tokens;
+      local.completion_tokens += res.reply.usage.completion_tokens;
+
+      std::vector<std::string> problems;
+      const auto j = llm::extract_json(res.reply.content);
+      std::vector<nlohmann::json> items;
+      if (!j) {
+        local.add("rejected:not_json");
+        problems.push_back("the answer contains no JSON object or array");
+      } else if (j->is_array()) {
+        items.assign(j->begin(), j->end());
+      } else if (j->contains("children") && (*j)["children"].is_array()) {
+        items.assign((*j)["children"].begin(), (*j)["children"].end());
+      } else if (j->contains("architecture_code")) {
+        items.push_back(*j);
+      } else {
+        local.add("rejected:no_children");
+        problems.push_back("the JSON has no \"children\" array of {\"architecture_code\", \"rationale\"} objects");
+      }
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        const auto& it = items[i];
+        const std::string tag = fmt::format("child {}", i + 1);
+        if (!it.is_object() || !it.contains("architecture_code") || !it["architecture_code"].is_string()) {
+          local.add("rejected:malformed_child");
+          problems.push_back(tag + ": not an object with a string \"architecture_code\"");
+          continue;
+        }
+        const std::string code = it["architecture_code"].get<std::string>();
+        Arch arch;
+        try {
+          arch = Arch::parse(code);
+        } catch (const Error& e) {
+          local.add("rejected:illegal_cell");
+          problems.push_back(tag + ": '" + one_line(code, 120) + "' is not a legal cell (" + one_line(e.what(), 200) + ")");
+          continue;
+        }
+        if (!state.niche->contains(arch)) {
+          local.add("rejected:outside_niche");
+          problems.push_back(tag + ": " + code + " is outside the niche (" + state.niche->constraint + ")");
+          continue;
+        }
+        const bool dup = known.count(arch) || (state.seen && state.seen(arch)) ||
+                         std::any_of(accepted.begin(), accepted.end(), [&](const ProposedChild& c) { return c.arch == arch; });
+        if (dup) {
+          local.add("rejected:seen");
+          problems.push_back(tag + ": " + arch.str() + " was already evaluated or proposed; propose a new cell");
+          continue;
+        }
+        if (static_cast<int>(accepted.size()) >= wanted) {
+          local.add("surplus");  // valid but more than asked for
+          continue;
+        }
+        std::string rationale = it.contains("rationale") && it["rationale"].is_string() ? it["rationale"].get<std::string>() : "";
+        accepted.push_back({arch, one_line(rationale, 1000), operation});
+        local.add("children_accepted");
+      }
+      const int missing = wanted - static_cast<int>(accepted.size());
+      if (missing <= 0) break;
+      if (round >= options_.max_corrections) {
+        local.add("propose_short");  // the loop decides whether to ask again
+        break;
+      }
+      if (problems.empty()) problems.push_back(fmt::format("only {} of the {} children asked for were given", items.size(), wanted));
+      local.add("retries");
+      conv.push_back({"assistant", res.reply.content});
+      std::string plist;
+      for (const auto& p : problems) plist += (plist.empty() ? "- " : "\n- ") + p;
+      conv.push_back({"user", corrective_.render({{"problems", plist},
+                                                  {"request", fmt::format("Give {} more new children by {} (not any child given so far).",
+                                                                          missing, operation)}})});
+    }
+  } catch (...) {
+    local.add("errors");
+    merge(local);
+    throw;
+  }
+  merge(local);
+  return accepted;
+}
+
+std::unique_ptr<Operator> make_llm_operator(const nlohmann::json& options) {
+  return std::make_unique<LlmOperator>(LlmOperatorOptions::from_json(options));
+}
+
+}  // namespace pelnas
