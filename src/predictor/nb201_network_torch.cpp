@@ -1,0 +1,210 @@
+// The NAS-Bench-201 network in LibTorch (see nb201_torch.h) and the torch-side parameter count.
+#include <bit>
+
+#include "predictor/nb201_network.h"
+#include "predictor/nb201_torch.h"
+
+namespace pelnas::torch_backend {
+
+namespace nn = torch::nn;
+
+void Trace::relu_input(const torch::Tensor& x, int multiplicity) {
+  if (!record_relu_codes || multiplicity == 0) return;
+  const auto codes = (x.detach() > 0).reshape({x.size(0), -1}).contiguous();
+  const int b = static_cast<int>(codes.size(0));
+  const std::int64_t d = codes.size(1);
+  if (relu_kernel.empty()) {
+    batch = b;
+    relu_kernel.assign(static_cast<std::size_t>(b) * b, 0.0);
+  }
+  // Pack each row's sign pattern into bits: agreements = D - n_i - n_j + 2 popcount(c_i & c_j),
+  // i.e. NASWOT's c c^T + (1-c)(1-c)^T without a B x D x B float product.
+  const std::int64_t words = (d + 63) / 64;
+  std::vector<std::uint64_t> bits(static_cast<std::size_t>(b * words), 0);
+  std::vector<std::int64_t> ones(static_cast<std::size_t>(b), 0);
+  const bool* p = codes.data_ptr<bool>();
+  for (int i = 0; i < b; ++i) {
+    std::uint64_t* row = bits.data() + i * words;
+    const bool* src = p + i * d;
+    for (std::int64_t k = 0; k < d; ++k)
+      if (src[k]) row[k >> 6] |= std::uint64_t{1} << (k & 63);
+    for (std::int64_t w = 0; w < words; ++w) ones[static_cast<std::size_t>(i)] += std::popcount(row[w]);
+  }
+  for (int i = 0; i < b; ++i)
+    for (int j = i; j < b; ++j) {
+      const std::uint64_t* ri = bits.data() + i * words;
+      const std::uint64_t* rj = bits.data() + j * words;
+      std::int64_t both = 0;
+      for (std::int64_t w = 0; w < words; ++w) both += std::popcount(ri[w] & rj[w]);
+      const double agree = static_cast<double>(d - ones[static_cast<std::size_t>(i)] - ones[static_cast<std::size_t>(j)] + 2 * both);
+      relu_kernel[static_cast<std::size_t>(i * b + j)] += multiplicity * agree;
+      if (i != j) relu_kernel[static_cast<std::size_t>(j * b + i)] += multiplicity * agree;
+    }
+}
+
+void Trace::layer(const torch::Tensor& output, const torch::Tensor& weight, bool is_conv) {
+  if (!record_layers) return;
+  layers.push_back({output, weight});
+  const std::int64_t per_image = output.numel() / output.size(0);
+  if (is_conv)  // k*k*Cin MACs per output element
+    macs_per_image += per_image * (weight.numel() / weight.size(0));
+  else  // NB201 counts linear as in*out + out
+    macs_per_image += weight.numel() + weight.size(0);
+}
+
+namespace {
+torch::Tensor batchnorm(nn::BatchNorm2d& bn, const torch::Tensor& x, Trace* trace) {
+  return trace && trace->skip_batchnorm ? x : bn->forward(x);
+}
+torch::Tensor conv(nn::Conv2d& c, const torch::Tensor& x, Trace* trace) {
+  auto y = c->forward(x);
+  if (trace) trace->layer(y, c->weight, true);
+  return y;
+}
+nn::Conv2d make_conv(int cin, int cout, int k, int stride, int padding) {
+  return nn::Conv2d(nn::Conv2dOptions(cin, cout, k).stride(stride).padding(padding).bias(false));
+}
+nn::BatchNorm2d make_bn(int c) {
+  return nn::BatchNorm2d(nn::BatchNorm2dOptions(c).affine(true).track_running_stats(true));
+}
+}  // namespace
+
+ReLUConvBNImpl::ReLUConvBNImpl(int cin, int cout, int kernel, int stride, int padding)
+    : conv(register_module("conv", make_conv(cin, cout, kernel, stride, padding))),
+      bn(register_module("bn", make_bn(cout))) {}
+
+torch::Tensor ReLUConvBNImpl::forward_relu_applied(const torch::Tensor& relu_x, Trace* trace) {
+  return batchnorm(bn, pelnas::torch_backend::conv(conv, relu_x, trace), trace);
+}
+
+CellImpl::CellImpl(const Arch& a, int channels) : arch(a), convs(kNumEdges, ReLUConvBN{nullptr}) {
+  for (int e = 0; e < kNumEdges; ++e) {
+    const Op op = arch.ops[static_cast<std::size_t>(e)];
+    if (op == Op::Conv1x1 || op == Op::Conv3x3) {
+      const int k = op == Op::Conv3x3 ? 3 : 1;
+      convs[static_cast<std::size_t>(e)] =
+          register_module("edge" + std::to_string(e), ReLUConvBN(channels, channels, k, 1, k / 2));
+    }
+  }
+}
+
+torch::Tensor CellImpl::forward(const torch::Tensor& x, Trace* trace) {
+  std::array<torch::Tensor, 4> nodes;
+  nodes[0] = x;
+  for (int to = 1; to <= 3; ++to) {
+    // One ReLU per source node, shared by the conv edges that read it.
+    std::array<torch::Tensor, 4> relu_of;
+    std::array<int, 4> readers{};
+    for (int e = 0; e < kNumEdges; ++e) {
+      const auto [t, from] = kEdges[static_cast<std::size_t>(e)];
+      const Op op = arch.ops[static_cast<std::size_t>(e)];
+      if (t == to && (op == Op::Conv1x1 || op == Op::Conv3x3)) ++readers[static_cast<std::size_t>(from)];
+    }
+    torch::Tensor sum;
+    for (int e = 0; e < kNumEdges; ++e) {
+      const auto [t, from] = kEdges[static_cast<std::size_t>(e)];
+      if (t != to) continue;
+      const auto& in = nodes[static_cast<std::size_t>(from)];
+      torch::Tensor y;
+      switch (arch.ops[static_cast<std::size_t>(e)]) {
+        case Op::None: y = in.mul(0.0); break;  // NB201's Zero op (keeps the graph connected)
+        case Op::Skip: y = in; break;
+        case Op::AvgPool: y = torch::avg_pool2d(in, 3, 1, 1, /*ceil_mode=*/false, /*count_include_pad=*/false); break;
+        case Op::Conv1x1:
+        case Op::Conv3x3: {
+          auto& r = relu_of[static_cast<std::size_t>(from)];
+          if (!r.defined()) {
+            if (trace) trace->relu_input(in, readers[static_cast<std::size_t>(from)]);
+            r = torch::relu(in);
+          }
+          y = convs[static_cast<std::size_t>(e)]->forward_relu_applied(r, trace);
+          break;
+        }
+      }
+      sum = sum.defined() ? sum + y : y;
+    }
+    nodes[static_cast<std::size_t>(to)] = sum;
+  }
+  return nodes[3];
+}
+
+ResBlockImpl::ResBlockImpl(int cin, int cout)
+    : conv_a(register_module("conv_a", ReLUConvBN(cin, cout, 3, 2, 1))),
+      conv_b(register_module("conv_b", ReLUConvBN(cout, cout, 3, 1, 1))),
+      shortcut(register_module("shortcut", make_conv(cin, cout, 1, 1, 0))) {}
+
+torch::Tensor ResBlockImpl::forward(const torch::Tensor& x, Trace* trace) {
+  if (trace) trace->relu_input(x, 1);
+  auto a = conv_a->forward_relu_applied(torch::relu(x), trace);
+  if (trace) trace->relu_input(a, 1);
+  auto b = conv_b->forward_relu_applied(torch::relu(a), trace);
+  auto residual = conv(shortcut, torch::avg_pool2d(x, 2, 2), trace);
+  return residual + b;
+}
+
+Nb201NetworkImpl::Nb201NetworkImpl(const Arch& a, Dataset d) : arch(a), dataset(d) {
+  int ch = kNb201StemChannels;
+  stem_conv = register_module("stem_conv", make_conv(3, ch, 3, 1, 1));
+  stem_bn = register_module("stem_bn", make_bn(ch));
+  for (int stage = 0; stage < 3; ++stage) {
+    if (stage > 0) {
+      blocks.push_back(register_module("block" + std::to_string(stage - 1), ResBlock(ch, 2 * ch)));
+      ch *= 2;
+    }
+    for (int i = 0; i < kNb201CellsPerStage; ++i)
+      cells.push_back(register_module("cell" + std::to_string(cells.size()), Cell(arch, ch)));
+  }
+  last_bn = register_module("last_bn", make_bn(ch));
+  classifier = register_module("classifier", nn::Linear(ch, num_classes(d)));
+}
+
+Nb201NetworkImpl::Output Nb201NetworkImpl::forward(const torch::Tensor& x, Trace* trace) {
+  auto h = batchnorm(stem_bn, conv(stem_conv, x, trace), trace);
+  for (int stage = 0; stage < 3; ++stage) {
+    if (stage > 0) h = blocks[static_cast<std::size_t>(stage - 1)]->forward(h, trace);
+    for (int i = 0; i < kNb201CellsPerStage; ++i)
+      h = cells[static_cast<std::size_t>(stage * kNb201CellsPerStage + i)]->forward(h, trace);
+  }
+  h = batchnorm(last_bn, h, trace);
+  if (trace) trace->relu_input(h, 1);
+  Output out;
+  out.features = torch::relu(h);
+  auto pooled = out.features.mean({2, 3});
+  out.logits = classifier->forward(pooled);
+  if (trace) trace->layer(out.logits, classifier->weight, false);
+  return out;
+}
+
+std::vector<torch::Tensor> Nb201NetworkImpl::prunable_weights() {
+  std::vector<torch::Tensor> w;
+  for (auto& m : modules(/*include_self=*/false)) {
+    if (auto* c = m->as<nn::Conv2d>()) w.push_back(c->weight);
+    if (auto* l = m->as<nn::Linear>()) w.push_back(l->weight);
+  }
+  return w;
+}
+
+std::vector<nn::BatchNorm2d> Nb201NetworkImpl::batchnorms() {
+  std::vector<nn::BatchNorm2d> v;
+  for (auto& m : modules(/*include_self=*/false))
+    if (auto bn = std::dynamic_pointer_cast<nn::BatchNorm2dImpl>(m)) v.emplace_back(bn);
+  return v;
+}
+
+std::int64_t Nb201NetworkImpl::parameter_count() {
+  std::int64_t n = 0;
+  for (const auto& p : parameters()) n += p.numel();
+  return n;
+}
+
+}  // namespace pelnas::torch_backend
+
+namespace pelnas {
+
+std::int64_t nb201_torch_param_count(const Arch& arch, Dataset d) {
+  torch::NoGradGuard no_grad;
+  torch_backend::Nb201Network net(arch, d);
+  return net->parameter_count();
+}
+
+}  // namespace pelnas
