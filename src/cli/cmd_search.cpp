@@ -1,0 +1,147 @@
+// `pelnas search`: a PEL-NAS run (partitioned niches, knowledge-base co-evolution) into a run
+// directory; `--resume RUN_DIR` continues a killed run. Without a configured LLM model the
+// `evolution` operator is used, and the run says so.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "common/error.h"
+#include "data/data_dir.h"
+#include "run/config_file.h"
+#include "run/search_run.h"
+
+namespace pelnas::cli {
+
+namespace {
+
+struct SearchCliOptions {
+  DataOptions data;
+  std::string dataset = "cifar10", device = "fpga", metric = "latency", accuracy = "table";
+  std::uint64_t seed = 0;
+  int generations = 10, budget = 0, seeds_per_niche = 4, children_per_call = 5;
+  std::string partition = "paper";
+  bool no_partition = false;
+  std::string op;  // "" = llm if a model is configured, else evolution
+  std::string out, resume, config;
+  std::string llm_base_url, llm_model;
+  bool llm_replay = false;
+  int llm_concurrency = 0;
+  int stop_after_generation = -1;
+  bool json = false;
+};
+
+std::string default_out_dir(const RunConfig& c) {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  std::string base = fmt::format("runs/{}-{}-{}-s{}-{}", c.dataset, c.device, c.search.operator_name, c.seed, stamp);
+  std::string dir = base;
+  for (int i = 2; std::filesystem::exists(dir); ++i) dir = base + "-" + std::to_string(i);
+  return dir;
+}
+
+void print_summary(const RunSummary& s, bool as_json) {
+  if (as_json) {
+    std::cout << s.to_json().dump(2) << "\n";
+    return;
+  }
+  if (!s.finished) {
+    std::cout << fmt::format("stopped after generation {} ({} evaluations); continue with: pelnas search --resume {}\n",
+                             s.generations_completed, s.evaluations, s.run_dir);
+    return;
+  }
+  std::cout << fmt::format("run directory: {}\nevaluations: {}  front: {}  HV ratio: {:.4f}  IGD: {:.4f}  IGD+: {:.4f}\n\n",
+                           s.run_dir, s.evaluations, s.front_size, s.hv_ratio, s.igd, s.igd_plus);
+  std::cout << fmt::format("{:>5}  {:>6}  {:>10}  {:>12}  {}\n", "niche", "index", "accuracy", "cost", "architecture");
+  for (const auto& e : s.front)
+    std::cout << fmt::format("{:>5}  {:>6}  {:>10.4f}  {:>12.6g}  {}\n", e.niche, e.index, e.accuracy, e.cost, e.arch.str());
+}
+
+void run_search(SearchCliOptions& o, CLI::App* cmd) {
+  RunHooks hooks;
+  hooks.stop_after_generation = o.stop_after_generation;
+  hooks.terminal_progress = ::isatty(STDERR_FILENO) != 0;
+  if (!o.resume.empty()) {
+    const std::string data_override = o.data.data_dir ? resolve_data_dir(o.data.data_dir) : std::string();
+    print_summary(resume_search_run(o.resume, hooks, data_override), o.json);
+    return;
+  }
+  if (!o.config.empty()) apply_config_file(o.config, cmd);
+  RunConfig c;
+  c.dataset = o.dataset;
+  c.device = o.device;
+  c.metric = o.metric;
+  c.accuracy = o.accuracy;
+  c.seed = o.seed;
+  c.budget = o.budget;
+  c.data_dir = std::filesystem::absolute(resolve_data_dir(o.data.data_dir)).string();
+  c.search.generations = o.generations;
+  c.search.seeds_per_niche = o.seeds_per_niche;
+  c.search.children_per_call = o.children_per_call;
+  c.search.partition = o.partition;
+  c.search.no_partition = o.no_partition;
+  const char* env_model = std::getenv("PELNAS_LLM_MODEL");
+  const bool model_configured = !o.llm_model.empty() || (env_model && *env_model);
+  if (o.op.empty()) {
+    c.search.operator_name = model_configured ? "llm" : "evolution";
+    c.operator_defaulted = !model_configured;
+  } else {
+    c.search.operator_name = o.op;
+  }
+  if (c.search.operator_name == "llm") {
+    // LLM operator options (keys of LlmOperatorOptions); the API key is read from the environment
+    // by the client and never passes through here.
+    auto& oo = c.search.operator_options;
+    if (!o.llm_base_url.empty()) oo["base_url"] = o.llm_base_url;
+    if (!o.llm_model.empty()) oo["model"] = o.llm_model;
+    if (o.llm_replay) oo["replay"] = true;
+    if (o.llm_concurrency > 0) oo["concurrency"] = o.llm_concurrency;
+  }
+  c.cli = resolved_options(*cmd);
+  const std::string out = o.out.empty() ? default_out_dir(c) : o.out;
+  if (c.search.operator_name == "llm" && !c.search.operator_options.contains("transcript_path"))
+    c.search.operator_options["transcript_path"] = (std::filesystem::path(out) / "llm_transcript.jsonl").string();
+  print_summary(start_search_run(c, out, hooks), o.json);
+}
+
+}  // namespace
+
+PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
+  auto o = std::make_shared<SearchCliOptions>();
+  auto* cmd = root.add_subcommand("search", "run a PEL-NAS search into a run directory (or --resume one)");
+  add_data_option(cmd, o->data);
+  add_config_option(cmd, o->config);
+  cmd->add_option("--dataset", o->dataset, "cifar10, cifar100 or ImageNet16-120")->capture_default_str();
+  cmd->add_option("--device", o->device, "target device (see `pelnas data devices`)")->capture_default_str();
+  cmd->add_option("--metric", o->metric, "hardware cost: latency or energy")->check(CLI::IsMember({"latency", "energy"}))->capture_default_str();
+  cmd->add_option("--seed", o->seed, "random seed")->capture_default_str();
+  cmd->add_option("--generations", o->generations, "generations after seeding")->check(CLI::Range(0, 100000))->capture_default_str();
+  cmd->add_option("--budget", o->budget, "unique evaluated architectures (0 = niches x (seeds + generations x children))")
+      ->check(CLI::Range(0, 15625))->capture_default_str();
+  cmd->add_option("--seeds-per-niche", o->seeds_per_niche, "random cells seeding each niche archive")->check(CLI::Range(1, 15625))->capture_default_str();
+  cmd->add_option("--children-per-call", o->children_per_call, "children proposed per niche per generation")->check(CLI::Range(1, 1000))->capture_default_str();
+  cmd->add_option("--partition", o->partition, "niches: paper, conv3x3, or a CSV table (see docs/RUN_DIRECTORY.md)")->capture_default_str();
+  cmd->add_flag("--no-partition", o->no_partition, "one niche for the whole space (ablation)");
+  cmd->add_option("--operator", o->op, "variation operator: llm or evolution (default: llm if a model is configured, else evolution)");
+  cmd->add_option("--accuracy", o->accuracy, "accuracy the search sees: table (true test accuracy, an oracle) or predictor")->capture_default_str();
+  cmd->add_option("--out", o->out, "run directory (default runs/<dataset>-<device>-<operator>-s<seed>-<time>)");
+  cmd->add_option("--resume", o->resume, "continue the killed run in this directory (other options come from its config.json)");
+  cmd->add_option("--llm-base-url", o->llm_base_url, "OpenAI-compatible endpoint (default $PELNAS_LLM_BASE_URL)");
+  cmd->add_option("--llm-model", o->llm_model, "chat model name (default $PELNAS_LLM_MODEL); the key comes from $PELNAS_LLM_API_KEY or $OPENAI_API_KEY");
+  cmd->add_flag("--llm-replay", o->llm_replay, "answer LLM calls from the response cache only (no network)");
+  cmd->add_option("--llm-concurrency", o->llm_concurrency, "niches whose LLM calls run at once (0 = operator default)")->check(CLI::Range(0, 64));
+  cmd->add_option("--stop-after-generation", o->stop_after_generation, "test hook: stop after this generation's checkpoint")->group("");
+  add_json_flag(cmd, o->json);
+  cmd->callback([o, cmd] { run_search(*o, cmd); });
+});
+
+}  // namespace pelnas::cli

@@ -1,0 +1,49 @@
+#pragma once
+// A run directory on disk (layout in docs/RUN_DIRECTORY.md). Every whole-file write goes to a
+// temporary file in the same directory that is flushed and renamed over the target, so a killed
+// process never leaves a torn file; the event log is append-only (one JSON object per line).
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace pelnas {
+
+// Writes `text` to `path` atomically (temp file + fsync + rename). Throws pelnas::Error on failure.
+void write_file_atomic(const std::string& path, const std::string& text);
+
+class RunDirectory {
+ public:
+  // A new run: the directory must not exist or be empty. Creates it (and knowledge/).
+  static RunDirectory create(const std::string& path);
+  // An existing run: must hold config.json.
+  static RunDirectory open(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  bool exists(const std::string& name) const;
+  std::string read(const std::string& name) const;           // throws naming the file
+  nlohmann::json read_json(const std::string& name) const;    // throws naming the file
+  void write(const std::string& name, const std::string& text) const { write_file_atomic(file(name), text); }
+  void write_json(const std::string& name, const nlohmann::json& j) const { write(name, j.dump(2) + "\n"); }
+
+  // Event log: append one line and flush; count_events() = complete lines; truncate_events(n) keeps
+  // the first n (used on resume to drop events written after the last checkpoint).
+  void append_event(const nlohmann::json& event) const;
+  std::vector<nlohmann::json> events() const;
+  void truncate_events(std::size_t keep) const;
+
+  static constexpr const char* kConfig = "config.json";
+  static constexpr const char* kEvents = "events.jsonl";
+  static constexpr const char* kCheckpoint = "checkpoint.json";
+  static constexpr const char* kArchive = "archive.csv";
+  static constexpr const char* kFront = "front.csv";
+  static constexpr const char* kMetrics = "metrics.csv";
+  static constexpr const char* kStats = "stats.json";
+  static constexpr const char* kSummary = "summary.json";
+
+ private:
+  explicit RunDirectory(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+}  // namespace pelnas

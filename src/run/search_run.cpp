@@ -1,0 +1,314 @@
+#include "run/search_run.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fmt/format.h>
+#include <set>
+#include <spdlog/spdlog.h>
+#include <sstream>
+
+#include "common/csv.h"
+#include "common/error.h"
+#include "data/benchmark_data.h"
+#include "evaluate/accuracy_sources.h"
+#include "hardware/cost_source.h"
+#include "metrics/evaluation_protocol.h"
+#include "run/run_directory.h"
+
+namespace pelnas {
+
+namespace {
+
+std::string now_iso() {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// Rule identity without the statistics suffix " (...)" the evolution operator appends.
+std::string rule_key(const std::string& text) {
+  const auto p = text.find(" (");
+  return p == std::string::npos ? text : text.substr(0, p);
+}
+
+nlohmann::json knowledge_changes(const KnowledgeBase& before, const KnowledgeBase& after) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [label, b, a] : {std::tuple{"positive", &before.positive, &after.positive},
+                                     std::tuple{"negative", &before.negative, &after.negative}}) {
+    std::set<std::string> old_keys, new_keys;
+    for (const auto& r : *b) old_keys.insert(rule_key(r.text));
+    for (const auto& r : *a) new_keys.insert(rule_key(r.text));
+    nlohmann::json added = nlohmann::json::array(), removed = nlohmann::json::array();
+    for (const auto& k : new_keys)
+      if (!old_keys.count(k)) added.push_back(k);
+    for (const auto& k : old_keys)
+      if (!new_keys.count(k)) removed.push_back(k);
+    out[label] = {{"added", added}, {"removed", removed}};
+  }
+  return out;
+}
+
+std::string csv_rows(const std::vector<EvaluatedArch>& entries, const Evaluator& ev) {
+  std::ostringstream os;
+  os.precision(17);
+  os << "order,generation,niche,index,arch_str,accuracy,cost,true_accuracy\n";
+  for (const auto& e : entries) {
+    const auto t = ev.true_objectives(e.arch);
+    os << e.order << ',' << e.generation << ',' << e.niche << ',' << e.index << ',' << e.arch.str() << ',' << e.accuracy
+       << ',' << e.cost << ',';
+    if (t.accuracy) os << *t.accuracy;
+    os << '\n';
+  }
+  return os.str();
+}
+
+std::string metrics_csv(const nlohmann::json& rows) {
+  std::ostringstream os;
+  os.precision(17);
+  os << "generation,evaluations,hv_ratio,igd,igd_plus,hv,front_size\n";
+  for (const auto& r : rows)
+    os << r["generation"].get<int>() << ',' << r["evaluations"].get<int>() << ',' << r["hv_ratio"].get<double>() << ','
+       << r["igd"].get<double>() << ',' << r["igd_plus"].get<double>() << ',' << r["hv"].get<double>() << ','
+       << r["front_size"].get<int>() << '\n';
+  return os.str();
+}
+
+RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json* checkpoint, const RunHooks& hooks) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  auto data = BenchmarkData::load(cfg.data_dir);
+  const Dataset dataset = dataset_from_string(cfg.dataset);
+  std::shared_ptr<CostSource> cost =
+      make_cost_source(data, dataset, CostSpec{cfg.device, hw_metric_from_string(cfg.metric)});
+  AccuracySourceOptions aopts;
+  aopts.data = data;
+  aopts.dataset = dataset;
+  auto accuracy = make_accuracy_source(cfg.accuracy == "table" ? "test" : cfg.accuracy, aopts);
+  Evaluator evaluator(data, dataset, accuracy, cost);
+  PelnasSearch search(cfg.search);
+  const int planned = cfg.search.planned_evaluations(cfg.search.resolve_partition().size());
+  const int budget = cfg.budget > 0 ? cfg.budget : std::min(planned, evaluator.domain_size());
+  Problem problem(evaluator, Budget{budget});
+  const auto protocol = EvaluationProtocol::for_cost_source(*data, dataset, *cost);
+
+  nlohmann::json metric_rows = nlohmann::json::array();
+  double wall_before = 0;
+  std::vector<KnowledgeBase> last_kb;
+  if (checkpoint) {
+    const auto ck = PelnasCheckpoint::from_json(checkpoint->at("search"));
+    for (const auto& n : ck.niches) last_kb.push_back(n.knowledge);
+    search.resume_from(ck);
+    metric_rows = checkpoint->at("metrics");
+    wall_before = checkpoint->value("wall_seconds", 0.0);
+    dir.truncate_events(checkpoint->at("events").get<std::size_t>());
+    dir.append_event({{"event", "run_resumed"}, {"time", now_iso()}, {"from_generation", ck.generation},
+                      {"evaluations", static_cast<int>(Archive::from_json(ck.archive).size())}});
+    spdlog::info("resuming {} after generation {}", dir.path(), ck.generation);
+  } else {
+    dir.write_json(RunDirectory::kConfig, cfg.to_json());
+    dir.append_event({{"event", "run_started"}, {"time", now_iso()}, {"operator", cfg.search.operator_name},
+                      {"operator_defaulted", cfg.operator_defaulted}, {"accuracy", accuracy->name()},
+                      {"cost", cost->name()}, {"budget", budget}, {"seed", cfg.seed}});
+  }
+  if (cfg.operator_defaulted)
+    spdlog::info("no LLM model configured (--llm-model / PELNAS_LLM_MODEL): using the 'evolution' operator (the paper's without-LLM ablation)");
+  spdlog::info("pelnas search: {} on {} ({}), operator {}, accuracy {}, budget {} evaluations, seed {}", cfg.dataset,
+               cost->name(), cost->unit(), cfg.search.operator_name, accuracy->name(), budget, cfg.seed);
+
+  double current_hv = checkpoint && !metric_rows.empty() ? metric_rows.back()["hv_ratio"].get<double>() : 0.0;
+  search.on_progress = [&](const PelnasProgress& p) {
+    if (!hooks.terminal_progress) return;
+    std::fprintf(stderr, "\r  generation %d/%d  niche %d/%d  evaluations %d/%d  HV ratio %.4f  tokens %lld   ", p.generation,
+                 cfg.search.generations, p.niche + 1, p.niches, p.evaluations, p.budget, current_hv,
+                 static_cast<long long>(p.tokens));
+    std::fflush(stderr);
+  };
+
+  bool stopped = false;
+  auto callback = [&](const GenerationReport& report) {
+    const auto r = protocol.score_archive(*report.archive, evaluator);
+    current_hv = r.hv_ratio;
+    const auto front = report.archive->pareto_front();
+    metric_rows.push_back({{"generation", report.generation}, {"evaluations", report.evaluations}, {"hv_ratio", r.hv_ratio},
+                           {"igd", r.igd}, {"igd_plus", r.igd_plus}, {"hv", r.hv}, {"front_size", static_cast<int>(front.size())}});
+    // Knowledge bases of this generation, and what changed.
+    const auto& niches = search.niches();
+    const auto& descs = search.niche_map()->niches();
+    nlohmann::json kb = nlohmann::json::array(), per_niche = nlohmann::json::array(), changes = nlohmann::json::array();
+    if (last_kb.size() != niches.size()) last_kb.assign(niches.size(), {});
+    for (std::size_t k = 0; k < niches.size(); ++k) {
+      kb.push_back({{"niche", k}, {"name", descs[k].name}, {"constraint", descs[k].constraint},
+                    {"knowledge", niches[k].knowledge.to_json()}});
+      Archive na;
+      for (int o : niches[k].members) na.add(report.archive->entries()[o - 1]);
+      per_niche.push_back({{"niche", k}, {"name", descs[k].name}, {"children", niches[k].last_children.size()},
+                           {"archive", niches[k].members.size()}, {"front", na.pareto_front_positions().size()}});
+      auto ch = knowledge_changes(last_kb[k], niches[k].knowledge);
+      ch["niche"] = k;
+      changes.push_back(ch);
+      last_kb[k] = niches[k].knowledge;
+    }
+    dir.write_json(fmt::format("knowledge/gen_{}.json", report.generation), {{"generation", report.generation}, {"niches", kb}});
+    dir.write(RunDirectory::kMetrics, metrics_csv(metric_rows));
+    dir.append_event({{"event", "generation_done"}, {"time", now_iso()}, {"generation", report.generation},
+                      {"evaluations", report.evaluations}, {"niches", per_niche}, {"hv_ratio", r.hv_ratio},
+                      {"igd", r.igd}, {"igd_plus", r.igd_plus}, {"knowledge_changes", changes}});
+    const double wall = wall_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    dir.write_json(RunDirectory::kCheckpoint, {{"search", search.checkpoint().to_json()}, {"metrics", metric_rows},
+                                               {"events", dir.events().size()}, {"wall_seconds", wall}});
+    if (hooks.terminal_progress) std::fprintf(stderr, "\n");
+    spdlog::info("generation {}/{}: {} evaluations, HV ratio {:.4f}, IGD {:.4f}, front {}", report.generation,
+                 cfg.search.generations, report.evaluations, r.hv_ratio, r.igd, front.size());
+    if (report.generation == hooks.stop_after_generation) {
+      stopped = true;
+      return CallbackAction::Stop;
+    }
+    return CallbackAction::Continue;
+  };
+
+  Rng rng(cfg.seed);
+  search.run(problem, rng, callback);
+
+  RunSummary s;
+  s.run_dir = dir.path();
+  s.evaluations = problem.evaluations();
+  s.generations_completed = search.checkpoint().generation;
+  s.front = search.final_front();
+  s.front_size = static_cast<int>(s.front.size());
+  if (stopped) return s;
+  if (problem.archive().empty()) throw Error("the search evaluated nothing (budget or domain empty)");
+  const auto r = protocol.score_archive(problem.archive(), evaluator);
+  s.hv_ratio = r.hv_ratio;
+  s.igd = r.igd;
+  s.igd_plus = r.igd_plus;
+  s.hv = r.hv;
+  s.finished = true;
+  const double wall = wall_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+
+  dir.write(RunDirectory::kArchive, csv_rows(problem.archive().entries(), evaluator));
+  dir.write(RunDirectory::kFront, csv_rows(s.front, evaluator));
+  const OperatorStats ops = search.operator_stats();
+  nlohmann::json stats = {{"operator", search.op()->name()}, {"operator_stats", ops.to_json()},
+                          {"search", search.counters()}, {"wall_seconds", wall},
+                          {"evaluator", {{"requests", evaluator.counts().requests}, {"unique", evaluator.counts().unique},
+                                         {"proxy_evaluations", evaluator.counts().proxy_evaluations}}}};
+  if (ops.counters.count("llm_calls") || ops.prompt_tokens || ops.completion_tokens || cfg.search.operator_name == "llm")
+    stats["llm"] = {{"calls", ops.counters.count("llm_calls") ? ops.counters.at("llm_calls") : (ops.counters.count("calls") ? ops.counters.at("calls") : 0)},
+                    {"prompt_tokens", ops.prompt_tokens}, {"completion_tokens", ops.completion_tokens}};
+  dir.write_json(RunDirectory::kStats, stats);
+  nlohmann::json summary = s.to_json();
+  summary.erase("front");
+  summary.update({{"operator", cfg.search.operator_name}, {"operator_defaulted", cfg.operator_defaulted},
+                  {"accuracy_source", accuracy->name()}, {"seed", cfg.seed}, {"dataset", cfg.dataset},
+                  {"device", cfg.device}, {"metric", cfg.metric}, {"cost", cost->name()}, {"cost_unit", cost->unit()},
+                  {"partition", cfg.search.no_partition ? "none" : search.niche_map()->partition().name()},
+                  {"niches", search.niche_map()->partition().size()}, {"budget", budget}, {"wall_seconds", wall},
+                  {"protocol", protocol.describe()}});
+  dir.write_json(RunDirectory::kSummary, summary);
+  dir.append_event({{"event", "run_finished"}, {"time", now_iso()}, {"evaluations", s.evaluations}, {"hv_ratio", s.hv_ratio},
+                    {"igd", s.igd}, {"igd_plus", s.igd_plus}, {"front_size", s.front_size}, {"wall_seconds", wall}});
+  return s;
+}
+
+}  // namespace
+
+void RunConfig::validate() const {
+  (void)dataset_from_string(dataset);
+  (void)hw_metric_from_string(metric);
+  if (device.empty()) throw Error("run config: 'device' is empty");
+  if (budget < 0) throw Error("run config: 'budget' must be >= 0 (0 = planned by the search options)");
+  search.validate();
+}
+
+nlohmann::json RunConfig::to_json() const {
+  nlohmann::json s = search.to_json();
+  if (!search.no_partition) s["partition_table"] = search.resolve_partition().to_json();
+  return {{"dataset", dataset}, {"device", device},   {"metric", metric}, {"accuracy", accuracy},
+          {"seed", seed},       {"budget", budget},   {"data_dir", data_dir}, {"search", s},
+          {"operator_defaulted", operator_defaulted}, {"cli", cli}, {"pelnas_version", PELNAS_VERSION}};
+}
+
+RunConfig RunConfig::from_json(const nlohmann::json& j) {
+  try {
+    RunConfig c;
+    c.dataset = j.at("dataset").get<std::string>();
+    c.device = j.at("device").get<std::string>();
+    c.metric = j.at("metric").get<std::string>();
+    c.accuracy = j.at("accuracy").get<std::string>();
+    c.seed = j.at("seed").get<std::uint64_t>();
+    c.budget = j.at("budget").get<int>();
+    c.data_dir = j.at("data_dir").get<std::string>();
+    c.search = PelnasSearchOptions::from_json(j.at("search"));
+    c.operator_defaulted = j.value("operator_defaulted", false);
+    c.cli = j.value("cli", nlohmann::json::object());
+    c.validate();
+    return c;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("run config: ") + e.what());
+  }
+}
+
+nlohmann::json RunSummary::to_json() const {
+  nlohmann::json f = nlohmann::json::array();
+  for (const auto& e : front)
+    f.push_back({{"arch", e.arch.str()}, {"index", e.index}, {"accuracy", e.accuracy}, {"cost", e.cost},
+                 {"niche", e.niche}, {"generation", e.generation}, {"order", e.order}});
+  return {{"run_dir", run_dir}, {"hv_ratio", hv_ratio}, {"igd", igd}, {"igd_plus", igd_plus}, {"hv", hv},
+          {"front_size", front_size}, {"evaluations", evaluations}, {"generations_completed", generations_completed},
+          {"finished", finished}, {"front", f}};
+}
+
+RunSummary start_search_run(const RunConfig& config, const std::string& out_dir, const RunHooks& hooks) {
+  config.validate();
+  auto dir = RunDirectory::create(out_dir);
+  return execute(dir, config, nullptr, hooks);
+}
+
+RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks, const std::string& data_dir_override) {
+  auto dir = RunDirectory::open(run_dir);
+  RunConfig cfg = RunConfig::from_json(dir.read_json(RunDirectory::kConfig));
+  if (!data_dir_override.empty()) cfg.data_dir = data_dir_override;
+  if (dir.exists(RunDirectory::kSummary)) {
+    // Finished already: report it again.
+    const auto s = dir.read_json(RunDirectory::kSummary);
+    RunSummary r;
+    r.run_dir = run_dir;
+    r.hv_ratio = s.at("hv_ratio");
+    r.igd = s.at("igd");
+    r.igd_plus = s.at("igd_plus");
+    r.hv = s.at("hv");
+    r.front_size = s.at("front_size");
+    r.evaluations = s.at("evaluations");
+    r.generations_completed = s.at("generations_completed");
+    r.finished = true;
+    auto data = BenchmarkData::load(cfg.data_dir);
+    const auto front = CsvTable::parse(dir.read(RunDirectory::kFront), dir.file(RunDirectory::kFront));
+    (void)data;
+    for (std::size_t i = 0; i < front.rows(); ++i) {
+      EvaluatedArch e;
+      e.order = static_cast<int>(front.integer(i, front.column("order")));
+      e.generation = static_cast<int>(front.integer(i, front.column("generation")));
+      e.niche = static_cast<int>(front.integer(i, front.column("niche")));
+      e.index = static_cast<int>(front.integer(i, front.column("index")));
+      e.arch = Arch::parse(front.cell(i, front.column("arch_str")));
+      e.accuracy = front.number(i, front.column("accuracy"));
+      e.cost = front.number(i, front.column("cost"));
+      r.front.push_back(e);
+    }
+    spdlog::info("run {} has already finished", run_dir);
+    return r;
+  }
+  if (!dir.exists(RunDirectory::kCheckpoint)) {
+    // Killed before the seeding checkpoint: nothing to keep, start over in the same directory.
+    spdlog::info("run {} has no checkpoint yet: starting it from the beginning", run_dir);
+    dir.truncate_events(0);
+    return execute(dir, cfg, nullptr, hooks);
+  }
+  const auto ck = dir.read_json(RunDirectory::kCheckpoint);
+  return execute(dir, cfg, &ck, hooks);
+}
+
+}  // namespace pelnas

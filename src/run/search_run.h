@@ -1,0 +1,53 @@
+#pragma once
+// A PEL-NAS search run bound to a run directory: resolved configuration, event log, per-generation
+// metrics (HV ratio / IGD / IGD+ against the true front, re-scored with true test accuracy),
+// knowledge bases, a checkpoint after every generation, and the final archive, front, statistics
+// and summary. `resume` continues a killed run from its last checkpoint; the result is identical to
+// an uninterrupted run with the same seed, and no evaluation is lost or repeated.
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "search/pelnas_search.h"
+
+namespace pelnas {
+
+struct RunConfig {
+  std::string dataset = "cifar10";
+  std::string device = "fpga";
+  std::string metric = "latency";
+  std::string accuracy = "table";  // an accuracy source name (table = true test accuracy: an oracle)
+  std::uint64_t seed = 0;
+  int budget = 0;                  // unique evaluations; 0 = what the search options plan
+  std::string data_dir;            // resolved benchmark data directory
+  PelnasSearchOptions search;
+  bool operator_defaulted = false;  // evolution chosen because no LLM model was configured
+  nlohmann::json cli;              // the command line's resolved options, for the record
+
+  void validate() const;  // throws pelnas::Error naming the field
+  nlohmann::json to_json() const;
+  static RunConfig from_json(const nlohmann::json& j);
+};
+
+struct RunSummary {
+  std::string run_dir;
+  double hv_ratio = 0, igd = 0, igd_plus = 0, hv = 0;
+  int front_size = 0, evaluations = 0, generations_completed = 0;
+  bool finished = false;  // false when stopped by the test hook
+  std::vector<EvaluatedArch> front;
+  nlohmann::json to_json() const;  // the summary.json document (+ front)
+};
+
+struct RunHooks {
+  int stop_after_generation = -1;  // test hook: return after this generation's checkpoint, as if killed
+  bool terminal_progress = false;  // a redrawn progress line on stderr instead of log lines
+};
+
+// Starts a new run in out_dir (created; must not exist or be empty).
+RunSummary start_search_run(const RunConfig& config, const std::string& out_dir, const RunHooks& hooks = {});
+// Continues the run in run_dir from its checkpoint (or returns its summary when it has finished).
+RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks = {},
+                             const std::string& data_dir_override = "");
+
+}  // namespace pelnas
