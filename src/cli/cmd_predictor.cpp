@@ -1,0 +1,314 @@
+// `pelnas predictor ...`: the zero-cost-proxy accuracy predictor.
+//   table: compute (through the cache) the proxies of the seeded default sample and write a CSV
+//   train: fit XGBoost on the first --train archs of the seeded sample, save the model
+//   eval:  Spearman / Kendall tau on held-out archs, next to #params and #FLOPs alone
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <unordered_set>
+
+#include "cli/command.h"
+#include "common/error.h"
+#include "data/benchmark_data.h"
+#include "data/data_dir.h"
+#include "predictor/predictor_training.h"
+
+namespace pelnas::cli {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+namespace fs = std::filesystem;
+
+void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> w(header.size());
+  for (std::size_t c = 0; c < header.size(); ++c) w[c] = header[c].size();
+  for (const auto& r : rows)
+    for (std::size_t c = 0; c < r.size() && c < w.size(); ++c) w[c] = std::max(w[c], r[c].size());
+  auto line = [&](const std::vector<std::string>& r) {
+    std::string s;
+    for (std::size_t c = 0; c < r.size(); ++c) s += fmt::format("{:<{}}", r[c], c + 1 < r.size() ? w[c] + 2 : 0);
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    std::cout << s << "\n";
+  };
+  line(header);
+  std::vector<std::string> dashes;
+  for (auto x : w) dashes.push_back(std::string(x, '-'));
+  line(dashes);
+  for (const auto& r : rows) line(r);
+}
+
+// A progress bar with ETA on a terminal; a log line every 50 archs otherwise (e.g. under nohup).
+std::function<void(int, int)> progress_reporter(const std::string& what) {
+  const auto start = std::chrono::steady_clock::now();
+  const bool tty = isatty(fileno(stderr)) != 0;
+  return [start, tty, what](int done, int total) {
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double eta = done > 0 ? secs / done * (total - done) : 0.0;
+    if (tty) {
+      const int width = 30, filled = total > 0 ? width * done / total : width;
+      std::fprintf(stderr, "\r%s [%s%s] %d/%d  %.2f s/arch  ETA %dm%02ds", what.c_str(), std::string(filled, '#').c_str(),
+                   std::string(width - filled, ' ').c_str(), done, total, done ? secs / done : 0.0,
+                   static_cast<int>(eta) / 60, static_cast<int>(eta) % 60);
+      if (done == total) std::fprintf(stderr, "\n");
+      std::fflush(stderr);
+    } else if (done % 50 == 0 || done == total) {
+      spdlog::info("{}: {}/{} archs, {:.2f} s/arch, ETA {:.0f} s", what, done, total, done ? secs / done : 0.0, eta);
+    }
+  };
+}
+
+struct ProxyCli {
+  int batch_size = 64;
+  std::uint64_t proxy_seed = 0;
+  std::string images;
+  std::string cache;
+  int threads = 2;
+  std::string table;
+
+  void add(CLI::App* c, bool with_table) {
+    c->add_option("--batch-size", batch_size, "minibatch size for the data-dependent proxies");
+    c->add_option("--proxy-seed", proxy_seed, "seed of the minibatch choice and weight initialisation");
+    c->add_option("--images", images, "image file in CIFAR/ImageNet16 binary format (default: the shipped sample)");
+    c->add_option("--cache", cache, "SQLite proxy cache (default: $PELNAS_PROXY_CACHE or ~/.cache/pelnas/proxies.sqlite)");
+    c->add_option("--threads", threads, "threads for computing proxies")->check(CLI::Range(1, 256));
+    if (with_table)
+      c->add_option("--proxies-table", table, "proxy table CSV (default: models/proxies_<dataset>.csv if present)");
+  }
+  ProxyOptions options(Dataset d, const std::string& data_dir) const {
+    ProxyOptions o;
+    o.dataset = d;
+    o.batch_size = batch_size;
+    o.seed = proxy_seed;
+    o.images_path = images;
+    o.data_dir = data_dir;
+    o.threads = threads;
+    return o;
+  }
+  std::string cache_path() const { return cache.empty() ? default_proxy_cache_path() : cache; }
+  // The table to read proxies from: --proxies-table, else the shipped one when it exists.
+  std::shared_ptr<const ProxyTable> load_table(Dataset d) const {
+    const std::string path = table.empty() ? default_proxy_table_path(d) : table;
+    if (!fs::exists(path)) {
+      if (!table.empty()) throw Error("proxy table " + path + ": no such file");
+      return nullptr;
+    }
+    auto t = std::make_shared<ProxyTable>(ProxyTable::read(path));
+    if (t->key.dataset != d)
+      throw Error("proxy table " + path + " holds " + std::string(to_string(t->key.dataset)) + " proxies, not " +
+                  std::string(to_string(d)));
+    return t;
+  }
+};
+
+std::string command_line(const CLI::App& app) {
+  std::string s = "pelnas predictor " + app.get_name();
+  for (const auto* opt : app.get_options()) {
+    if (opt->get_name() == "--help" || opt->count() == 0) continue;
+    s += " " + opt->get_name();
+    for (const auto& r : opt->results()) s += " " + r;
+  }
+  return s;
+}
+
+// ---- table ----
+struct TableArgs {
+  DataOptions data;
+  std::string dataset = "cifar10";
+  int sample = 1300;
+  std::uint64_t seed = 0;
+  std::string out;
+  ProxyCli proxy;
+  bool json_out = false;
+};
+
+void run_table(const TableArgs& a, const CLI::App& app) {
+  const Dataset d = dataset_from_string(a.dataset);
+  auto data = BenchmarkData::load(resolve_data_dir(a.data.data_dir));
+  if (a.sample < 1 || a.sample > data->size())
+    throw Error("--sample must be in [1, " + std::to_string(data->size()) + "] (got " + std::to_string(a.sample) + ")");
+  const ProxyOptions po = a.proxy.options(d, data->dir());
+  ProxyFeatureSource features(ProxyFeatureSource::backend_key(po), nullptr, a.proxy.cache_path(), data->dir(), a.proxy.threads);
+  const auto order = arch_sample_order(data->size(), a.seed);
+  std::vector<Arch> archs;
+  for (int i = 0; i < a.sample; ++i) archs.push_back(data->arch(order[static_cast<std::size_t>(i)]));
+  spdlog::info("proxies of {} {} archs (sample seed {}), cache {}", a.sample, to_string(d), a.seed, a.proxy.cache_path());
+  const auto values = features.get(archs, progress_reporter("proxies"));
+  std::vector<std::tuple<int, Arch, ProxyValues>> rows;
+  int missing = 0;
+  for (int i = 0; i < a.sample; ++i) {
+    rows.emplace_back(order[static_cast<std::size_t>(i)], archs[static_cast<std::size_t>(i)], values[static_cast<std::size_t>(i)]);
+    for (const auto& [n, v] : values[static_cast<std::size_t>(i)]) missing += v ? 0 : 1;
+  }
+  const std::string out = a.out.empty() ? default_proxy_table_path(d) : a.out;
+  ProxyTable::write(out, features.key(), a.seed, rows, command_line(app));
+  if (a.json_out) {
+    std::cout << json{{"out", out}, {"dataset", to_string(d)}, {"rows", rows.size()}, {"computed", features.paid()},
+                      {"cache_hits", features.cache_hits()}, {"missing_values", missing},
+                      {"code_version", features.key().code_version}}.dump(2)
+              << "\n";
+  } else {
+    print_table({"out", "dataset", "rows", "computed", "from cache", "missing values"},
+                {{out, std::string(to_string(d)), std::to_string(rows.size()), std::to_string(features.paid()),
+                  std::to_string(features.cache_hits()), std::to_string(missing)}});
+  }
+}
+
+// ---- train ----
+struct TrainArgs {
+  DataOptions data;
+  std::string dataset = "cifar10";
+  int train = 1000;
+  std::uint64_t seed = 0;
+  std::string out;
+  std::string target = "test";
+  ProxyCli proxy;
+  PredictorOptions options;
+  bool no_one_hot = false;
+  bool json_out = false;
+};
+
+void run_train(TrainArgs a) {
+  const Dataset d = dataset_from_string(a.dataset);
+  a.options.one_hot = !a.no_one_hot;
+  a.options.validate();
+  auto data = BenchmarkData::load(resolve_data_dir(a.data.data_dir));
+  auto table = a.proxy.load_table(d);
+  // The proxy settings: the table's (so its values are usable), else the installed back end's.
+  const ProxyKey key = table ? table->key : ProxyFeatureSource::backend_key(a.proxy.options(d, data->dir()));
+  ProxyFeatureSource features(key, table, a.proxy.cache_path(), data->dir(), a.proxy.threads);
+  TrainRequest req;
+  req.dataset = d;
+  req.target = accuracy_metric_from_string(a.target);
+  req.n_train = a.train;
+  req.sample_seed = a.seed;
+  req.options = a.options;
+  const auto t0 = std::chrono::steady_clock::now();
+  const XgboostPredictor model = train_predictor(*data, req, features, progress_reporter("proxies"));
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const std::string out = a.out.empty() ? default_predictor_path(d) : a.out;
+  model.save(out);
+  const json j{{"model", out},
+               {"dataset", to_string(d)},
+               {"train", model.meta().train_indices.size()},
+               {"features", model.meta().features.size()},
+               {"from_table", features.table_hits()},
+               {"from_cache", features.cache_hits()},
+               {"computed", features.paid()},
+               {"seconds", secs},
+               {"code_version", key.code_version}};
+  if (a.json_out) {
+    std::cout << j.dump(2) << "\n";
+  } else {
+    print_table({"model", "dataset", "train archs", "features", "proxies: table/cache/computed", "seconds"},
+                {{out, std::string(to_string(d)), std::to_string(model.meta().train_indices.size()),
+                  std::to_string(model.meta().features.size()),
+                  fmt::format("{}/{}/{}", features.table_hits(), features.cache_hits(), features.paid()),
+                  fmt::format("{:.1f}", secs)}});
+  }
+}
+
+// ---- eval ----
+struct EvalArgs {
+  DataOptions data;
+  std::string model;
+  int test = 300;
+  std::string archs;
+  ProxyCli proxy;
+  bool json_out = false;
+};
+
+void run_eval(const EvalArgs& a) {
+  auto data = BenchmarkData::load(resolve_data_dir(a.data.data_dir));
+  const XgboostPredictor model = XgboostPredictor::load(a.model);
+  const Dataset d = model.meta().dataset;
+  std::vector<int> test;
+  if (!a.archs.empty()) {
+    const std::unordered_set<int> train(model.meta().train_indices.begin(), model.meta().train_indices.end());
+    int dropped = 0;
+    for (const Arch& arch : read_arch_file(a.archs, data.get())) {
+      const int idx = data->index_of(arch);
+      if (train.contains(idx))
+        ++dropped;
+      else
+        test.push_back(idx);
+    }
+    if (dropped) spdlog::warn("{} archs of {} are in the training sample and were left out", dropped, a.archs);
+  } else {
+    test = held_out_indices(*data, model.meta(), a.test);
+  }
+  ProxyFeatureSource features(model.meta().proxy_key, a.proxy.load_table(d), a.proxy.cache_path(), data->dir(),
+                              a.proxy.threads);
+  const auto ev = evaluate_predictor(*data, model, features, test, progress_reporter("proxies"));
+  if (a.json_out) {
+    json j = ev.to_json();
+    j["model"] = a.model;
+    j["train"] = model.meta().train_indices.size();
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::cout << fmt::format("{}: {} held-out archs (model trained on {}), rank correlation with true test accuracy\n",
+                           to_string(d), ev.n_test, model.meta().train_indices.size());
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : ev.scores)
+    rows.push_back({s.name, std::to_string(s.n), fmt::format("{:.4f}", s.spearman), fmt::format("{:.4f}", s.kendall)});
+  print_table({"scorer", "n", "spearman", "kendall_tau"}, rows);
+  std::cout << fmt::format("proxy evaluations paid: {}\n", ev.paid_proxy_evaluations);
+}
+
+void setup(CLI::App& root) {
+  auto* pred = root.add_subcommand("predictor", "zero-cost-proxy accuracy predictor: proxy table, train, eval");
+  pred->require_subcommand(1);
+
+  static TableArgs ta;
+  auto* tc = pred->add_subcommand("table", "compute the proxies of the seeded default sample into a CSV table");
+  add_data_option(tc, ta.data);
+  tc->add_option("--dataset", ta.dataset, "cifar10, cifar100 or ImageNet16-120");
+  tc->add_option("--sample", ta.sample, "number of archs (the first N of the seeded order)");
+  tc->add_option("--seed", ta.seed, "sample seed");
+  tc->add_option("--out", ta.out, "output CSV (default: models/proxies_<dataset>.csv)");
+  ta.proxy.add(tc, false);
+  add_json_flag(tc, ta.json_out);
+  tc->callback([tc] { run_table(ta, *tc); });
+
+  static TrainArgs tr;
+  auto* trc = pred->add_subcommand("train", "fit the XGBoost predictor on a seeded sample of archs and save it");
+  add_data_option(trc, tr.data);
+  trc->add_option("--dataset", tr.dataset, "cifar10, cifar100 or ImageNet16-120");
+  trc->add_option("--train", tr.train, "training archs (the first N of the seeded order)");
+  trc->add_option("--seed", tr.seed, "sample seed");
+  trc->add_option("--out", tr.out, "model file, .json or .ubj (default: models/predictor_<dataset>.json)");
+  trc->add_option("--target", tr.target, "accuracy metric of the labels (test, valid, test12, valid12)");
+  trc->add_option("--n-estimators", tr.options.n_estimators, "boosting rounds");
+  trc->add_option("--max-depth", tr.options.max_depth, "tree depth");
+  trc->add_option("--learning-rate", tr.options.learning_rate, "shrinkage (eta)");
+  trc->add_option("--subsample", tr.options.subsample, "row subsample per tree");
+  trc->add_option("--model-seed", tr.options.seed, "XGBoost seed");
+  trc->add_option("--nthread", tr.options.nthread, "XGBoost threads (fixed, so results do not depend on the machine)");
+  trc->add_flag("--no-one-hot", tr.no_one_hot, "proxies only, without the 30 one-hot op features");
+  tr.proxy.add(trc, true);
+  add_json_flag(trc, tr.json_out);
+  trc->callback([] { run_train(tr); });
+
+  static EvalArgs ev;
+  auto* evc = pred->add_subcommand("eval", "rank correlation on held-out archs vs #params / #FLOPs baselines");
+  add_data_option(evc, ev.data);
+  evc->add_option("--model", ev.model, "model file written by `pelnas predictor train`")->required();
+  evc->add_option("--test", ev.test, "held-out archs (after the training sample in the seeded order)");
+  evc->add_option("--archs", ev.archs, "evaluate on these archs instead (one arch string or index per line)");
+  ev.proxy.add(evc, true);
+  add_json_flag(evc, ev.json_out);
+  evc->callback([] { run_eval(ev); });
+}
+
+PELNAS_REGISTER_COMMAND(60, setup);
+
+}  // namespace
+
+}  // namespace pelnas::cli

@@ -1,0 +1,209 @@
+#include "predictor/proxy_cache.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "common/error.h"
+#include "fake_proxy_computer.h"
+#include "test_support.h"
+
+namespace pelnas {
+
+namespace {
+
+ProxyKey key(std::string version = "v1") {
+  ProxyKey k;
+  k.dataset = Dataset::Cifar10;
+  k.batch_size = 64;
+  k.seed = 3;
+  k.code_version = std::move(version);
+  return k;
+}
+
+ProxyValues values_for(int code) {
+  ProxyValues v;
+  for (std::size_t p = 0; p < kProxyNames.size(); ++p)
+    v.emplace(std::string(kProxyNames[p]), p == 4 ? std::nullopt : std::optional<double>(code * 100.0 + static_cast<double>(p) + 0.25));
+  return v;
+}
+
+}  // namespace
+
+TEST(ProxyCache, RoundTripKeepsMissingAsNullAndSeparatesKeys) {
+  const std::string path = test::temp_dir("cache") + "/c.sqlite";
+  const Arch a = Arch::from_lex_code(1234);
+  {
+    ProxyCache c(path);
+    c.store(a, values_for(1234), key());
+    EXPECT_EQ(c.row_count(), 13);
+  }
+  ProxyCache c(path);  // reopened: persisted
+  const ProxyValues v = c.lookup(a, key());
+  ASSERT_EQ(v.size(), 13u);
+  EXPECT_EQ(v, values_for(1234));
+  EXPECT_FALSE(v.at("grasp").has_value());  // kProxyNames[4], stored as NULL
+  EXPECT_TRUE(c.complete(a, key()));
+  // Any other key component gives nothing.
+  EXPECT_TRUE(c.lookup(a, key("v2")).empty());
+  ProxyKey other = key();
+  other.batch_size = 32;
+  EXPECT_TRUE(c.lookup(a, other).empty());
+  other = key();
+  other.dataset = Dataset::Cifar100;
+  EXPECT_TRUE(c.lookup(a, other).empty());
+  EXPECT_TRUE(c.lookup(Arch::from_lex_code(1235), key()).empty());
+}
+
+TEST(ProxyCache, NonFiniteValuesAreStoredAsMissing) {
+  ProxyCache c(":memory:");
+  ProxyValues v = values_for(5);
+  v["synflow"] = std::numeric_limits<double>::infinity();
+  c.store(Arch::from_lex_code(5), v, key());
+  EXPECT_FALSE(c.lookup(Arch::from_lex_code(5), key()).at("synflow").has_value());
+}
+
+TEST(ProxyCache, TwoWriterProcessesDoNotCorruptIt) {
+  const std::string path = test::temp_dir("cache2") + "/c.sqlite";
+  { ProxyCache init(path); }
+  constexpr int kPerWriter = 300;
+  pid_t pids[2];
+  for (int w = 0; w < 2; ++w) {
+    pids[w] = ::fork();
+    ASSERT_GE(pids[w], 0);
+    if (pids[w] == 0) {
+      int rc = 0;
+      try {
+        ProxyCache c(path, 30000);
+        // Writers overlap on half their archs (same values), in batches of 5 archs.
+        for (int start = 0; start < kPerWriter; start += 5) {
+          std::vector<ProxyCache::Entry> batch;
+          for (int i = start; i < start + 5; ++i) {
+            const int code = w * kPerWriter / 2 + i;
+            batch.push_back({Arch::from_lex_code(code), values_for(code)});
+          }
+          c.store(batch, key());
+        }
+      } catch (...) {
+        rc = 1;
+      }
+      ::_exit(rc);
+    }
+  }
+  for (pid_t p : pids) {
+    int status = 0;
+    ::waitpid(p, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+  ProxyCache c(path);
+  const int distinct = kPerWriter / 2 + kPerWriter;
+  EXPECT_EQ(c.row_count(), distinct * 13);
+  for (int code = 0; code < distinct; ++code) ASSERT_EQ(c.lookup(Arch::from_lex_code(code), key()), values_for(code)) << code;
+  // SQLite's own consistency check.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, nullptr);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)), "ok");
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+}
+
+TEST(ProxyCache, CorruptFileGivesClearErrorAndIsLeftUntouched) {
+  const std::string path = test::temp_dir("cache3") + "/garbage.sqlite";
+  std::string garbage;
+  for (int i = 0; i < 8192; ++i) garbage.push_back(static_cast<char>((i * 131 + 7) % 251));
+  test::write_file(path, garbage);
+  try {
+    ProxyCache c(path);
+    FAIL() << "expected pelnas::Error";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(path), std::string::npos) << msg;
+    EXPECT_NE(msg.find("not a valid SQLite database"), std::string::npos) << msg;
+  }
+  EXPECT_EQ(test::read_file(path), garbage);
+}
+
+TEST(ProxyCache, LockedFileGivesClearErrorAndLosesNothing) {
+  const std::string path = test::temp_dir("cache4") + "/c.sqlite";
+  ProxyCache c(path, 100);
+  c.store(Arch::from_lex_code(1), values_for(1), key());
+  // Another connection holds the write lock.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  try {
+    c.store(Arch::from_lex_code(2), values_for(2), key());
+    FAIL() << "expected pelnas::Error";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(path), std::string::npos) << msg;
+    EXPECT_NE(msg.find("locked"), std::string::npos) << msg;
+  }
+  // Readers still work while it is locked (WAL), and the stored arch is intact.
+  EXPECT_EQ(c.lookup(Arch::from_lex_code(1), key()), values_for(1));
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  c.store(Arch::from_lex_code(2), values_for(2), key());
+  EXPECT_EQ(c.lookup(Arch::from_lex_code(1), key()), values_for(1));
+  EXPECT_EQ(c.lookup(Arch::from_lex_code(2), key()), values_for(2));
+  EXPECT_EQ(c.row_count(), 26);
+}
+
+TEST(ProxyCache, ExclusivelyLockedFileFailsAtOpenNamingTheFile) {
+  const std::string path = test::temp_dir("cache5") + "/c.sqlite";
+  { ProxyCache c(path); c.store(Arch::from_lex_code(9), values_for(9), key()); }
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; SELECT COUNT(*) FROM proxies;",
+                         nullptr, nullptr, nullptr), SQLITE_OK);
+  try {
+    ProxyCache c(path, 100);
+    c.lookup(Arch::from_lex_code(9), key());
+    FAIL() << "expected pelnas::Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("locked"), std::string::npos) << e.what();
+  }
+  sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  ProxyCache c(path);
+  EXPECT_EQ(c.lookup(Arch::from_lex_code(9), key()), values_for(9));
+}
+
+TEST(CachedProxyComputer, ComputesOnlyWhatIsMissing) {
+  auto cache = std::make_shared<ProxyCache>(test::temp_dir("cache6") + "/c.sqlite");
+  std::atomic<int> calls{0};
+  auto factory = [&] { return std::make_unique<test::FakeProxyComputer>(Dataset::Cifar10, "fake-1", &calls); };
+  ProxyKey k = key("fake-1");
+  auto data = test::data();
+  std::vector<Arch> archs = {data->arch(0), data->arch(1), data->arch(2)};
+  {
+    CachedProxyComputer c(cache, k, factory);
+    const auto v = c.compute_many(archs);
+    EXPECT_EQ(calls.load(), 3);
+    EXPECT_EQ(c.computed(), 3);
+    EXPECT_EQ(v[1], test::FakeProxyComputer::fake_values(archs[1], Dataset::Cifar10));
+  }
+  archs.push_back(data->arch(3));
+  CachedProxyComputer c(cache, k, factory);
+  const auto v = c.compute_many(archs);
+  EXPECT_EQ(calls.load(), 4);  // only the new arch
+  EXPECT_EQ(c.computed(), 1);
+  EXPECT_EQ(c.hits(), 3);
+  for (std::size_t i = 0; i < archs.size(); ++i)
+    EXPECT_EQ(v[i], test::FakeProxyComputer::fake_values(archs[i], Dataset::Cifar10));
+  // A back end of another code version is refused rather than mixed into the cache.
+  CachedProxyComputer wrong(cache, key("fake-2"),
+                            [] { return std::make_unique<test::FakeProxyComputer>(Dataset::Cifar10, "fake-1"); });
+  EXPECT_THROW(wrong.compute(data->arch(0)), Error);
+}
+
+}  // namespace pelnas

@@ -1,0 +1,149 @@
+#include "predictor/xgboost_predictor.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "common/error.h"
+#include "fake_proxy_computer.h"
+#include "predictor/rank_correlation.h"
+#include "test_support.h"
+
+namespace pelnas {
+
+namespace {
+
+// Features from the fake computer for the first n archs of a fixed stride through the table.
+void make_set(int start, int n, bool one_hot, std::vector<float>& rows, std::vector<float>& labels,
+              std::vector<double>* truth = nullptr) {
+  auto data = test::data();
+  for (int k = 0; k < n; ++k) {
+    const int idx = (start + k * 7) % data->size();
+    const Arch& a = data->arch(idx);
+    append_features(rows, test::FakeProxyComputer::fake_values(a, Dataset::Cifar10), a, one_hot);
+    const double acc = *data->accuracy(idx, Dataset::Cifar10, AccuracyMetric::Test);
+    labels.push_back(static_cast<float>(acc));
+    if (truth) truth->push_back(acc);
+  }
+}
+
+PredictorMeta meta(bool one_hot, std::uint64_t seed = 0) {
+  PredictorMeta m;
+  m.proxy_key.code_version = "fake-1";
+  m.options.n_estimators = 60;
+  m.options.seed = seed;
+  m.options.one_hot = one_hot;
+  m.features = predictor_feature_names(one_hot);
+  return m;
+}
+
+}  // namespace
+
+TEST(PredictorOptions, ValidateNamesTheBadField) {
+  PredictorOptions o;
+  EXPECT_NO_THROW(o.validate());
+  auto expect_field = [](PredictorOptions bad, const std::string& field) {
+    try {
+      bad.validate();
+      FAIL() << "expected an error for " << field;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  };
+  o = {}; o.n_estimators = 0; expect_field(o, "n_estimators");
+  o = {}; o.max_depth = 0; expect_field(o, "max_depth");
+  o = {}; o.learning_rate = 0; expect_field(o, "learning_rate");
+  o = {}; o.subsample = 1.5; expect_field(o, "subsample");
+  o = {}; o.nthread = 0; expect_field(o, "nthread");
+  o = {}; o.learning_rate = NAN; expect_field(o, "learning_rate");
+}
+
+TEST(XgboostPredictor, FeatureLayout) {
+  const auto names = predictor_feature_names(true);
+  ASSERT_EQ(names.size(), 13u + 30u);
+  EXPECT_EQ(names[0], "epe_nas");
+  EXPECT_EQ(names[13], "op0_none");
+  EXPECT_EQ(names[42], "op5_avg_pool_3x3");
+  std::vector<float> row;
+  const Arch a = Arch::parse("|nor_conv_3x3~0|+|none~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_1x1~1|none~2|");
+  ProxyValues v{{"synflow", 2.5}, {"nwot", std::nullopt}};
+  append_features(row, v, a, true);
+  ASSERT_EQ(row.size(), 43u);
+  EXPECT_FLOAT_EQ(row[11], 2.5f);         // synflow
+  EXPECT_TRUE(std::isnan(row[7]));        // nwot missing -> XGBoost missing marker
+  EXPECT_TRUE(std::isnan(row[0]));        // absent -> missing
+  EXPECT_EQ(row[13 + 0 * 5 + 3], 1.0f);   // edge 0 = nor_conv_3x3
+  EXPECT_EQ(row[13 + 5 * 5 + 0], 1.0f);   // edge 5 = none
+  float sum = 0;
+  for (int i = 13; i < 43; ++i) sum += row[i];
+  EXPECT_EQ(sum, 6.0f);
+}
+
+TEST(XgboostPredictor, LearnsDeterministicallyAndRoundTrips) {
+  std::vector<float> rows, labels, trows, tlabels;
+  std::vector<double> truth;
+  make_set(0, 400, true, rows, labels);
+  make_set(5000, 300, true, trows, tlabels, &truth);
+  const auto p1 = XgboostPredictor::train(rows, labels, meta(true));
+  const auto p2 = XgboostPredictor::train(rows, labels, meta(true));
+  const auto y1 = p1.predict(trows);
+  ASSERT_EQ(y1.size(), 300u);
+  EXPECT_EQ(y1, p2.predict(trows));  // same seed, same bits
+  // The fake's nwot is the 12-epoch accuracy: a real signal, so held-out ranking must be good.
+  EXPECT_GT(spearman(y1, truth), 0.8);
+
+  const std::string dir = test::temp_dir("xgb");
+  for (const std::string ext : {".json", ".ubj"}) {
+    const std::string path = dir + "/model" + ext;
+    p1.save(path);
+    ASSERT_TRUE(std::filesystem::exists(XgboostPredictor::sidecar_path(path)));
+    const auto loaded = XgboostPredictor::load(path);
+    EXPECT_EQ(loaded.predict(trows), y1) << ext;
+    EXPECT_EQ(loaded.meta().features, p1.meta().features);
+    EXPECT_EQ(loaded.meta().proxy_key.code_version, "fake-1");
+  }
+}
+
+TEST(XgboostPredictor, CorruptModelFileGivesClearError) {
+  std::vector<float> rows, labels;
+  make_set(0, 100, false, rows, labels);
+  const auto p = XgboostPredictor::train(rows, labels, meta(false));
+  const std::string dir = test::temp_dir("xgb2");
+  const std::string path = dir + "/m.json";
+  p.save(path);
+  // Truncated model.
+  std::string text = test::read_file(path);
+  test::write_file(path, text.substr(0, text.size() / 2));
+  try {
+    XgboostPredictor::load(path);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+  // Garbage bytes in a .ubj model.
+  const std::string upath = dir + "/m.ubj";
+  p.save(upath);
+  test::write_file(upath, std::string("\x01\x02garbage\xff\xfe", 12));
+  EXPECT_THROW(XgboostPredictor::load(upath), Error);
+  // Corrupt sidecar.
+  p.save(path);
+  test::write_file(XgboostPredictor::sidecar_path(path), "{\"format\": \"pelnas-predictor-1\", \"dataset\": ");
+  try {
+    XgboostPredictor::load(path);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(".meta.json"), std::string::npos) << e.what();
+  }
+  // Missing model.
+  EXPECT_THROW(XgboostPredictor::load(dir + "/absent.json"), Error);
+}
+
+TEST(XgboostPredictor, RejectsMismatchedInput) {
+  std::vector<float> rows(13 * 3, 1.0f), labels = {1, 2};
+  EXPECT_THROW(XgboostPredictor::train(rows, labels, meta(false)), Error);
+  labels = {1, 2, NAN};
+  EXPECT_THROW(XgboostPredictor::train(rows, labels, meta(false)), Error);
+}
+
+}  // namespace pelnas
