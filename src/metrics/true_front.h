@@ -1,0 +1,37 @@
+#pragma once
+// The exact bi-objective Pareto front of the NB201 space (maximise true 200-epoch test accuracy,
+// minimise a cost) over every architecture that has a cost value. This is the ground truth the
+// evaluation protocol scores searches against; searches never see it.
+#include <string>
+#include <vector>
+
+#include "data/benchmark_data.h"
+#include "hardware/cost_source.h"
+
+namespace pelnas {
+
+// v rounded to `digits` significant decimal digits (as printf's %.<digits>g would read back).
+double round_significant(double v, int digits = 10);
+
+struct TrueFrontEntry {
+  int rank = 0;         // 0 = lowest cost
+  int index = -1;       // NB201 index
+  double accuracy = 0;  // true test accuracy (%), unrounded
+  double cost = 0;      // the cost source's value, unrounded
+};
+
+struct TrueFront {
+  Dataset dataset = Dataset::Cifar10;
+  std::string cost_name, cost_unit;
+  int n_candidates = 0;  // architectures with a cost value (and an accuracy)
+  bool complete = false;  // every architecture of the space was a candidate
+  std::vector<TrueFrontEntry> entries;  // by cost ascending; exact ties by NB201 index
+};
+
+// A candidate is on the front iff no other candidate has cost <= and accuracy >= with one strict
+// inequality, where both objectives are compared after rounding to 10 significant digits (this
+// absorbs 1-ulp noise in the published tables, e.g. 15.14352 vs 15.143519999999999). Candidates
+// that tie on both rounded objectives are all listed, with consecutive ranks. O(n log n).
+TrueFront compute_true_front(const BenchmarkData& data, Dataset dataset, const CostSource& cost);
+
+}  // namespace pelnas
