@@ -1,0 +1,94 @@
+// `pelnas front`: the exact true Pareto front (max test accuracy, min cost) of one (dataset, device).
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "common/error.h"
+#include "data/benchmark_data.h"
+#include "data/data_dir.h"
+#include "experiment/text_table.h"
+#include "metrics/true_front.h"
+
+namespace pelnas::cli {
+
+namespace {
+
+struct FrontOptions {
+  DataOptions data;
+  std::string dataset = "cifar10";
+  std::string device = "fpga";
+  std::string metric = "latency";
+  bool json = false;
+  bool csv = false;
+};
+
+constexpr const char* kTolerance = "dominance tested on values rounded to 10 significant digits; exact ties all listed";
+
+void run_front(const FrontOptions& o) {
+  if (o.json && o.csv) throw Error("front: --json and --csv are exclusive; choose one output format");
+  const Dataset dataset = dataset_from_string(o.dataset);
+  auto data = BenchmarkData::load(resolve_data_dir(o.data.data_dir));
+  const auto cost = make_cost_source(data, dataset, {o.device, hw_metric_from_string(o.metric)});
+  const TrueFront front = compute_true_front(*data, dataset, *cost);
+  if (o.csv) {
+    // The layout of ../shared/data/nb201_pareto_fronts.csv, so the two can be compared directly.
+    std::cout << "dataset,cost_metric,cost_unit,accuracy_metric,complete,n_candidates,front_size,rank,index,arch_str,"
+                 "accuracy,cost\n";
+    for (const auto& e : front.entries)
+      std::cout << fmt::format("{},{},{},{}_test_acc,{},{},{},{},{},{},{},{}\n", to_string(dataset), front.cost_name,
+                               front.cost_unit, short_name(dataset), front.complete ? 1 : 0, front.n_candidates,
+                               front.entries.size(), e.rank, e.index, data->arch(e.index).str(), e.accuracy, e.cost);
+    return;
+  }
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["dataset"] = to_string(dataset);
+    j["cost_metric"] = front.cost_name;
+    j["cost_unit"] = front.cost_unit;
+    j["cost_provenance"] = cost->provenance();
+    j["accuracy_metric"] = "test";
+    j["complete"] = front.complete;
+    j["n_candidates"] = front.n_candidates;
+    j["front_size"] = front.entries.size();
+    j["tolerance"] = kTolerance;
+    auto& arr = j["front"] = nlohmann::ordered_json::array();
+    for (const auto& e : front.entries)
+      arr.push_back({{"rank", e.rank}, {"index", e.index}, {"arch_str", data->arch(e.index).str()},
+                     {"accuracy", e.accuracy}, {"cost", e.cost}});
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::cout << fmt::format("True Pareto front of {} / {} (max test accuracy %, min {} in {}): {} architectures of {} "
+                           "candidates{}.\n({})\n\n",
+                           to_string(dataset), front.cost_name, front.cost_name, front.cost_unit, front.entries.size(),
+                           front.n_candidates,
+                           front.complete ? "" : fmt::format(" (partial coverage: only the {} architectures with a value)",
+                                                             front.n_candidates),
+                           kTolerance);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : front.entries)
+    rows.push_back({std::to_string(e.rank), std::to_string(e.index), data->arch(e.index).str(),
+                    fmt::format("{:.4f}", e.accuracy), fmt::format("{:.6g}", e.cost)});
+  std::cout << format_text_table({"rank", "index", "arch_str", "accuracy", "cost (" + front.cost_unit + ")"}, rows);
+}
+
+void setup(CLI::App& root) {
+  auto o = std::make_shared<FrontOptions>();
+  auto* cmd = root.add_subcommand("front", "print the exact true Pareto front (max test accuracy, min cost)");
+  cmd->add_option("--dataset", o->dataset, "cifar10 | cifar100 | ImageNet16-120")->capture_default_str();
+  cmd->add_option("--device", o->device, "cost device: HW-NAS-Bench device, HELP device, flops or params (see `pelnas data devices`)")
+      ->capture_default_str();
+  cmd->add_option("--metric", o->metric, "latency | energy | arithmetic_intensity")->capture_default_str();
+  cmd->add_flag("--csv", o->csv, "print CSV in the layout of nb201_pareto_fronts.csv");
+  add_json_flag(cmd, o->json);
+  add_data_option(cmd, o->data);
+  cmd->callback([o] { run_front(*o); });
+}
+
+}  // namespace
+
+PELNAS_REGISTER_COMMAND(20, setup);
+
+}  // namespace pelnas::cli
