@@ -1,0 +1,100 @@
+// `pelnas export RUN_DIR --pick knee|max-accuracy|min-latency|INDEX --format json|pytorch [-o FILE]`:
+// the chosen architecture of a finished run as a JSON record or a standalone PyTorch module file.
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <iostream>
+#include <spdlog/spdlog.h>
+
+#include "cli/command.h"
+#include "common/error.h"
+#include "data/benchmark_data.h"
+#include "data/data_dir.h"
+#include "predictor/nb201_network.h"
+#include "report/export.h"
+#include "run/run_directory.h"
+
+namespace pelnas::cli {
+
+namespace {
+
+struct ExportCliOptions {
+  DataOptions data;
+  std::string run_dir, pick = "knee", format = "json", out;
+};
+
+void run_export(const ExportCliOptions& o) {
+  const report::RunData run = report::RunData::load(o.run_dir);
+  const report::Pick pick = report::Pick::parse(o.pick);
+  // --data, else the data directory the run used (if it still exists), else the usual places.
+  std::optional<std::string> data_flag = o.data.data_dir;
+  if (!data_flag && !run.data_dir().empty() && std::filesystem::is_directory(run.data_dir())) data_flag = run.data_dir();
+  const std::string data_dir = resolve_data_dir(data_flag);
+  auto data = BenchmarkData::load(data_dir);
+  const Dataset dataset = dataset_from_string(run.dataset());
+  report::ExportCandidate c = report::pick_candidate(run.front, run.archive, pick);
+  if (!std::isfinite(c.true_accuracy))
+    if (auto a = data->accuracy(c.index, dataset)) c.true_accuracy = *a;
+  if (data->index_of(c.arch) != c.index)
+    throw Error(fmt::format("{}: index {} does not match arch {} (the table says {})", o.run_dir, c.index, c.arch.str(),
+                            data->index_of(c.arch)));
+
+  report::ExportProvenance prov;
+  prov.run_dir = o.run_dir;
+  prov.has_seed = run.has_seed();
+  prov.seed = run.seed();
+  prov.dataset = std::string(to_string(dataset));
+  prov.device = run.device();
+  prov.cost_name = run.cost_name();
+  prov.cost_unit = run.cost_unit();
+  prov.operator_name = run.operator_name();
+  prov.accuracy_source = run.accuracy_source();
+  prov.search = "pelnas";
+
+  const double params_m = data->params(c.index, dataset);
+  const long long expected = std::llround(params_m * 1e6);
+  // The table and the analytic layout must agree; a mismatch means the exported module would not
+  // be the benchmarked network.
+  const long long analytic = nb201_param_count(c.arch, dataset);
+  if (analytic != expected)
+    spdlog::warn("parameter count of {}: table {} vs layout {} (the exported module follows the layout)", c.arch.str(),
+                 expected, analytic);
+
+  std::string text;
+  if (o.format == "json") {
+    text = report::export_json(c, pick, prov, params_m, data->flops(c.index, dataset)).dump(2) + "\n";
+  } else if (o.format == "pytorch") {
+    text = report::pytorch_module_source(c, dataset, expected, prov);
+  } else {
+    throw Error("--format: '" + o.format + "' is not a format; expected json or pytorch");
+  }
+  if (o.out.empty()) {
+    std::cout << text;
+    return;
+  }
+  write_file_atomic(o.out, text);
+  std::cout << fmt::format("wrote {} ({}): NB201 index {} {} (pick {}), true accuracy {:.2f} %, {} {:.4g} {}\n", o.out,
+                           o.format, c.index, c.arch.str(), pick.str(), c.true_accuracy, prov.cost_name, c.cost,
+                           prov.cost_unit);
+}
+
+void setup(CLI::App& root) {
+  auto o = std::make_shared<ExportCliOptions>();
+  auto* cmd = root.add_subcommand("export", "export an architecture of a finished run as JSON or a PyTorch module file");
+  cmd->add_option("run_dir", o->run_dir, "run directory written by `pelnas search`")->required();
+  cmd->add_option("--pick", o->pick,
+                  "which architecture: knee (the front point farthest from the line joining its extremes, "
+                  "objectives normalised over the front), max-accuracy, min-latency (lowest cost), or an NB201 index "
+                  "the run evaluated");
+  cmd->add_option("--format", o->format, "json (record with metrics and provenance) or pytorch (standalone .py module)")
+      ->check(CLI::IsMember({"json", "pytorch"}));
+  cmd->add_option("-o,--out", o->out, "output file (default: stdout)");
+  add_data_option(cmd, o->data);
+  cmd->callback([o] { run_export(*o); });
+}
+
+PELNAS_REGISTER_COMMAND(80, setup);
+
+}  // namespace
+
+}  // namespace pelnas::cli

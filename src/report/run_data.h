@@ -1,0 +1,62 @@
+#pragma once
+// A finished run directory read back for reports and export (layout: docs/RUN_DIRECTORY.md):
+// config.json, summary.json, stats.json, archive.csv, front.csv, metrics.csv, knowledge/gen_N.json.
+// Every missing or malformed file is an error naming the file (and line for CSVs).
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "space/arch.h"
+
+namespace pelnas::report {
+
+// One evaluated architecture as a run recorded it.
+struct RunPoint {
+  Arch arch;
+  int index = -1;                  // NB201 index
+  double seen_accuracy = NAN;      // what the search saw (table or predicted), percent
+  double true_accuracy = NAN;      // 200-epoch test accuracy (percent); NaN when the table has none
+  double cost = NAN;               // the run's cost unit
+  int niche = -1;
+  int generation = 0;
+  int order = 0;                   // 1-based evaluation number
+};
+
+struct RunMetricRow {
+  int generation = 0, evaluations = 0, front_size = 0;
+  double hv_ratio = NAN, igd = NAN, igd_plus = NAN, hv = NAN;
+  double llm_calls = NAN;  // cumulative model calls, when the run records them (column llm_calls)
+};
+
+struct RunData {
+  std::string dir;
+  nlohmann::json config, summary, stats;
+  std::vector<RunPoint> archive, front;
+  std::vector<RunMetricRow> metrics;
+  std::map<int, nlohmann::json> knowledge;  // generation -> knowledge/gen_N.json
+
+  // Throws pelnas::Error naming the file; an unfinished run (no summary.json) is an error that
+  // says how to finish it.
+  static RunData load(const std::string& dir);
+
+  // Fields with fallbacks between summary.json and config.json.
+  std::string dataset() const;
+  std::string device() const;
+  std::string cost_name() const;
+  std::string cost_unit() const;
+  std::string operator_name() const;
+  std::string accuracy_source() const;
+  std::string data_dir() const;
+  bool has_seed() const;
+  std::uint64_t seed() const;
+};
+
+// Reads archive.csv / front.csv (header order,generation,niche,index,arch_str,accuracy,cost[,true_accuracy]).
+std::vector<RunPoint> read_run_points_csv(const std::string& path);
+
+// A JSON string field or "" (reports show what is there; they do not invent).
+std::string json_str(const nlohmann::json& j, const char* key);
+
+}  // namespace pelnas::report

@@ -1,0 +1,258 @@
+#include "report/export.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <nlohmann/json.hpp>
+
+#include "common/csv.h"
+#include "common/error.h"
+#include "report/run_fixture.h"
+
+namespace pelnas::report {
+namespace {
+
+RunPoint pt(double cost, double acc, int index) {
+  RunPoint p;
+  p.cost = cost;
+  p.seen_accuracy = acc;
+  p.true_accuracy = acc;
+  p.index = index;
+  p.arch = Arch::from_lex_code(index);
+  return p;
+}
+
+TEST(Export, PickParsesRulesAndIndices) {
+  EXPECT_EQ(Pick::parse("knee").rule, PickRule::Knee);
+  EXPECT_EQ(Pick::parse("max-accuracy").rule, PickRule::MaxAccuracy);
+  EXPECT_EQ(Pick::parse("min-latency").rule, PickRule::MinCost);
+  EXPECT_EQ(Pick::parse("6111").index, 6111);
+  EXPECT_THROW(Pick::parse("15625"), Error);
+  EXPECT_THROW(Pick::parse("best"), Error);
+  EXPECT_THROW(Pick::parse("12a"), Error);
+}
+
+TEST(Export, KneeIsFarthestFromTheChordInNormalisedSpace) {
+  // Normalised: (0,0), (0.1,0.9), (0.5,0.95), (1,1): distances to u=v are 0, 0.8, 0.45, 0 (/sqrt 2).
+  std::vector<RunPoint> front = {pt(10, 95, 3), pt(0, 50, 0), pt(5, 94.5, 2), pt(1, 90, 1)};
+  EXPECT_EQ(front[knee_position(front)].index, 1);
+  // Scaling an objective does not move the knee (normalisation).
+  for (auto& p : front) p.cost *= 1000;
+  EXPECT_EQ(front[knee_position(front)].index, 1);
+  // Degenerate fronts: one point, or equal accuracies -> the lowest cost.
+  EXPECT_EQ(knee_position({pt(3, 70, 9)}), 0u);
+  std::vector<RunPoint> flat = {pt(3, 70, 9), pt(1, 70, 8)};
+  EXPECT_EQ(flat[knee_position(flat)].index, 8);
+  EXPECT_THROW(knee_position({}), Error);
+  EXPECT_EQ(pick_candidate(front, front, Pick::parse("max-accuracy")).index, 3);
+  EXPECT_EQ(pick_candidate(front, front, Pick::parse("min-latency")).index, 0);
+  EXPECT_EQ(pick_candidate(front, front, Pick::parse("2")).index, 2);
+  EXPECT_THROW(pick_candidate(front, front, Pick::parse("77")), Error);
+}
+
+// A stand-in `torch` package that only records parameter shapes, so the generated module's
+// construction (and count_parameters) runs without PyTorch, independently of the C++ counts.
+const char* kTorchStub = R"PY(
+class Parameter:
+    def __init__(self, n):
+        self.n = n
+        self.requires_grad = True
+    def numel(self):
+        return self.n
+class Module:
+    def __init__(self):
+        object.__setattr__(self, "_mods", {})
+        object.__setattr__(self, "_params", {})
+    def __setattr__(self, k, v):
+        if isinstance(v, Module):
+            self._mods[k] = v
+        elif isinstance(v, Parameter):
+            self._params[k] = v
+        object.__setattr__(self, k, v)
+    def parameters(self):
+        for p in self._params.values():
+            yield p
+        for m in self._mods.values():
+            yield from m.parameters()
+class Sequential(Module):
+    def __init__(self, *mods):
+        super().__init__()
+        for i, m in enumerate(mods):
+            setattr(self, str(i), m)
+class ModuleList(Module):
+    def __init__(self, mods):
+        super().__init__()
+        for i, m in enumerate(mods):
+            setattr(self, str(i), m)
+class Conv2d(Module):
+    def __init__(self, cin, cout, kernel_size, stride=1, padding=0, bias=True):
+        super().__init__()
+        k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]
+        self.weight = Parameter(cin * cout * k * k)
+        if bias:
+            self.bias = Parameter(cout)
+class BatchNorm2d(Module):
+    def __init__(self, c, affine=True, track_running_stats=True):
+        super().__init__()
+        if affine:
+            self.weight = Parameter(c)
+            self.bias = Parameter(c)
+class Linear(Module):
+    def __init__(self, i, o):
+        super().__init__()
+        self.weight = Parameter(i * o)
+        self.bias = Parameter(o)
+class _NoParams(Module):
+    def __init__(self, *a, **k):
+        super().__init__()
+ReLU = Identity = AvgPool2d = AdaptiveAvgPool2d = _NoParams
+)PY";
+
+TEST(Export, PytorchModuleParameterCountsMatchTheTable) {
+  if (!test::have_python3()) GTEST_SKIP() << "python3 not available";
+  const auto data = test::data();
+  const std::string dir = test::temp_dir("pyexport");
+  std::filesystem::create_directories(dir + "/stub/torch/nn");
+  test::write_file(dir + "/stub/torch/__init__.py", "from . import nn\n");
+  test::write_file(dir + "/stub/torch/nn/__init__.py", kTorchStub);
+  // One architecture per conv3x3 count 0..6 plus special cells (all none, all avg_pool, 6111).
+  std::vector<int> indices = {6111, 0};
+  for (int k = 0; k <= 6; ++k)
+    for (int i = 0; i < data->size(); ++i)
+      if (data->arch(i).count(Op::Conv3x3) == k && data->arch(i).count(Op::Conv1x1) == (6 - k) / 2) {
+        indices.push_back(i);
+        break;
+      }
+  indices.push_back(data->index_of(Arch::parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|")));
+  indices.push_back(data->index_of(Arch::parse("|avg_pool_3x3~0|+|avg_pool_3x3~0|avg_pool_3x3~1|+|avg_pool_3x3~0|avg_pool_3x3~1|avg_pool_3x3~2|")));
+  std::string script = "import sys, runpy\nsys.path.insert(0, sys.argv[1])\nfor f in sys.argv[2:]:\n"
+                       "    m = runpy.run_path(f)\n    print(m['count_parameters'](m['build_model']()), m['EXPECTED_PARAMETERS'])\n";
+  test::write_file(dir + "/count.py", script);
+  std::string cmd = "python3 " + dir + "/count.py " + dir + "/stub";
+  std::vector<long long> expected;
+  int n = 0;
+  for (Dataset d : kAllDatasets)
+    for (int index : indices) {
+      RunPoint c;
+      c.arch = data->arch(index);
+      c.index = index;
+      c.true_accuracy = data->accuracy(index, d).value_or(NAN);
+      const long long table = std::llround(data->params(index, d) * 1e6);
+      expected.push_back(table);
+      const std::string path = dir + "/m" + std::to_string(n++) + ".py";
+      test::write_file(path, pytorch_module_source(c, d, table, {}));
+      cmd += " " + path;
+    }
+  cmd += " > " + dir + "/out.txt";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::ifstream in(dir + "/out.txt");
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    long long counted = -1, stated = -1;
+    ASSERT_TRUE(in >> counted >> stated) << i;
+    EXPECT_EQ(counted, expected[i]) << "module " << i;
+    EXPECT_EQ(stated, expected[i]) << "module " << i;
+  }
+}
+
+TEST(Export, PytorchModuleNamesTheOpsPerEdgeAndOnlyImportsTorch) {
+  RunPoint c;
+  c.arch = Arch::parse("|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_3x3~2|");
+  c.index = 1;
+  const std::string src = pytorch_module_source(c, Dataset::ImageNet16_120, 123, {});
+  for (const char* edge : {"(1, 0, \"nor_conv_3x3\")", "(2, 0, \"none\")", "(2, 1, \"nor_conv_1x1\")",
+                           "(3, 0, \"skip_connect\")", "(3, 1, \"avg_pool_3x3\")", "(3, 2, \"nor_conv_3x3\")"})
+    EXPECT_NE(src.find(edge), std::string::npos) << edge;
+  EXPECT_NE(src.find("NUM_CLASSES = 120"), std::string::npos);
+  EXPECT_NE(src.find("INPUT_SIZE = 16"), std::string::npos);
+  EXPECT_NE(src.find("count_include_pad=False"), std::string::npos);
+  std::size_t imports = 0;
+  for (std::size_t p = src.find("import "); p != std::string::npos; p = src.find("import ", p + 1)) {
+    const std::size_t bol = src.rfind('\n', p) + 1;
+    const std::string line = src.substr(bol, src.find('\n', p) - bol);
+    if (line.rfind("#", 0) == 0) continue;
+    ++imports;
+    EXPECT_TRUE(line == "import torch" || line == "import torch.nn as nn") << line;
+  }
+  EXPECT_EQ(imports, 2u);
+  if (test::have_python3()) {
+    const std::string path = test::temp_dir("ast") + "/m.py";
+    test::write_file(path, src);
+    EXPECT_EQ(std::system(("python3 -c \"import ast,sys; ast.parse(open(sys.argv[1]).read())\" " + path).c_str()), 0);
+  }
+}
+
+TEST(ExportCli, JsonRecordMatchesTheRunFrontAndTheTable) {
+  const std::string& run = test::shared_run_dir();
+  ASSERT_FALSE(run.empty());
+  const CsvTable front = CsvTable::read(run + "/front.csv");
+  // The front's most accurate point (ties: lower cost), from the CSV directly.
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < front.rows(); ++i) {
+    const double a = front.number(i, front.column("accuracy")), b = front.number(best, front.column("accuracy"));
+    if (a > b || (a == b && front.number(i, front.column("cost")) < front.number(best, front.column("cost")))) best = i;
+  }
+  auto r = test::run_cli({"export", run, "--pick", "max-accuracy", "--data", test::data_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const int index = static_cast<int>(front.integer(best, front.column("index")));
+  EXPECT_EQ(j.at("index"), index);
+  EXPECT_EQ(j.at("arch"), std::string(front.cell(best, front.column("arch_str"))));
+  EXPECT_EQ(j.at("arch"), test::data()->arch(index).str());
+  EXPECT_DOUBLE_EQ(j["metrics"]["true_accuracy"].get<double>(), *test::data()->accuracy(index, Dataset::Cifar10));
+  EXPECT_DOUBLE_EQ(j["metrics"]["cost"]["value"].get<double>(), front.number(best, front.column("cost")));
+  EXPECT_EQ(j["metrics"]["cost"]["unit"], "ms");
+  EXPECT_EQ(j["metrics"]["cost"]["name"], "fpga_latency");
+  EXPECT_DOUBLE_EQ(j["metrics"]["params_m"].get<double>(), test::data()->params(index, Dataset::Cifar10));
+  EXPECT_EQ(j["provenance"]["seed"], 3);
+  EXPECT_EQ(j["provenance"]["dataset"], "cifar10");
+  EXPECT_EQ(j["provenance"]["device"], "fpga");
+  EXPECT_EQ(j["provenance"]["operator"], "evolution");
+  EXPECT_EQ(j["provenance"]["run_dir"], run);
+  EXPECT_FALSE(j["provenance"]["pelnas_version"].get<std::string>().empty());
+  EXPECT_EQ(j["edges"].size(), 6u);
+
+  // min-latency and knee are front points too.
+  for (const char* pick : {"min-latency", "knee"}) {
+    auto k = test::run_cli({"export", run, "--pick", pick, "--data", test::data_dir()});
+    ASSERT_EQ(k.exit_code, 0) << k.err;
+    const int ki = nlohmann::json::parse(k.out).at("index");
+    bool on_front = false;
+    for (std::size_t i = 0; i < front.rows(); ++i) on_front |= front.integer(i, front.column("index")) == ki;
+    EXPECT_TRUE(on_front) << pick;
+  }
+}
+
+TEST(ExportCli, PytorchFileAndBadInput) {
+  const std::string& run = test::shared_run_dir();
+  ASSERT_FALSE(run.empty());
+  const std::string out = test::temp_dir("export") + "/model.py";
+  auto r = test::run_cli({"export", run, "--pick", "knee", "--format", "pytorch", "-o", out, "--data", test::data_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string src = test::read_file(out);
+  EXPECT_NE(src.find("def count_parameters(model):"), std::string::npos);
+  EXPECT_NE(src.find("Expected parameter count (NB201 table, params_c10): "), std::string::npos);
+  if (test::have_python3())
+    EXPECT_EQ(std::system(("python3 -c \"import ast,sys; ast.parse(open(sys.argv[1]).read())\" " + out).c_str()), 0);
+
+  auto bad = test::run_cli({"export", run, "--pick", "sideways"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("knee, max-accuracy, min-latency"), std::string::npos) << bad.err;
+  // An index the run never evaluated.
+  const CsvTable archive = CsvTable::read(run + "/archive.csv");
+  std::set<long long> seen;
+  for (std::size_t i = 0; i < archive.rows(); ++i) seen.insert(archive.integer(i, archive.column("index")));
+  int unseen = 0;
+  while (seen.count(unseen)) ++unseen;
+  bad = test::run_cli({"export", run, "--pick", std::to_string(unseen), "--data", test::data_dir()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("never evaluated NB201 index " + std::to_string(unseen)), std::string::npos) << bad.err;
+  bad = test::run_cli({"export", test::temp_dir("empty")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("not a pelnas run directory"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace pelnas::report
