@@ -33,6 +33,8 @@ struct SearchCliOptions {
   std::string llm_base_url, llm_model;
   bool llm_replay = false;
   int llm_concurrency = 0;
+  double llm_timeout = 0;        // seconds; 0 = the client's default
+  std::string llm_cache, prompts_dir;
   int stop_after_generation = -1;
   bool json = false;
 };
@@ -105,11 +107,19 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
     if (!o.llm_model.empty()) oo["model"] = o.llm_model;
     if (o.llm_replay) oo["replay"] = true;
     if (o.llm_concurrency > 0) oo["concurrency"] = o.llm_concurrency;
+    if (o.llm_timeout > 0) oo["timeout_seconds"] = o.llm_timeout;
+    if (!o.prompts_dir.empty()) oo["prompts_dir"] = std::filesystem::absolute(o.prompts_dir).string();
+    if (!o.llm_cache.empty()) oo["cache_path"] = std::filesystem::absolute(o.llm_cache).string();
+    if (o.llm_replay && !oo.contains("cache_path")) throw Error("--llm-replay: give the recorded run's response cache with --llm-cache FILE");
+    if (o.llm_replay && !std::filesystem::exists(oo["cache_path"].get<std::string>()))
+      throw Error("--llm-cache " + oo["cache_path"].get<std::string>() + ": no such file (a replay needs a recorded cache)");
   }
   c.cli = resolved_options(*cmd);
   const std::string out = o.out.empty() ? default_out_dir(c) : o.out;
   if (c.search.operator_name == "llm" && !c.search.operator_options.contains("transcript_path"))
-    c.search.operator_options["transcript_path"] = (std::filesystem::path(out) / "llm_transcript.jsonl").string();
+    c.search.operator_options["transcript_path"] = std::filesystem::absolute(std::filesystem::path(out) / "llm_transcript.jsonl").string();
+  if (c.search.operator_name == "llm" && !c.search.operator_options.contains("cache_path"))
+    c.search.operator_options["cache_path"] = std::filesystem::absolute(std::filesystem::path(out) / "llm_cache.sqlite").string();
   print_summary(start_search_run(c, out, hooks), o.json);
 }
 
@@ -139,6 +149,9 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
   cmd->add_option("--llm-model", o->llm_model, "chat model name (default $PELNAS_LLM_MODEL); the key comes from $PELNAS_LLM_API_KEY or $OPENAI_API_KEY");
   cmd->add_flag("--llm-replay", o->llm_replay, "answer LLM calls from the response cache only (no network)");
   cmd->add_option("--llm-concurrency", o->llm_concurrency, "niches whose LLM calls run at once (0 = operator default)")->check(CLI::Range(0, 64));
+  cmd->add_option("--llm-timeout", o->llm_timeout, "seconds per LLM HTTP attempt (default 120)")->check(CLI::Range(0.0, 3600.0));
+  cmd->add_option("--llm-cache", o->llm_cache, "LLM response cache (SQLite; default RUN_DIR/llm_cache.sqlite; with --llm-replay, the recorded run's)");
+  cmd->add_option("--prompts", o->prompts_dir, "directory of prompt templates (default: the source tree's prompts/ or $PELNAS_PROMPTS_DIR)");
   cmd->add_option("--stop-after-generation", o->stop_after_generation, "test hook: stop after this generation's checkpoint")->group("");
   add_json_flag(cmd, o->json);
   cmd->callback([o, cmd] { run_search(*o, cmd); });
