@@ -29,6 +29,7 @@ struct SearchCliOptions {
   std::string partition = "paper";
   bool no_partition = false;
   std::string op;  // "" = llm if a model is configured, else evolution
+  std::string operator_options;  // JSON object
   std::string out, resume, config;
   std::string llm_base_url, llm_model;
   bool llm_replay = false;
@@ -36,6 +37,7 @@ struct SearchCliOptions {
   double llm_timeout = 0;        // seconds; 0 = the client's default
   std::string llm_cache, prompts_dir;
   int stop_after_generation = -1;
+  int generation_delay_ms = 0;
   bool json = false;
 };
 
@@ -71,6 +73,7 @@ void print_summary(const RunSummary& s, bool as_json) {
 void run_search(SearchCliOptions& o, CLI::App* cmd) {
   RunHooks hooks;
   hooks.stop_after_generation = o.stop_after_generation;
+  hooks.generation_delay_ms = o.generation_delay_ms;
   hooks.terminal_progress = ::isatty(STDERR_FILENO) != 0;
   if (!o.resume.empty()) {
     const std::string data_override = o.data.data_dir ? resolve_data_dir(o.data.data_dir) : std::string();
@@ -98,6 +101,14 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
     c.operator_defaulted = !model_configured;
   } else {
     c.search.operator_name = o.op;
+  }
+  if (!o.operator_options.empty()) {
+    try {
+      c.search.operator_options = nlohmann::json::parse(o.operator_options);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw Error(std::string("--operator-options: expected a JSON object: ") + e.what());
+    }
+    if (!c.search.operator_options.is_object()) throw Error("--operator-options: expected a JSON object like {\"swap_probability\": 0.3}");
   }
   if (c.search.operator_name == "llm") {
     // LLM operator options (keys of LlmOperatorOptions); the API key is read from the environment
@@ -142,6 +153,7 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
   cmd->add_option("--partition", o->partition, "niches: paper, conv3x3, or a CSV table (see docs/RUN_DIRECTORY.md)")->capture_default_str();
   cmd->add_flag("--no-partition", o->no_partition, "one niche for the whole space (ablation)");
   cmd->add_option("--operator", o->op, "variation operator: llm or evolution (default: llm if a model is configured, else evolution)");
+  cmd->add_option("--operator-options", o->operator_options, "operator options as a JSON object (see docs/RUN_DIRECTORY.md)");
   cmd->add_option("--accuracy", o->accuracy, "accuracy the search sees: table (true test accuracy, an oracle) or predictor")->capture_default_str();
   cmd->add_option("--out", o->out, "run directory (default runs/<dataset>-<device>-<operator>-s<seed>-<time>)");
   cmd->add_option("--resume", o->resume, "continue the killed run in this directory (other options come from its config.json)");
@@ -153,6 +165,7 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
   cmd->add_option("--llm-cache", o->llm_cache, "LLM response cache (SQLite; default RUN_DIR/llm_cache.sqlite; with --llm-replay, the recorded run's)");
   cmd->add_option("--prompts", o->prompts_dir, "directory of prompt templates (default: the source tree's prompts/ or $PELNAS_PROMPTS_DIR)");
   cmd->add_option("--stop-after-generation", o->stop_after_generation, "test hook: stop after this generation's checkpoint")->group("");
+  cmd->add_option("--generation-delay-ms", o->generation_delay_ms, "test hook: pause after each checkpoint")->group("");
   add_json_flag(cmd, o->json);
   cmd->callback([o, cmd] { run_search(*o, cmd); });
 });

@@ -7,6 +7,7 @@
 #include <set>
 #include <spdlog/spdlog.h>
 #include <sstream>
+#include <thread>
 
 #include "common/csv.h"
 #include "common/error.h"
@@ -162,6 +163,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
     if (hooks.terminal_progress) std::fprintf(stderr, "\n");
     spdlog::info("generation {}/{}: {} evaluations, HV ratio {:.4f}, IGD {:.4f}, front {}", report.generation,
                  cfg.search.generations, report.evaluations, r.hv_ratio, r.igd, front.size());
+    if (hooks.generation_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hooks.generation_delay_ms));
     if (report.generation == hooks.stop_after_generation) {
       stopped = true;
       return CallbackAction::Stop;

@@ -42,6 +42,7 @@ struct RunSummary {
 struct RunHooks {
   int stop_after_generation = -1;  // test hook: return after this generation's checkpoint, as if killed
   bool terminal_progress = false;  // a redrawn progress line on stderr instead of log lines
+  int generation_delay_ms = 0;     // test hook: sleep after each checkpoint (lets a test kill the process there)
 };
 
 // Starts a new run in out_dir (created; must not exist or be empty).

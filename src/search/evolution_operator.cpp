@@ -44,6 +44,7 @@ void EvolutionOperatorOptions::validate() const {
   };
   prob(crossover_probability, "crossover_probability");
   prob(two_edge_mutation_probability, "two_edge_mutation_probability");
+  prob(swap_probability, "swap_probability");
   if (parent_selection != "frontier" && parent_selection != "uniform")
     throw Error("evolution operator: parent_selection must be 'frontier' or 'uniform', got '" + parent_selection + "'");
   if (!(rule_weight >= 1)) throw Error("evolution operator: rule_weight must be >= 1");
@@ -55,6 +56,7 @@ void EvolutionOperatorOptions::validate() const {
 
 nlohmann::json EvolutionOperatorOptions::to_json() const {
   return {{"crossover_probability", crossover_probability}, {"two_edge_mutation_probability", two_edge_mutation_probability},
+          {"swap_probability", swap_probability},
           {"parent_selection", parent_selection}, {"rule_weight", rule_weight}, {"min_lift", min_lift},
           {"min_support", min_support}, {"max_rules", max_rules}, {"max_attempts", max_attempts}};
 }
@@ -73,6 +75,7 @@ EvolutionOperatorOptions EvolutionOperatorOptions::from_json(const nlohmann::jso
     try {
       if (key == "crossover_probability") o.crossover_probability = value.get<double>();
       else if (key == "two_edge_mutation_probability") o.two_edge_mutation_probability = value.get<double>();
+      else if (key == "swap_probability") o.swap_probability = value.get<double>();
       else if (key == "parent_selection") o.parent_selection = value.get<std::string>();
       else if (key == "rule_weight") o.rule_weight = value.get<double>();
       else if (key == "min_lift") o.min_lift = value.get<double>();
@@ -204,23 +207,47 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
       parent_weight[i] = 0.25 + open;
     }
 
+  // Mutation draws one move among every single-edge change and every swap of two edges' ops
+  // (swaps keep the op counts, so the niche and count-driven costs). A move's weight is the rule
+  // factor of what it puts on an edge over the factor of what it removes, so rules decide both
+  // which edge changes and what it becomes.
+  auto w = [&](int e, Op op) { return weight[e][static_cast<int>(op)]; };
   auto mutate = [&](const Arch& parent, std::string& note) {
     Arch child = parent;
+    if (rng.bernoulli(options_.swap_probability)) {
+      std::vector<std::pair<int, int>> pairs;
+      std::vector<double> pw;
+      for (int a = 0; a < kNumEdges; ++a)
+        for (int b = a + 1; b < kNumEdges; ++b)
+          if (parent.ops[a] != parent.ops[b]) {
+            pairs.emplace_back(a, b);
+            pw.push_back(w(a, parent.ops[b]) * w(b, parent.ops[a]) / (w(a, parent.ops[a]) * w(b, parent.ops[b])));
+          }
+      if (!pairs.empty()) {
+        const auto [a, b] = pairs[weighted_pick(pw, rng)];
+        std::swap(child.ops[a], child.ops[b]);
+        note = "swap of edges " + edge_name(a) + " and " + edge_name(b) + " of " + parent.str();
+        return child;
+      }
+    }
     const int edges = rng.bernoulli(options_.two_edge_mutation_probability) ? 2 : 1;
-    std::vector<int> order = {0, 1, 2, 3, 4, 5};
-    rng.shuffle(order);
     note = "mutation of " + parent.str() + " on edge";
+    int changed = -1;
     for (int k = 0; k < edges; ++k) {
-      const int e = order[k];
-      std::vector<double> w;
-      std::vector<Op> ops;
-      for (Op op : kAllOps)
-        if (op != parent.ops[e]) {
-          ops.push_back(op);
-          w.push_back(weight[e][static_cast<int>(op)]);
-        }
-      child.ops[e] = ops[weighted_pick(w, rng)];
-      note += " " + edge_name(e) + "->" + std::string(to_string(child.ops[e]));
+      std::vector<std::pair<int, Op>> moves;
+      std::vector<double> mw;
+      for (int e = 0; e < kNumEdges; ++e) {
+        if (e == changed) continue;
+        for (Op op : kAllOps)
+          if (op != parent.ops[e]) {
+            moves.emplace_back(e, op);
+            mw.push_back(w(e, op) / w(e, parent.ops[e]));
+          }
+      }
+      const auto [e, op] = moves[weighted_pick(mw, rng)];
+      child.ops[e] = op;
+      changed = e;
+      note += " " + edge_name(e) + "->" + std::string(to_string(op));
     }
     return child;
   };

@@ -19,6 +19,9 @@ namespace pelnas {
 struct EvolutionOperatorOptions {
   double crossover_probability = 0.5;
   double two_edge_mutation_probability = 0.3;  // else one edge
+  // Of the mutations, the share that swaps the ops of two edges instead of redrawing ops: it keeps
+  // the op counts (so the niche and, on count-driven devices, the cost level) and moves along it.
+  double swap_probability = 0.25;
   // Parent choice among the niche's Pareto members: "frontier" weighs each by its unexplored
   // in-niche neighbours (so the search spreads along the front); "uniform" picks uniformly.
   std::string parent_selection = "frontier";
