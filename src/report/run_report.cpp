@@ -1,0 +1,324 @@
+#include "report/run_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <set>
+
+#include "common/error.h"
+#include "hardware/cost_source.h"
+#include "metrics/true_front.h"
+#include "report/html_writer.h"
+#include "report/svg_plot.h"
+#include "report/xml.h"
+#include "search/partition.h"
+
+namespace pelnas::report {
+
+namespace {
+
+std::string num(const nlohmann::json& j, const char* key, int decimals) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return "";
+  return format_fixed(j[key].get<double>(), decimals);
+}
+
+std::string niche_label(const nlohmann::json& partition, int k) {
+  if (partition.is_object() && partition.contains("niches") && k >= 0 && k < static_cast<int>(partition["niches"].size()))
+    return fmt::format("niche {} ({})", k, json_str(partition["niches"][k], "name"));
+  return fmt::format("niche {}", k);
+}
+
+void summary_section(HtmlPage& page, const RunData& run) {
+  const auto& s = run.summary;
+  HtmlTable t;
+  t.header = {"quantity", "value"};
+  auto row = [&](const std::string& k, const std::string& v, const std::string& id) {
+    t.rows.push_back({k, v});
+    t.row_attrs.push_back({{"id", id}});
+  };
+  row("HV ratio (true accuracy)", num(s, "hv_ratio", 4), "summary-hv-ratio");
+  row("IGD", num(s, "igd", 4), "summary-igd");
+  row("IGD+", num(s, "igd_plus", 4), "summary-igd-plus");
+  row("evaluated architectures", json_str(s, "evaluations"), "summary-evaluations");
+  row("budget", json_str(s, "budget"), "summary-budget");
+  row("front size", json_str(s, "front_size"), "summary-front-size");
+  row("generations completed", json_str(s, "generations_completed"), "summary-generations");
+  std::string op = run.operator_name();
+  if (s.value("operator_defaulted", false)) op += " (no LLM model configured: the paper's without-LLM ablation)";
+  row("operator", op, "summary-operator");
+  row("accuracy seen by the search", run.accuracy_source(), "summary-accuracy");
+  row("partition", json_str(s, "partition") + " (" + json_str(s, "niches") + " niches)", "summary-partition");
+  row("seed", run.has_seed() ? std::to_string(run.seed()) : "", "summary-seed");
+  row("wall time (s)", num(s, "wall_seconds", 2), "summary-wall");
+  page.table(t);
+}
+
+void front_plot(HtmlPage& page, const RunData& run, const BenchmarkData& data, Dataset dataset, const CostSource& cost,
+                const nlohmann::json& partition) {
+  SvgPlot p;
+  p.id = "plot-front";
+  p.title = fmt::format("Accuracy vs {} on {} ({})", cost.name(), run.device(), to_string(dataset));
+  p.width = 900;
+  p.height = 520;
+  p.x = {cost.name(), cost.unit()};
+  p.y = {"true test accuracy", "%"};
+  SvgSeries space;
+  space.kind = SeriesKind::Dots;
+  space.name = "all architectures";
+  space.colour = "#9a9a9a";
+  space.opacity = 0.25;
+  space.radius = 1.3;
+  space.css_class = "space";
+  for (int i = 0; i < data.size(); ++i) {
+    auto c = cost.cost(i);
+    auto a = data.accuracy(i, dataset);
+    if (c && a) space.points.push_back({*c, *a, "", {}});
+  }
+  p.series.push_back(space);
+  SvgSeries evaluated;
+  evaluated.kind = SeriesKind::Dots;
+  evaluated.name = "evaluated by the run";
+  evaluated.colour = "#555555";
+  evaluated.opacity = 0.6;
+  evaluated.radius = 1.8;
+  evaluated.css_class = "evaluated";
+  for (const auto& e : run.archive)
+    if (std::isfinite(e.true_accuracy)) evaluated.points.push_back({e.cost, e.true_accuracy, "", {}});
+  p.series.push_back(evaluated);
+  const TrueFront tf = compute_true_front(data, dataset, cost);
+  SvgSeries truth;
+  truth.kind = SeriesKind::Line;
+  truth.markers = true;
+  truth.name = "true Pareto front";
+  truth.colour = "#000000";
+  truth.radius = 2.2;
+  truth.stroke_width = 1.2;
+  truth.css_class = "true-front";
+  for (const auto& e : tf.entries)
+    truth.points.push_back({e.cost, e.accuracy, fmt::format("true front: index {}, {:.4f} %, {:.6g} {}", e.index, e.accuracy, e.cost, tf.cost_unit),
+                            {{"data-index", std::to_string(e.index)}}});
+  p.series.push_back(truth);
+  std::set<int> niches;
+  for (const auto& f : run.front) niches.insert(f.niche);
+  for (int k : niches) {
+    SvgSeries s;
+    s.kind = SeriesKind::Scatter;
+    s.name = "found: " + niche_label(partition, k);
+    s.colour = palette_colour(static_cast<std::size_t>(k + 1));
+    s.radius = 5;
+    s.css_class = "found-front";
+    for (const auto& f : run.front) {
+      if (f.niche != k) continue;
+      s.points.push_back({f.cost, f.true_accuracy,
+                          fmt::format("{}\nNB201 index {}, niche {}\ntrue accuracy {:.4f} % (seen {:.4f} %)\n{} {:.6g} {}", f.arch.str(),
+                                      f.index, f.niche, f.true_accuracy, f.seen_accuracy, cost.name(), f.cost, cost.unit()),
+                          {{"data-index", std::to_string(f.index)},
+                           {"data-acc", format_number(f.true_accuracy, 17)},
+                           {"data-cost", format_number(f.cost, 17)},
+                           {"data-niche", std::to_string(f.niche)}}});
+    }
+    p.series.push_back(s);
+  }
+  page.raw(p.render());
+  page.paragraph(fmt::format("Grey: the {} architectures with a {} value (true 200-epoch test accuracy); black: the exact true "
+                             "front ({} points); coloured: the run's final front ({} points), re-scored with true accuracy, by niche. "
+                             "Hover a point for its architecture.",
+                             space.points.size(), cost.name(), tf.entries.size(), run.front.size()),
+                 "note");
+}
+
+void hv_plots(HtmlPage& page, const RunData& run) {
+  if (run.metrics.empty()) {
+    page.paragraph("The run recorded no per-generation metrics (metrics.csv missing).", "warn");
+    return;
+  }
+  auto curve = [&](bool by_calls) {
+    SvgPlot p;
+    p.id = by_calls ? "plot-hv-calls" : "plot-hv";
+    p.title = by_calls ? "HV ratio vs LLM calls" : "HV ratio vs evaluated architectures";
+    p.x = by_calls ? SvgAxis{"LLM calls", ""} : SvgAxis{"evaluated architectures", ""};
+    p.y = {"HV ratio", ""};
+    p.y.max = 1.0;
+    p.x.min = 0.0;
+    SvgSeries s;
+    s.kind = SeriesKind::Line;
+    s.markers = true;
+    s.name = run.operator_name() + ", seed " + (run.has_seed() ? std::to_string(run.seed()) : "?");
+    s.css_class = "hv-curve";
+    for (const auto& m : run.metrics)
+      s.points.push_back({by_calls ? m.llm_calls : static_cast<double>(m.evaluations), m.hv_ratio,
+                          fmt::format("generation {}: {} evaluations, HV ratio {:.4f}, IGD {:.4f}", m.generation, m.evaluations,
+                                      m.hv_ratio, m.igd),
+                          {{"data-generation", std::to_string(m.generation)},
+                           {"data-evaluations", std::to_string(m.evaluations)},
+                           {"data-hv", format_number(m.hv_ratio, 17)}}});
+    p.series.push_back(s);
+    page.raw(p.render());
+  };
+  curve(false);
+  const bool has_calls = std::any_of(run.metrics.begin(), run.metrics.end(), [](const RunMetricRow& m) { return std::isfinite(m.llm_calls); });
+  if (has_calls) curve(true);
+  else if (run.operator_name() == "llm")
+    page.paragraph("This run's metrics.csv has no llm_calls column, so HV against LLM calls cannot be drawn.", "warn");
+}
+
+void niche_section(HtmlPage& page, const RunData& run, std::shared_ptr<const BenchmarkData> data, Dataset dataset,
+                   const CostSource& cost, const nlohmann::json& partition_json) {
+  Partition partition = partition_json.is_object() ? Partition::from_json(partition_json) : Partition::whole_space();
+  PartitionContext ctx{data, dataset, &cost};
+  const NicheMap map(partition, ctx);
+  HtmlTable t;
+  t.css_class = "niches";
+  t.header = {"niche", "name", "constraint", "size", "evaluations", "front points", "best true accuracy (%)",
+              fmt::format("lowest {} ({})", cost.name(), cost.unit())};
+  for (int k = 0; k < partition.size(); ++k) {
+    int evals = 0, front = 0;
+    double best = -INFINITY, lowest = INFINITY;
+    for (const auto& e : run.archive)
+      if (e.niche == k) {
+        ++evals;
+        if (std::isfinite(e.true_accuracy)) best = std::max(best, e.true_accuracy);
+        lowest = std::min(lowest, e.cost);
+      }
+    for (const auto& f : run.front) front += f.niche == k;
+    const auto& d = map.niches()[k];
+    t.rows.push_back({std::to_string(k), d.name, d.constraint, std::to_string(map.coverage().sizes[k]), std::to_string(evals),
+                      std::to_string(front), evals ? format_fixed(best, 2) : "", evals ? format_number(lowest, 6) : ""});
+    t.row_attrs.push_back({{"data-niche", std::to_string(k)}});
+  }
+  page.table(t);
+  page.paragraph("size: architectures of the niche that have a cost value; evaluations: architectures the run evaluated in "
+                 "it; front points: its contribution to the final front.",
+                 "note");
+}
+
+std::set<std::string> rule_keys(const nlohmann::json& kb, const char* which) {
+  std::set<std::string> s;
+  if (kb.is_object() && kb.contains(which))
+    for (const auto& r : kb[which]) s.insert(rule_identity(json_str(r, "text")));
+  return s;
+}
+
+void knowledge_section(HtmlPage& page, const RunData& run) {
+  if (run.knowledge.empty()) {
+    page.paragraph("The run recorded no knowledge bases (knowledge/ missing).", "warn");
+    return;
+  }
+  const auto& [first_gen, first] = *run.knowledge.begin();
+  const auto& [last_gen, last] = *run.knowledge.rbegin();
+  page.paragraph(fmt::format("Rules at generation {} (the last), and the change against generation {} (the first).", last_gen, first_gen),
+                 "note");
+  if (!last.contains("niches")) return;
+  for (const auto& n : last["niches"]) {
+    const int k = n.value("niche", -1);
+    page.heading(3, fmt::format("niche {} ({}): {}", k, json_str(n, "name"), json_str(n, "constraint")));
+    nlohmann::json first_kb;
+    if (first.contains("niches"))
+      for (const auto& f : first["niches"])
+        if (f.value("niche", -2) == k) first_kb = f.value("knowledge", nlohmann::json::object());
+    const auto& kb = n.contains("knowledge") ? n["knowledge"] : nlohmann::json::object();
+    for (const char* which : {"positive", "negative"}) {
+      std::vector<std::string> items;
+      if (kb.contains(which))
+        for (const auto& r : kb[which]) items.push_back(json_str(r, "text"));
+      page.paragraph(fmt::format("{} rules ({}):", which == std::string("positive") ? "Positive (do)" : "Negative (avoid)", items.size()));
+      if (!items.empty()) page.list(items, "rules");
+      const auto before = rule_keys(first_kb, which), after = rule_keys(kb, which);
+      std::vector<std::string> added, removed;
+      for (const auto& r : after)
+        if (!before.count(r)) added.push_back("+ " + r);
+      for (const auto& r : before)
+        if (!after.count(r)) removed.push_back("- " + r);
+      page.paragraph(fmt::format("since generation {}: {} added, {} removed", first_gen, added.size(), removed.size()), "note");
+      if (!added.empty()) page.list(added, "added");
+      if (!removed.empty()) page.list(removed, "removed");
+    }
+  }
+}
+
+void stats_section(HtmlPage& page, const RunData& run) {
+  const auto& st = run.stats;
+  HtmlTable t;
+  t.css_class = "stats";
+  t.header = {"statistic", "value"};
+  auto add = [&](const std::string& k, const nlohmann::json& v) {
+    t.rows.push_back({k, v.is_number_float() ? format_number(v.get<double>(), 6) : (v.is_string() ? v.get<std::string>() : v.dump())});
+    t.row_attrs.push_back({{"data-stat", k}});
+  };
+  if (st.contains("operator")) add("operator", st["operator"]);
+  if (st.contains("llm") && st["llm"].is_object())
+    for (auto& [k, v] : st["llm"].items()) add("llm." + k, v);
+  if (st.contains("operator_stats") && st["operator_stats"].is_object()) {
+    const auto& os = st["operator_stats"];
+    if (os.contains("prompt_tokens")) add("prompt tokens", os["prompt_tokens"]);
+    if (os.contains("completion_tokens")) add("completion tokens", os["completion_tokens"]);
+    if (os.contains("counters"))
+      for (auto& [k, v] : os["counters"].items()) add("operator." + k, v);
+  }
+  if (st.contains("search") && st["search"].is_object())
+    for (auto& [k, v] : st["search"].items()) add("search." + k, v);
+  if (st.contains("evaluator") && st["evaluator"].is_object())
+    for (auto& [k, v] : st["evaluator"].items()) add("evaluator." + k, v);
+  if (st.contains("wall_seconds")) add("wall time (s)", st["wall_seconds"]);
+  if (t.rows.empty()) {
+    page.paragraph("The run recorded no statistics (stats.json missing).", "warn");
+    return;
+  }
+  page.table(t);
+  page.paragraph("Rejected proposals are the counters named rejected:<reason>; retries and calls are counted by the operator; "
+                 "tokens as reported by the model server.",
+                 "note");
+}
+
+}  // namespace
+
+std::string rule_identity(const std::string& text) {
+  const auto p = text.find(" (");
+  return p == std::string::npos ? text : text.substr(0, p);
+}
+
+std::string render_run_report(const RunData& run, std::shared_ptr<const BenchmarkData> data) {
+  const Dataset dataset = dataset_from_string(run.dataset());
+  const std::string metric = json_str(run.config, "metric").empty() ? "latency" : json_str(run.config, "metric");
+  const auto cost = make_cost_source(data, dataset, CostSpec{run.device(), hw_metric_from_string(metric)});
+  nlohmann::json partition;
+  if (run.config.contains("search") && run.config["search"].contains("partition_table") && !run.config["search"].value("no_partition", false))
+    partition = run.config["search"]["partition_table"];
+
+  HtmlPage page(fmt::format("pelnas report: {} on {} ({})", to_string(dataset), run.device(), cost->name()));
+  page.heading(1, fmt::format("pelnas run: {} on {} — {} ({})", to_string(dataset), run.device(), cost->name(), cost->unit()));
+  page.paragraph(fmt::format("Run directory {}; pelnas {}.", run.dir, json_str(run.config, "pelnas_version")), "note");
+  page.open_section("summary", "summary");
+  page.heading(2, "Summary");
+  summary_section(page, run);
+  page.close_section();
+  page.open_section("front", "front");
+  page.heading(2, "Found front against the space and the true front");
+  front_plot(page, run, *data, dataset, *cost, partition);
+  page.close_section();
+  page.open_section("progress", "progress");
+  page.heading(2, "Hypervolume over the run");
+  hv_plots(page, run);
+  page.close_section();
+  page.open_section("niches", "niches");
+  page.heading(2, "Niches");
+  niche_section(page, run, data, dataset, *cost, partition);
+  page.close_section();
+  page.open_section("knowledge", "knowledge");
+  page.heading(2, "Knowledge bases");
+  knowledge_section(page, run);
+  page.close_section();
+  page.open_section("stats", "stats");
+  page.heading(2, "Operator and LLM statistics, wall time");
+  stats_section(page, run);
+  page.close_section();
+  page.open_section("protocol", "protocol");
+  page.heading(2, "Evaluation protocol");
+  const std::string protocol = json_str(run.summary, "protocol");
+  page.paragraph(protocol.empty() ? "The run's summary does not state its evaluation protocol." : protocol,
+                 protocol.empty() ? "warn" : "");
+  page.close_section();
+  return page.render();
+}
+
+}  // namespace pelnas::report

@@ -1,0 +1,22 @@
+#pragma once
+// The HTML report of one finished run (`pelnas report RUN_DIR`): the found front against the whole
+// space and the true front, the HV-ratio curve, a per-niche table, the knowledge bases and how they
+// changed, operator/LLM statistics, wall time and the evaluation protocol in words. One
+// self-contained XHTML-compatible file with inline SVG.
+//
+// Machine-checkable markers (the tests read them back): found-front points are <circle> elements
+// with data-index / data-acc (true test accuracy) / data-cost / data-niche; HV curve points carry
+// data-evaluations / data-hv; per-niche rows carry data-niche; summary cells have ids.
+#include <string>
+
+#include "data/benchmark_data.h"
+#include "report/run_data.h"
+
+namespace pelnas::report {
+
+std::string render_run_report(const RunData& run, std::shared_ptr<const BenchmarkData> data);
+
+// Rule identity without the statistics suffix " (...)" that operators append to rule texts.
+std::string rule_identity(const std::string& text);
+
+}  // namespace pelnas::report

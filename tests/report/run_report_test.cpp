@@ -1,0 +1,177 @@
+#include "report/run_report.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "common/csv.h"
+#include "report/run_fixture.h"
+#include "report/xml_check.h"
+
+namespace pelnas::report {
+namespace {
+
+namespace xml = pelnas::test::xml;
+
+struct ReportFixture {
+  std::string run, html;
+  std::unique_ptr<xml::Node> root;
+};
+
+const ReportFixture& report_of_shared_run() {
+  static ReportFixture f = [] {
+    ReportFixture r;
+    r.run = test::shared_run_dir();
+    if (r.run.empty()) return r;
+    const std::string out = test::temp_dir("report") + "/report.html";
+    auto res = test::run_cli({"report", r.run, "-o", out, "--data", test::data_dir()});
+    EXPECT_EQ(res.exit_code, 0) << res.err;
+    if (res.exit_code != 0) return r;
+    r.html = test::read_file(out);
+    r.root = xml::parse(r.html);  // throws (fails the test) if the page is not well-formed XML
+    return r;
+  }();
+  return f;
+}
+
+std::vector<const xml::Node*> all(const xml::Node& root, const std::function<bool(const xml::Node&)>& pred) {
+  return root.find_all(pred);
+}
+
+TEST(RunReport, IsWellFormedSelfContainedXhtml) {
+  const auto& f = report_of_shared_run();
+  ASSERT_TRUE(f.root);
+  EXPECT_EQ(f.root->name, "html");
+  EXPECT_EQ(f.root->attr("xmlns"), "http://www.w3.org/1999/xhtml");
+  EXPECT_EQ(f.html.rfind("<!DOCTYPE html>", 0), 0u);
+  // No external assets: no scripts, links, images or src/href attributes.
+  auto external = all(*f.root, [](const xml::Node& n) {
+    return n.name == "script" || n.name == "link" || n.name == "img" || !n.attr("src").empty() || !n.attr("href").empty();
+  });
+  EXPECT_TRUE(external.empty());
+  auto titles = all(*f.root, [](const xml::Node& n) { return n.name == "h1"; });
+  ASSERT_EQ(titles.size(), 1u);
+  EXPECT_NE(titles[0]->text.find("cifar10"), std::string::npos);
+  EXPECT_NE(titles[0]->text.find("fpga"), std::string::npos);
+  EXPECT_NE(titles[0]->text.find("ms"), std::string::npos);
+  auto xlabels = all(*f.root, [](const xml::Node& n) { return n.has_class("xlabel"); });
+  ASSERT_GE(xlabels.size(), 2u);
+  EXPECT_EQ(xlabels[0]->text, "fpga_latency (ms)");
+}
+
+TEST(RunReport, FrontPointsAreTheRunsFrontCsv) {
+  const auto& f = report_of_shared_run();
+  ASSERT_TRUE(f.root);
+  const CsvTable front = CsvTable::read(f.run + "/front.csv");
+  std::multimap<int, std::pair<double, double>> expected;  // index -> (true accuracy, cost)
+  for (std::size_t i = 0; i < front.rows(); ++i)
+    expected.emplace(front.integer(i, front.column("index")),
+                     std::make_pair(front.number(i, front.column("true_accuracy")), front.number(i, front.column("cost"))));
+  auto points = all(*f.root, [](const xml::Node& n) { return n.name == "circle" && !n.attr("data-acc").empty(); });
+  ASSERT_EQ(points.size(), expected.size());
+  for (const auto* p : points) {
+    const int index = std::stoi(p->attr("data-index"));
+    auto it = expected.find(index);
+    ASSERT_NE(it, expected.end()) << index;
+    EXPECT_DOUBLE_EQ(std::stod(p->attr("data-acc")), it->second.first) << index;
+    EXPECT_DOUBLE_EQ(std::stod(p->attr("data-cost")), it->second.second) << index;
+    // The tooltip names the architecture.
+    ASSERT_FALSE(p->children.empty());
+    EXPECT_NE(p->children[0]->text.find(test::data()->arch(index).str()), std::string::npos);
+    expected.erase(it);
+  }
+  EXPECT_TRUE(expected.empty());
+  // The true front is drawn with every point of the shipped front file (cifar10, fpga_latency: 16).
+  auto truth = all(*f.root, [](const xml::Node& n) { return n.has_class("true-front"); });
+  ASSERT_EQ(truth.size(), 1u);
+  EXPECT_EQ(truth[0]->find_all([](const xml::Node& n) { return n.name == "circle"; }).size(), 16u);
+}
+
+TEST(RunReport, HvCurveIsTheRunsMetricsCsv) {
+  const auto& f = report_of_shared_run();
+  ASSERT_TRUE(f.root);
+  const CsvTable m = CsvTable::read(f.run + "/metrics.csv");
+  auto points = all(*f.root, [](const xml::Node& n) { return n.name == "circle" && !n.attr("data-hv").empty(); });
+  ASSERT_EQ(points.size(), m.rows());
+  for (std::size_t i = 0; i < m.rows(); ++i) {
+    EXPECT_EQ(std::stoll(points[i]->attr("data-evaluations")), m.integer(i, m.column("evaluations")));
+    EXPECT_DOUBLE_EQ(std::stod(points[i]->attr("data-hv")), m.number(i, m.column("hv_ratio")));
+  }
+}
+
+TEST(RunReport, TablesMatchTheRunsFilesAndThePartition) {
+  const auto& f = report_of_shared_run();
+  ASSERT_TRUE(f.root);
+  const CsvTable archive = CsvTable::read(f.run + "/archive.csv"), front = CsvTable::read(f.run + "/front.csv");
+  const auto summary = nlohmann::json::parse(test::read_file(f.run + "/summary.json"));
+  const auto stats = nlohmann::json::parse(test::read_file(f.run + "/stats.json"));
+  // Niche sizes of the paper's partition over all 15,625 cells (fpga latency covers them all).
+  const int sizes[6] = {729, 3367, 6144, 3840, 1280, 265};
+  auto rows = all(*f.root, [](const xml::Node& n) { return n.name == "tr" && !n.attr("data-niche").empty(); });
+  ASSERT_EQ(rows.size(), 6u);
+  for (const auto* row : rows) {
+    const int k = std::stoi(row->attr("data-niche"));
+    ASSERT_EQ(row->children.size(), 8u);
+    int evals = 0, fronts = 0;
+    double best = -1;
+    for (std::size_t i = 0; i < archive.rows(); ++i)
+      if (archive.integer(i, archive.column("niche")) == k) {
+        ++evals;
+        best = std::max(best, archive.number(i, archive.column("true_accuracy")));
+      }
+    for (std::size_t i = 0; i < front.rows(); ++i) fronts += front.integer(i, front.column("niche")) == k;
+    EXPECT_EQ(std::stoi(row->children[3]->text), sizes[k]) << k;
+    EXPECT_EQ(std::stoi(row->children[4]->text), evals) << k;
+    EXPECT_EQ(std::stoi(row->children[5]->text), fronts) << k;
+    EXPECT_NEAR(std::stod(row->children[6]->text), best, 0.005) << k;
+  }
+  auto cell = [&](const std::string& id) {
+    auto r = all(*f.root, [&](const xml::Node& n) { return n.attr("id") == id; });
+    return r.size() == 1 && r[0]->children.size() == 2 ? r[0]->children[1]->text : std::string("(missing)");
+  };
+  EXPECT_NEAR(std::stod(cell("summary-hv-ratio")), summary.at("hv_ratio").get<double>(), 5e-5);
+  EXPECT_NEAR(std::stod(cell("summary-igd")), summary.at("igd").get<double>(), 5e-5);
+  EXPECT_EQ(std::stoi(cell("summary-evaluations")), summary.at("evaluations").get<int>());
+  EXPECT_EQ(cell("summary-seed"), "3");
+  auto calls = all(*f.root, [](const xml::Node& n) { return n.attr("data-stat") == "operator.calls"; });
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(std::stoll(calls[0]->children[1]->text), stats["operator_stats"]["counters"]["calls"].get<long long>());
+  auto protocol = all(*f.root, [](const xml::Node& n) { return n.name == "section" && n.attr("id") == "protocol"; });
+  ASSERT_EQ(protocol.size(), 1u);
+  EXPECT_NE(protocol[0]->all_text().find(summary.at("protocol").get<std::string>()), std::string::npos);
+}
+
+TEST(RunReport, KnowledgeSectionShowsLastGenerationRules) {
+  const auto& f = report_of_shared_run();
+  ASSERT_TRUE(f.root);
+  // The last generation's rules of every niche appear verbatim.
+  int last = -1;
+  for (int g = 0; g < 100; ++g)
+    if (std::filesystem::exists(f.run + "/knowledge/gen_" + std::to_string(g) + ".json")) last = g;
+  ASSERT_GE(last, 1);
+  const auto kb = nlohmann::json::parse(test::read_file(f.run + "/knowledge/gen_" + std::to_string(last) + ".json"));
+  auto section = all(*f.root, [](const xml::Node& n) { return n.name == "section" && n.attr("id") == "knowledge"; });
+  ASSERT_EQ(section.size(), 1u);
+  std::set<std::string> items;
+  for (auto* li : section[0]->find_all([](const xml::Node& n) { return n.name == "li"; })) items.insert(li->text);
+  int rules = 0;
+  for (const auto& n : kb["niches"])
+    for (const char* which : {"positive", "negative"})
+      for (const auto& r : n["knowledge"][which]) {
+        ++rules;
+        EXPECT_TRUE(items.count(r["text"].get<std::string>())) << r["text"];
+      }
+  EXPECT_GT(rules, 0);
+  EXPECT_EQ(rule_identity("edge 3<-1: avoid none (21 of 48 dominated members, lift 0.34)"), "edge 3<-1: avoid none");
+}
+
+TEST(RunReport, BadInputIsAClearError) {
+  auto r = test::run_cli({"report", test::temp_dir("notarun")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not a pelnas run directory"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace pelnas::report
