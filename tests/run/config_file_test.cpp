@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
 #include "test_support.h"
 
@@ -107,6 +109,59 @@ TEST(ConfigFile, BadValuesNameTheLineKeyAndRange) {
   EXPECT_NE(e.find("one of: llm, evolution"), std::string::npos) << e;
   e = error_of("temperature = 3.5\n");
   EXPECT_NE(e.find("number in [0, 2]"), std::string::npos) << e;
+}
+
+}  // namespace
+}  // namespace pelnas
+
+namespace pelnas {
+namespace {
+
+TEST(ConfigFileCli, SearchReadsTheFileAndFlagsOverrideIt) {
+  const std::string dir = test::temp_dir("cfgcli");
+  test::write_file(dir + "/run.toml",
+                   "# a pelnas search configuration\ndataset = \"cifar10\"\ndevice = \"eyeriss\"\nseed = 5\ngenerations = 2\n"
+                   "seeds-per-niche = 3\n");
+  auto r = test::run_cli({"search", "--config", dir + "/run.toml", "--seed", "7", "--data", test::data_dir(), "--out",
+                          dir + "/run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto cfg = nlohmann::json::parse(test::read_file(dir + "/run/config.json"));
+  EXPECT_EQ(cfg.at("seed"), 7);           // the flag wins
+  EXPECT_EQ(cfg.at("device"), "eyeriss");  // from the file
+  EXPECT_EQ(cfg["search"].at("generations"), 2);
+  EXPECT_EQ(cfg["search"].at("seeds_per_niche"), 3);
+  // The resolved options are recorded with the run.
+  EXPECT_EQ(cfg["cli"].at("generations"), 2);
+  EXPECT_EQ(cfg["cli"].at("seed"), 7);
+
+  test::write_file(dir + "/bad.toml", "device = \"fpga\"\n\ngenerations = -3\n");
+  r = test::run_cli({"search", "--config", dir + "/bad.toml", "--data", test::data_dir(), "--out", dir + "/bad"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad.toml:3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("'generations'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[0, 100000]"), std::string::npos) << r.err;
+  test::write_file(dir + "/typo.toml", "generation = 3\n");
+  r = test::run_cli({"search", "--config", dir + "/typo.toml", "--data", test::data_dir(), "--out", dir + "/typo"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("typo.toml:1: unknown key 'generation'"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace pelnas
+
+namespace pelnas {
+namespace {
+
+TEST(ConfigFileCli, TheShippedExampleConfigRuns) {
+  const std::string dir = test::temp_dir("cfgexample");
+  const std::string example = std::string(PELNAS_SOURCE_DIR) + "/examples/search.toml";
+  auto r = test::run_cli({"search", "--config", example, "--generations", "1", "--data", test::data_dir(), "--out", dir + "/run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto cfg = nlohmann::json::parse(test::read_file(dir + "/run/config.json"));
+  EXPECT_EQ(cfg.at("device"), "fpga");
+  EXPECT_EQ(cfg["search"].at("operator"), "evolution");
+  EXPECT_EQ(cfg["search"].at("generations"), 1);
+  EXPECT_EQ(cfg["cli"].at("partition"), "paper");
 }
 
 }  // namespace
