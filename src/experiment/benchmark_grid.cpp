@@ -1,0 +1,187 @@
+#include "experiment/benchmark_grid.h"
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <fmt/format.h>
+#include <thread>
+
+#include "common/error.h"
+#include "evaluate/evaluator.h"
+#include "search/search.h"
+
+namespace pelnas {
+
+void BenchmarkGridOptions::validate() const {
+  auto bad = [](const std::string& field, const std::string& what) { throw Error("bench: " + field + " " + what); };
+  if (algorithms.empty()) bad("algorithms", "must name at least one search");
+  if (datasets.empty()) bad("datasets", "must name at least one dataset");
+  if (devices.empty()) bad("devices", "must name at least one device");
+  if (seeds < 1) bad("seeds", "must be >= 1, got " + std::to_string(seeds));
+  if (threads < 1) bad("threads", "must be >= 1, got " + std::to_string(threads));
+  if (curve_step < 1) bad("curve_step", "must be >= 1, got " + std::to_string(curve_step));
+  if (!algorithm_options.is_object()) bad("algorithm options", "must be a JSON object keyed by algorithm name");
+  for (const auto& [name, value] : algorithm_options.items())
+    if (std::find(algorithms.begin(), algorithms.end(), name) == algorithms.end())
+      bad("algorithm options", "has options for '" + name + "', which is not among the algorithms run");
+}
+
+nlohmann::json BenchmarkGridOptions::to_json() const {
+  nlohmann::json ds = nlohmann::json::array();
+  for (Dataset d : datasets) ds.push_back(to_string(d));
+  return {{"algorithms", algorithms},   {"datasets", ds},         {"devices", devices},
+          {"metric", to_string(metric)}, {"accuracy", to_string(accuracy)}, {"seeds", seeds},
+          {"budget", budget},           {"threads", threads},     {"curve_step", curve_step},
+          {"algorithm_options", algorithm_options}};
+}
+
+namespace {
+
+// FNV-1a: a platform-independent id of a run's setting, so a run's random stream does not depend
+// on which other algorithms or devices are in the grid.
+std::uint64_t stable_id(const std::string& s) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+Stat stat(const std::vector<double>& v) {
+  Stat s;
+  if (v.empty()) return s;
+  for (double x : v) s.mean += x;
+  s.mean /= static_cast<double>(v.size());
+  if (v.size() > 1) {
+    double ss = 0;
+    for (double x : v) ss += (x - s.mean) * (x - s.mean);
+    s.std = std::sqrt(ss / static_cast<double>(v.size() - 1));
+  }
+  return s;
+}
+
+struct Task {
+  std::size_t setting;
+  std::string algorithm;
+  int seed;
+};
+
+GridRun run_task(const std::shared_ptr<const BenchmarkData>& data_ptr, const GridSetting& s,
+                 const Task& t, const BenchmarkGridOptions& o) {
+  // Each run has its own evaluator (memo and counters); the cost source and protocol are read-only.
+  auto accuracy = std::make_shared<TableAccuracy>(data_ptr, s.dataset, o.accuracy);
+  Evaluator evaluator(data_ptr, s.dataset, accuracy, std::const_pointer_cast<CostSource>(s.cost));
+  Problem problem(evaluator, Budget{o.budget});
+  const nlohmann::json options = o.algorithm_options.contains(t.algorithm) ? o.algorithm_options.at(t.algorithm)
+                                                                            : nlohmann::json::object();
+  auto search = SearchRegistry::instance().make(t.algorithm, options);
+  const std::string key = fmt::format("{}/{}/{}", to_string(s.dataset), s.cost_name, t.algorithm);
+  Rng rng = Rng(static_cast<std::uint64_t>(t.seed)).split(stable_id(key));
+  const auto start = std::chrono::steady_clock::now();
+  search->run(problem, rng, [](const GenerationReport&) { return CallbackAction::Continue; });
+  GridRun run;
+  run.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  run.setting = t.setting;
+  run.algorithm = t.algorithm;
+  run.seed = t.seed;
+  run.evaluations = problem.evaluations();
+  if (problem.archive().empty())
+    throw Error(fmt::format("bench: {} evaluated nothing on {} (seed {})", t.algorithm, key, t.seed));
+  run.result = s.protocol->score_archive(problem.archive(), evaluator);
+  for (int k = o.curve_step;; k += o.curve_step) {
+    const int n = std::min(k, run.evaluations);
+    const auto r = s.protocol->score_archive_prefix(problem.archive(), static_cast<std::size_t>(n), evaluator);
+    run.curve.push_back({n, r.hv, r.hv_ratio, r.igd, r.igd_plus});
+    if (n == run.evaluations) break;
+  }
+  return run;
+}
+
+}  // namespace
+
+BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data, const BenchmarkGridOptions& o) {
+  o.validate();
+  BenchmarkGridResult result;
+  result.options = o;
+  // Settings and every check first, so bad input fails before any run.
+  for (const auto& name : o.algorithms) {
+    nlohmann::json opts = o.algorithm_options.contains(name) ? o.algorithm_options.at(name) : nlohmann::json::object();
+    SearchRegistry::instance().make(name, opts);  // unknown name or bad options -> Error
+  }
+  for (Dataset d : o.datasets)
+    for (const auto& device : o.devices) {
+      GridSetting s;
+      s.dataset = d;
+      s.device = device;
+      std::shared_ptr<CostSource> cost = make_cost_source(data, d, {device, o.metric});
+      s.cost_name = cost->name();
+      s.cost_unit = cost->unit();
+      s.coverage = cost->coverage();
+      s.space_size = data->size();
+      try {
+        Budget{o.budget}.validate(s.coverage);
+      } catch (const Error& e) {
+        throw Error(fmt::format("bench: --budget {} is invalid for {} / {}: {}", o.budget, to_string(d), s.cost_name,
+                                e.what()));
+      }
+      s.protocol = std::make_shared<EvaluationProtocol>(EvaluationProtocol::for_cost_source(*data, d, *cost));
+      s.cost = std::move(cost);
+      result.settings.push_back(std::move(s));
+    }
+  std::vector<Task> tasks;
+  for (std::size_t s = 0; s < result.settings.size(); ++s)
+    for (const auto& a : o.algorithms)
+      for (int seed = 0; seed < o.seeds; ++seed) tasks.push_back({s, a, seed});
+
+  result.runs.resize(tasks.size());
+  std::vector<std::exception_ptr> errors(tasks.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < tasks.size(); i = next++) {
+      try {
+        result.runs[i] = run_task(data, result.settings[tasks[i].setting], tasks[i], o);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> pool;
+  const int n_threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(o.threads), tasks.size()));
+  for (int t = 1; t < n_threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  result.total_wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);  // the first failing task by id, whatever the thread count
+
+  for (std::size_t s = 0; s < result.settings.size(); ++s)
+    for (const auto& a : o.algorithms) {
+      GridCell c;
+      c.setting = s;
+      c.algorithm = a;
+      std::vector<double> hv, ratio, igd, igdp, ev, ms;
+      for (const auto& r : result.runs)
+        if (r.setting == s && r.algorithm == a) {
+          hv.push_back(r.result.hv);
+          ratio.push_back(r.result.hv_ratio);
+          igd.push_back(r.result.igd);
+          igdp.push_back(r.result.igd_plus);
+          ev.push_back(r.evaluations);
+          ms.push_back(r.wall_ms);
+        }
+      c.runs = static_cast<int>(hv.size());
+      c.hv = stat(hv);
+      c.hv_ratio = stat(ratio);
+      c.igd = stat(igd);
+      c.igd_plus = stat(igdp);
+      c.evaluations = stat(ev);
+      c.wall_ms = stat(ms);
+      result.cells.push_back(c);
+    }
+  return result;
+}
+
+}  // namespace pelnas

@@ -1,0 +1,90 @@
+#pragma once
+// The benchmark grid: every (dataset, device, algorithm, seed) run of baseline searches, scored
+// with the evaluation protocol against the true front. Runs go to a thread pool; each run's Rng is
+// derived from (seed, a stable id of its setting and algorithm) and results are collected by task
+// id, so the output does not depend on the thread count (only wall times do).
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "data/benchmark_data.h"
+#include "metrics/evaluation_protocol.h"
+
+namespace pelnas {
+
+struct BenchmarkGridOptions {
+  std::vector<std::string> algorithms = {"random", "rea", "nsga2"};
+  std::vector<Dataset> datasets = {Dataset::Cifar10};
+  std::vector<std::string> devices = {"fpga", "eyeriss", "raspi4", "pixel3"};
+  HwMetric metric = HwMetric::Latency;
+  AccuracyMetric accuracy = AccuracyMetric::Test;  // what the searches see (the protocol always uses test)
+  int seeds = 10;                                  // seeds 0 .. seeds-1
+  int budget = 600;                                // unique evaluated architectures per run
+  int threads = 2;
+  int curve_step = 10;                             // curve points every this many evaluations
+  nlohmann::json algorithm_options = nlohmann::json::object();  // {"rea": {"population": 50}, ...}
+
+  void validate() const;  // throws pelnas::Error naming the bad field
+  nlohmann::json to_json() const;
+};
+
+struct CurvePoint {
+  int evaluations = 0;
+  double hv = 0, hv_ratio = 0, igd = 0, igd_plus = 0;
+};
+
+// One (dataset, device): its cost source and the protocol every run there is scored with.
+struct GridSetting {
+  Dataset dataset = Dataset::Cifar10;
+  std::string device, cost_name, cost_unit;
+  int coverage = 0;       // architectures with a cost (the search domain)
+  int space_size = 0;     // all architectures
+  std::shared_ptr<const CostSource> cost;
+  std::shared_ptr<const EvaluationProtocol> protocol;
+  bool partial() const { return coverage < space_size; }
+};
+
+struct GridRun {
+  std::size_t setting = 0;  // into BenchmarkGridResult::settings
+  std::string algorithm;
+  int seed = 0;
+  int evaluations = 0;
+  ProtocolResult result;
+  double wall_ms = 0;  // search time only (not scoring)
+  std::vector<CurvePoint> curve;
+};
+
+struct Stat {
+  double mean = 0, std = 0;  // std: sample standard deviation (n - 1), 0 for one run
+};
+
+// Mean and std over the seeds of one (dataset, device, algorithm).
+struct GridCell {
+  std::size_t setting = 0;
+  std::string algorithm;
+  int runs = 0;
+  Stat hv, hv_ratio, igd, igd_plus, evaluations, wall_ms;
+};
+
+struct BenchmarkGridResult {
+  BenchmarkGridOptions options;
+  std::vector<GridSetting> settings;
+  std::vector<GridRun> runs;  // in task order: dataset, device, algorithm, seed
+  std::vector<GridCell> cells;
+  double total_wall_ms = 0;
+
+  std::string results_csv() const;   // one row per run
+  std::string curves_csv() const;    // hv_ratio / igd against evaluations, per run
+  nlohmann::ordered_json summary_json() const;
+  std::string summary_markdown() const;
+  std::string text_table() const;    // the CLI's default output
+  // Writes results.csv, curves.csv, summary.json and summary.md into dir (created if needed).
+  void write(const std::string& dir) const;
+};
+
+// Throws pelnas::Error (before running anything) on an unknown algorithm/device, a device without
+// data for a dataset, or a budget outside [1, domain size] of any setting.
+BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data, const BenchmarkGridOptions& options);
+
+}  // namespace pelnas

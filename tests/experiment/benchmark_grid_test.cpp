@@ -1,0 +1,137 @@
+#include "experiment/benchmark_grid.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/csv.h"
+#include "common/error.h"
+#include "test_support.h"
+
+namespace pelnas {
+namespace {
+
+// results.csv without its last column (wall_ms, the only thing allowed to vary).
+std::string without_wall_time(const std::string& csv) {
+  std::istringstream in(csv);
+  std::string line, out;
+  while (std::getline(in, line)) out += line.substr(0, line.rfind(',')) + "\n";
+  return out;
+}
+
+TEST(BenchmarkGrid, SameFilesWhateverTheThreadCount) {
+  const std::string a = test::temp_dir("grid1"), b = test::temp_dir("grid2");
+  std::vector<std::string> args = {"bench", "--algos", "random,rea,nsga2", "--devices", "fpga,edgegpu", "--seeds", "3",
+                                   "--budget", "60", "--data=" + test::data_dir()};
+  auto one = args, two = args;
+  one.insert(one.end(), {"--threads", "1", "--out", a});
+  two.insert(two.end(), {"--threads", "2", "--out", b});
+  const auto r1 = test::run_cli(one), r2 = test::run_cli(two);
+  ASSERT_EQ(r1.exit_code, 0) << r1.err;
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  const auto res1 = test::read_file(a + "/results.csv");
+  EXPECT_EQ(std::count(res1.begin(), res1.end(), '\n'), 1 + 2 * 3 * 3);
+  EXPECT_EQ(without_wall_time(res1), without_wall_time(test::read_file(b + "/results.csv")));
+  EXPECT_EQ(test::read_file(a + "/curves.csv"), test::read_file(b + "/curves.csv"));
+  EXPECT_EQ(test::read_file(a + "/summary.md"), test::read_file(b + "/summary.md"));
+  auto j1 = nlohmann::json::parse(test::read_file(a + "/summary.json"));
+  auto j2 = nlohmann::json::parse(test::read_file(b + "/summary.json"));
+  j1["options"].erase("threads");
+  j2["options"].erase("threads");
+  EXPECT_EQ(j1, j2);
+  // The table on stdout and the partial-coverage statement.
+  EXPECT_NE(r1.out.find("hv_ratio"), std::string::npos);
+  EXPECT_NE(r1.out.find("12555 of 15625"), std::string::npos);
+  EXPECT_NE(test::read_file(a + "/summary.md").find("edgegpu_latency (partial: 12555 of 15625 archs)"), std::string::npos);
+  EXPECT_EQ(j1.at("cells").size(), 6u);
+}
+
+TEST(BenchmarkGrid, ExhaustiveGetsHvRatioOneAndIgdZero) {
+  BenchmarkGridOptions o;
+  o.algorithms = {"exhaustive"};
+  o.devices = {"fpga", "edgetpu"};
+  o.seeds = 1;
+  o.budget = 8787;  // edgetpu's whole domain (8787 valid values); for fpga only a part of the space
+  o.curve_step = 5000;
+  auto r = run_benchmark_grid(test::data(), o);
+  ASSERT_EQ(r.runs.size(), 2u);
+  EXPECT_EQ(r.runs[1].result.hv_ratio, 1.0);
+  EXPECT_EQ(r.runs[1].result.igd, 0.0);
+  EXPECT_LT(r.runs[0].result.hv_ratio, 1.0);  // fpga: 8787 of 15625 in index order miss part of the front
+  o.devices = {"fpga"};
+  o.budget = 15625;
+  r = run_benchmark_grid(test::data(), o);
+  EXPECT_DOUBLE_EQ(r.runs[0].result.hv_ratio, 1.0);
+  EXPECT_EQ(r.runs[0].result.igd, 0.0);
+  EXPECT_EQ(r.runs[0].result.igd_plus, 0.0);
+  EXPECT_EQ(r.runs[0].curve.back().evaluations, 15625);
+  EXPECT_EQ(r.runs[0].curve.back().hv_ratio, r.runs[0].result.hv_ratio);
+}
+
+TEST(BenchmarkGrid, ARunDoesNotDependOnTheRestOfTheGrid) {
+  BenchmarkGridOptions small;
+  small.algorithms = {"rea"};
+  small.devices = {"eyeriss"};
+  small.seeds = 2;
+  small.budget = 50;
+  BenchmarkGridOptions big = small;
+  big.algorithms = {"random", "rea"};
+  big.devices = {"fpga", "eyeriss"};
+  const auto a = run_benchmark_grid(test::data(), small);
+  const auto b = run_benchmark_grid(test::data(), big);
+  for (const auto& ra : a.runs) {
+    bool found = false;
+    for (const auto& rb : b.runs)
+      if (b.settings[rb.setting].device == "eyeriss" && rb.algorithm == "rea" && rb.seed == ra.seed) {
+        found = true;
+        EXPECT_EQ(rb.result.hv, ra.result.hv);
+        EXPECT_EQ(rb.result.igd, ra.result.igd);
+      }
+    EXPECT_TRUE(found);
+  }
+  // Different seeds give different runs.
+  EXPECT_NE(a.runs[0].result.hv, a.runs[1].result.hv);
+  // Curves: one point per 10 evaluations, ending at the budget with the final score.
+  EXPECT_EQ(a.runs[0].curve.size(), 5u);
+  EXPECT_EQ(a.runs[0].curve.back().hv_ratio, a.runs[0].result.hv_ratio);
+  for (std::size_t i = 1; i < a.runs[0].curve.size(); ++i)
+    EXPECT_GE(a.runs[0].curve[i].hv_ratio, a.runs[0].curve[i - 1].hv_ratio - 1e-12) << "HV of an archive only grows "
+                                                                                         "with table test accuracy";
+}
+
+TEST(BenchmarkGrid, BadBudgetAndNamesExitTwoWithAClearMessage) {
+  const std::string data = "--data=" + test::data_dir();
+  auto r = test::run_cli({"bench", "--budget", "0", "--seeds", "1", data});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--budget 0"), std::string::npos) << r.err;
+  r = test::run_cli({"bench", "--devices", "edgetpu", "--budget", "9000", "--seeds", "1", data});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("[1, 8787]"), std::string::npos) << r.err;
+  r = test::run_cli({"bench", "--budget", "15626", "--seeds", "1", data});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("15625"), std::string::npos) << r.err;
+  r = test::run_cli({"bench", "--algos", "random,annealing", "--seeds", "1", data});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("annealing"), std::string::npos) << r.err;
+  r = test::run_cli({"bench", "--algo-options", R"({"rea":{"populaton":5}})", "--algos", "rea", "--seeds", "1", data});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("populaton"), std::string::npos) << r.err;
+  r = test::run_cli({"bench", "--datasets", "cifar100", "--devices", "fpga", "--seeds", "1", data});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  r = test::run_cli({"bench", "--accuracy", "valid", "--datasets", "cifar100", "--devices", "flops", "--seeds", "1", data});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+}
+
+TEST(BenchmarkGrid, JsonIsOneDocument) {
+  const auto r = test::run_cli({"bench", "--algos", "random", "--devices", "flops", "--seeds", "2", "--budget", "30",
+                                "--json", "--data=" + test::data_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("cells").at(0).at("runs").get<int>(), 2);
+  EXPECT_TRUE(j.at("cells").at(0).at("hv_ratio").contains("mean"));
+  EXPECT_NE(j.at("settings").at(0).at("protocol").get<std::string>().find("re-scored"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pelnas
