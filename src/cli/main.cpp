@@ -8,6 +8,9 @@
 
 #include "cli/command.h"
 #include "common/error.h"
+#ifdef PELNAS_HAVE_TORCH
+#include "predictor/proxy_computer.h"
+#endif
 
 namespace pelnas::cli {
 
@@ -33,6 +36,9 @@ void add_json_flag(CLI::App* cmd, bool& json) {
 }  // namespace pelnas::cli
 
 int main(int argc, char** argv) {
+#ifdef PELNAS_HAVE_TORCH
+  pelnas::register_torch_proxy_backend();  // zero-cost proxies (LibTorch back end)
+#endif
   CLI::App app{"pelnas: hardware-aware neural architecture search (PEL-NAS) on NAS-Bench-201"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("pelnas ") + PELNAS_VERSION);

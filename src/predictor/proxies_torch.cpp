@@ -5,7 +5,9 @@
 // data-dependent proxies (jacov, epe_nas, nwot, grad_norm, snip, plain, fisher, grasp).
 #include <malloc.h>
 
+#include <chrono>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -35,6 +37,22 @@ void tune_allocator_once() {
     mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
   });
 }
+
+// Per-stage wall times for `pelnas -v` (debug log).
+struct Stopwatch {
+  std::chrono::steady_clock::time_point t = std::chrono::steady_clock::now();
+  std::clock_t cpu = std::clock();
+  std::string report;
+  void lap(std::string_view what) {
+    const auto now = std::chrono::steady_clock::now();
+    const auto c = std::clock();
+    report += fmt::format("{} {:.0f} ms (cpu {:.0f} ms); ", what,
+                          std::chrono::duration<double, std::milli>(now - t).count(),
+                          1000.0 * static_cast<double>(c - cpu) / CLOCKS_PER_SEC);
+    t = now;
+    cpu = c;
+  }
+};
 
 double sum_all(const std::vector<torch::Tensor>& ts, const std::function<torch::Tensor(std::size_t)>& f) {
   double s = 0;
@@ -122,15 +140,20 @@ class TorchProxyComputer final : public ProxyComputer {
       }
     };
 
+    Stopwatch sw;
     put("params", static_cast<double>(net->parameter_count()) / 1e6);
     auto weights = net->prunable_weights();
     {
       torch::NoGradGuard g;
       put("l2_norm", sum_all(weights, [&](std::size_t i) { return weights[i].norm(); }));
     }
-    data_proxies(net, weights, put);
+    sw.lap("build+l2_norm");
+    data_proxies(net, weights, put, sw);
     put("synflow", synflow(net, weights));
+    sw.lap("synflow");
     put("zen", zen(net));
+    sw.lap("zen");
+    spdlog::debug("proxy timings for {}: {}", arch_str, sw.report);
     return out;
   }
 
@@ -157,13 +180,14 @@ class TorchProxyComputer final : public ProxyComputer {
   }
 
   template <class Put>
-  void data_proxies(Nb201Network& net, const std::vector<torch::Tensor>& weights, Put& put) {
+  void data_proxies(Nb201Network& net, const std::vector<torch::Tensor>& weights, Put& put, Stopwatch& sw) {
     Trace trace;
     trace.record_layers = true;
     trace.record_relu_codes = true;
     auto x = inputs_.clone().requires_grad_(true);
     auto fwd = net->forward(x, &trace);
     put("flops", static_cast<double>(trace.macs_per_image) / 1e6);
+    sw.lap("forward");
 
     // nwot: log|det K| of the ReLU sign-agreement kernel (NASLib returns the log-abs-det).
     {
@@ -178,6 +202,7 @@ class TorchProxyComputer final : public ProxyComputer {
     jac = jac.reshape({jac.size(0), -1}).to(torch::kDouble);
     put("jacov", jacov_score(jac));
     put("epe_nas", epe_nas_score(jac, targets_, num_classes(opt_.dataset)));
+    sw.lap("nwot+jacobian");
 
     // One cross-entropy backward for the weight gradients (grad_norm, snip, plain, grasp) and the
     // conv/linear output gradients (fisher); with a graph so grasp can take the Hessian product.
@@ -187,6 +212,7 @@ class TorchProxyComputer final : public ProxyComputer {
     auto grads = torch::autograd::grad({loss}, wrt, {}, /*retain_graph=*/true, /*create_graph=*/true,
                                        /*allow_unused=*/true);
     const std::size_t nw = weights.size();
+    sw.lap("loss backward");
     auto g = [&](std::size_t i) { return grads[i].defined() ? grads[i].detach() : torch::zeros_like(weights[i]); };
     {
       torch::NoGradGuard ng;
@@ -224,6 +250,7 @@ class TorchProxyComputer final : public ProxyComputer {
         if (hg[i].defined()) grasp += (-weights[i] * hg[i]).sum().item<double>();
     }
     put("grasp", grasp);
+    sw.lap("grasp");
   }
 
   // synflow (Tanaka et al. 2020; NASLib synflow.py with bn=False): |theta|, double precision, BN

@@ -49,4 +49,8 @@ bool have_proxy_computer();
 // Throws pelnas::Error ("built without LibTorch") when no back end is installed.
 std::unique_ptr<ProxyComputer> make_proxy_computer(const ProxyOptions& options);
 
+// Defined by the LibTorch back end (predictor/proxies_torch.cpp, linked only with pelnas_torch):
+// installs its factory and tunes the allocator. Call once at start-up under PELNAS_HAVE_TORCH.
+void register_torch_proxy_backend();
+
 }  // namespace pelnas

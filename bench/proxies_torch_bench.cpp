@@ -1,0 +1,93 @@
+// All 13 zero-cost proxies for one CIFAR-10 arch at batch 64 (target: median < 0.5 s on 2 cores,
+// peak RSS < 2 GB). The sample spans every conv3x3 count 0..6 (two archs each, seeded), so cheap
+// and expensive cells both weigh in. Counters: median/max seconds per arch (wall and process CPU)
+// and peak RSS (getrusage ru_maxrss).
+//   build/proxies_torch_bench [--benchmark_filter=...]   PELNAS_BENCH_THREADS=2 by default
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+
+#include <benchmark/benchmark.h>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "common/rng.h"
+#include "data/data_dir.h"
+#include "predictor/proxy_computer.h"
+
+namespace {
+
+using namespace pelnas;
+
+std::vector<Arch> sample_by_conv3x3(int per_count, std::uint64_t seed) {
+  std::vector<Arch> out;
+  Rng rng(seed);
+  for (int k = 0; k <= kNumEdges; ++k) {
+    int found = 0;
+    while (found < per_count) {
+      Arch a = Arch::sample(rng);
+      if (a.count(Op::Conv3x3) != k) continue;
+      out.push_back(a);
+      ++found;
+    }
+  }
+  return out;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+int threads() {
+  const char* t = std::getenv("PELNAS_BENCH_THREADS");
+  return t ? std::atoi(t) : 2;
+}
+
+void BM_AllProxiesCifar10(benchmark::State& state) {
+  register_torch_proxy_backend();
+  ProxyOptions opt;
+  opt.dataset = Dataset::Cifar10;
+  opt.batch_size = 64;
+  opt.seed = 0;
+  opt.threads = threads();
+  opt.data_dir = resolve_data_dir(std::nullopt);
+  auto pc = make_proxy_computer(opt);
+  const auto archs = sample_by_conv3x3(2, 7);
+  pc->compute(archs[0]);  // warm-up (allocator, lazy init)
+  std::vector<double> wall, cpu;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto c0 = std::clock();
+    auto v = pc->compute(archs[i % archs.size()]);
+    benchmark::DoNotOptimize(v);
+    wall.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    cpu.push_back(static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC);
+    ++i;
+  }
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  state.counters["median_wall_s"] = median(wall);
+  state.counters["max_wall_s"] = *std::max_element(wall.begin(), wall.end());
+  state.counters["median_cpu_s"] = median(cpu);
+  state.counters["archs"] = static_cast<double>(wall.size());
+  state.counters["peak_rss_MB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
+  state.counters["threads"] = opt.threads;
+  state.counters["mkldnn"] = torch::hasMKLDNN() ? 1 : 0;
+}
+BENCHMARK(BM_AllProxiesCifar10)->Iterations(14)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (std::getenv("PELNAS_BENCH_VERBOSE")) spdlog::set_level(spdlog::level::debug);  // per-stage timings
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
