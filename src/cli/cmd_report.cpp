@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "data/benchmark_data.h"
 #include "data/data_dir.h"
+#include "report/bench_report.h"
 #include "report/run_data.h"
 #include "report/run_report.h"
 #include "run/run_directory.h"
@@ -23,8 +24,13 @@ struct ReportCliOptions {
 
 void run_report(const ReportCliOptions& o) {
   namespace fs = std::filesystem;
-  if (fs::exists(fs::path(o.dir) / "curves.csv") && !fs::exists(fs::path(o.dir) / "config.json"))
-    throw Error(o.dir + ": looks like a `pelnas bench` directory; bench reports are not implemented yet (read its summary.md)");
+  if (report::is_bench_dir(o.dir) && !fs::exists(fs::path(o.dir) / "config.json")) {
+    const std::string html = report::render_bench_report(o.dir);
+    const std::string out = o.out.empty() ? (fs::path(o.dir) / "report.html").string() : o.out;
+    write_file_atomic(out, html);
+    std::cout << fmt::format("wrote {} ({} KiB)\n", out, (html.size() + 1023) / 1024);
+    return;
+  }
   const report::RunData run = report::RunData::load(o.dir);
   std::optional<std::string> data_flag = o.data.data_dir;
   if (!data_flag && !run.data_dir().empty() && fs::is_directory(run.data_dir())) data_flag = run.data_dir();
@@ -37,8 +43,8 @@ void run_report(const ReportCliOptions& o) {
 
 void setup(CLI::App& root) {
   auto o = std::make_shared<ReportCliOptions>();
-  auto* cmd = root.add_subcommand("report", "write a self-contained HTML report (inline SVG plots) of a finished run");
-  cmd->add_option("dir", o->dir, "run directory written by `pelnas search`")->required();
+  auto* cmd = root.add_subcommand("report", "write a self-contained HTML report (inline SVG plots) of a finished run or a `pelnas bench` directory");
+  cmd->add_option("dir", o->dir, "run directory written by `pelnas search`, or an output directory of `pelnas bench`")->required();
   cmd->add_option("-o,--out", o->out, "output HTML file (default: DIR/report.html)");
   add_data_option(cmd, o->data);
   cmd->callback([o] { run_report(*o); });
