@@ -11,8 +11,19 @@ namespace pelnas {
 
 namespace fs = std::filesystem;
 
+std::vector<std::string> default_data_dir_fallbacks() {
+  std::vector<std::string> candidates = {"data", "../shared/data"};
+#ifdef PELNAS_SOURCE_DIR
+  candidates.push_back(std::string(PELNAS_SOURCE_DIR) + "/../shared/data");
+#endif
+  return candidates;
+}
+
 std::string resolve_data_dir(const std::optional<std::string>& flag) {
-  std::vector<std::pair<std::string, std::string>> tried;  // (place, why)
+  return resolve_data_dir(flag, default_data_dir_fallbacks());
+}
+
+std::string resolve_data_dir(const std::optional<std::string>& flag, const std::vector<std::string>& candidates) {
   auto has_tables = [](const std::string& d) { return fs::is_regular_file(fs::path(d) / BenchmarkData::kMainTable); };
   if (flag) {
     if (has_tables(*flag)) return *flag;
@@ -22,10 +33,6 @@ std::string resolve_data_dir(const std::optional<std::string>& flag) {
     if (has_tables(env)) return env;
     throw Error(std::string("data directory '") + env + "' (from $PELNAS_DATA) has no " + BenchmarkData::kMainTable);
   }
-  std::vector<std::string> candidates = {"data", "../shared/data"};
-#ifdef PELNAS_SOURCE_DIR
-  candidates.push_back(std::string(PELNAS_SOURCE_DIR) + "/../shared/data");
-#endif
   std::string list = "--data (not given), $PELNAS_DATA (not set)";
   for (const auto& c : candidates) {
     if (has_tables(c)) return fs::weakly_canonical(c).string();
