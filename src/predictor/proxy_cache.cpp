@@ -76,6 +76,7 @@ ProxyCache::ProxyCache(std::string path, int busy_timeout_ms) : path_(std::move(
 }
 
 ProxyCache::~ProxyCache() {
+  sqlite3_finalize(lookup_stmt_);
   if (db_) sqlite3_close(db_);
 }
 
@@ -99,20 +100,24 @@ void ProxyCache::exec(const char* sql, const std::string& doing) {
 }
 
 ProxyValues ProxyCache::lookup(const Arch& arch, const ProxyKey& key) {
-  int rc = 0;
-  Stmt s(db_,
-         "SELECT proxy, value FROM proxies WHERE arch=?1 AND dataset=?2 AND batch_size=?3 AND seed=?4 AND input=?5 "
-         "AND code_version=?6",
-         rc);
+  int rc = SQLITE_OK;
+  if (!lookup_stmt_)
+    rc = sqlite3_prepare_v2(db_,
+                            "SELECT proxy, value FROM proxies WHERE arch=?1 AND dataset=?2 AND batch_size=?3 AND "
+                            "seed=?4 AND input=?5 AND code_version=?6",
+                            -1, &lookup_stmt_, nullptr);
   if (rc != SQLITE_OK) fail(rc, "preparing a lookup");
-  bind_key(s.get(), arch.str(), key, 1);
+  sqlite3_stmt* s = lookup_stmt_;
+  sqlite3_reset(s);
+  bind_key(s, arch.str(), key, 1);
   ProxyValues out;
-  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-    const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0));
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
     std::optional<double> v;
-    if (sqlite3_column_type(s.get(), 1) != SQLITE_NULL) v = sqlite3_column_double(s.get(), 1);
+    if (sqlite3_column_type(s, 1) != SQLITE_NULL) v = sqlite3_column_double(s, 1);
     out.emplace(name ? name : "", v);
   }
+  sqlite3_reset(s);  // release the read snapshot so WAL checkpoints are not held back
   if (rc != SQLITE_DONE) fail(rc, "looking up " + arch.str());
   return out;
 }

@@ -12,6 +12,7 @@
 #include "predictor/proxy_computer.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace pelnas {
 
@@ -57,6 +58,7 @@ class ProxyCache {
  private:
   std::string path_;
   sqlite3* db_ = nullptr;
+  sqlite3_stmt* lookup_stmt_ = nullptr;  // prepared once: lookups are the hot path
   int busy_timeout_ms_;
 
   [[noreturn]] void fail(int rc, const std::string& doing) const;

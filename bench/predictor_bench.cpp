@@ -1,0 +1,103 @@
+// Predictor inference for 1,000 archs whose proxies are already known (target: under 10 ms).
+// Features here are derived from the benchmark table (params, flops, 12-epoch accuracy, ...) so the
+// bench needs no LibTorch; the model has the production shape (13 proxies + 30 one-hot, default
+// PredictorOptions: 600 trees of depth 6), which is what inference cost depends on.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+
+#include "data/benchmark_data.h"
+#include "data/data_dir.h"
+#include "predictor/predictor_accuracy.h"
+#include "predictor/predictor_training.h"
+
+namespace {
+
+using namespace pelnas;
+
+ProxyValues table_features(const BenchmarkData& data, int i) {
+  ProxyValues v;
+  for (auto name : kProxyNames) v.emplace(std::string(name), std::nullopt);
+  v["params"] = data.params(i, Dataset::Cifar10);
+  v["flops"] = data.flops(i, Dataset::Cifar10);
+  v["nwot"] = data.accuracy(i, Dataset::Cifar10, AccuracyMetric::Test12);
+  v["synflow"] = std::log1p(data.params(i, Dataset::Cifar10)) + data.arch(i).count(Op::Conv3x3);
+  v["jacov"] = data.arch(i).count(Op::Skip) - data.arch(i).count(Op::None);
+  return v;
+}
+
+struct Setup {
+  std::shared_ptr<const BenchmarkData> data = BenchmarkData::load(resolve_data_dir(std::nullopt));
+  std::shared_ptr<ProxyTable> table = std::make_shared<ProxyTable>();
+  std::shared_ptr<const XgboostPredictor> model;
+  std::vector<Arch> query;     // 1,000 archs outside the training sample
+  std::string cache_path = "/tmp/pelnas_predictor_bench_cache.sqlite";
+
+  Setup() {
+    table->key.code_version = "bench";
+    const auto order = arch_sample_order(data->size(), 0);
+    for (int k = 0; k < 2000; ++k) {
+      const Arch& a = data->arch(order[k]);
+      table->archs.push_back(a);
+      table->values[a] = table_features(*data, order[k]);
+      if (k >= 1000) query.push_back(a);
+    }
+    ProxyFeatureSource f(table->key, table, ":memory:", data->dir(), 1);
+    TrainRequest req;  // default options
+    model = std::make_shared<XgboostPredictor>(train_predictor(*data, req, f));
+    // The same 1,000 query archs in a SQLite cache (the "cached proxies" path without a table).
+    std::remove(cache_path.c_str());
+    ProxyCache cache(cache_path);
+    std::vector<ProxyCache::Entry> entries;
+    for (const Arch& a : query) entries.push_back({a, table->values[a]});
+    cache.store(entries, table->key);
+  }
+};
+
+Setup& setup() {
+  static Setup s;
+  return s;
+}
+
+// XGBoost alone on a ready 1,000 x 43 feature matrix.
+void BM_XgboostPredict1000(benchmark::State& state) {
+  auto& s = setup();
+  std::vector<float> rows;
+  for (const Arch& a : s.query) append_features(rows, s.table->values[a], a, true);
+  for (auto _ : state) benchmark::DoNotOptimize(s.model->predict(rows));
+  state.SetItemsProcessed(state.iterations() * 1000);
+}
+BENCHMARK(BM_XgboostPredict1000)->Unit(benchmark::kMillisecond);
+
+// PredictorAccuracy::predict: feature lookup in the in-memory proxy table + feature rows + XGBoost.
+void BM_PredictorAccuracyFromTable1000(benchmark::State& state) {
+  auto& s = setup();
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto features = std::make_shared<ProxyFeatureSource>(s.table->key, s.table, ":memory:", s.data->dir(), 1);
+    PredictorAccuracy acc(s.model, features);  // fresh: no memoised predictions
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(acc.predict(s.query));
+  }
+  state.SetItemsProcessed(state.iterations() * 1000);
+}
+BENCHMARK(BM_PredictorAccuracyFromTable1000)->Unit(benchmark::kMillisecond);
+
+// The same with the proxies read from the SQLite cache file (no table).
+void BM_PredictorAccuracyFromSqliteCache1000(benchmark::State& state) {
+  auto& s = setup();
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto features = std::make_shared<ProxyFeatureSource>(s.table->key, nullptr, s.cache_path, s.data->dir(), 1);
+    PredictorAccuracy acc(s.model, features);
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(acc.predict(s.query));
+    if (features->paid() != 0) state.SkipWithError("a proxy was not found in the cache");
+  }
+  state.SetItemsProcessed(state.iterations() * 1000);
+}
+BENCHMARK(BM_PredictorAccuracyFromSqliteCache1000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
