@@ -29,6 +29,26 @@ std::string_view to_string(Kind k) {
   return "?";
 }
 
+Value::~Value() {
+  if (items.empty() && entries.empty()) return;
+  std::vector<ValuePtr> pending;
+  auto take_children = [&pending](Value& v) {
+    for (auto& c : v.items) pending.push_back(std::move(c));
+    for (auto& [k, c] : v.entries) {
+      pending.push_back(std::move(k));
+      pending.push_back(std::move(c));
+    }
+    v.items.clear();
+    v.entries.clear();
+  };
+  take_children(*this);
+  while (!pending.empty()) {
+    ValuePtr p = std::move(pending.back());
+    pending.pop_back();
+    if (p && p.use_count() == 1) take_children(*p);  // last owner: empty it before it dies
+  }
+}
+
 const Value* Value::get(std::string_view key) const {
   if (kind != Kind::Dict) return nullptr;
   for (const auto& [k, v] : entries)

@@ -30,6 +30,12 @@ std::string_view to_string(Kind k);
 enum class Callable { Reconstruct, Ndarray, Dtype, Scalar, FromBuffer, CodecsEncode };
 
 struct Value {
+  Value() = default;
+  Value(const Value&) = delete;
+  Value& operator=(const Value&) = delete;
+  // Iterative, so a hostile file nesting a million lists cannot overflow the stack on destruction.
+  ~Value();
+
   Kind kind = Kind::None;
   bool boolean = false;
   std::int64_t integer = 0;

@@ -137,6 +137,17 @@ TEST(PickleReader, CorruptStreamsNameTheByteOffset) {
   EXPECT_NE(msg.find("ndarray data has 8 bytes, shape and dtype need 40"), std::string::npos) << msg;
 }
 
+TEST(PickleReader, DeepNestingDoesNotOverflowTheStack) {
+  // A million nested lists: [[[[...]]]] built with EMPTY_LIST x n then APPEND x (n-1).
+  const std::size_t n = 1000000;
+  std::string p = "\x80\x02" + std::string(n, ']') + std::string(n - 1, 'a') + ".";
+  auto v = pickle::parse(p);
+  std::size_t depth = 0;
+  for (const pickle::Value* x = v.get(); x; x = x->items.empty() ? nullptr : x->items[0].get()) ++depth;
+  EXPECT_EQ(depth, n);
+  v.reset();  // must not recurse a million frames deep
+}
+
 TEST(PickleReader, EveryTruncationIsACleanError) {
   const std::string good = test::read_file(fixture("numpy_ndarray_p2.pickle"));
   ASSERT_NO_THROW(pickle::parse(good));
