@@ -209,6 +209,11 @@ void run_devices(const DataOptions& opts, bool as_json) {
 // ---- import-hwnasbench ----
 void run_import(const DataOptions& opts, const std::string& file, const std::optional<std::string>& out_dir, int archs,
                 bool as_json) {
+  // A partial table in the data directory would replace the complete cifar10 columns of every
+  // later run, so fixture-sized imports must go elsewhere.
+  if (archs != kNumArchs && !out_dir)
+    throw Error("--archs " + std::to_string(archs) + " (a test fixture) needs --out DIR: a partial " +
+                BenchmarkData::kImportedHwTable + " in the data directory would replace its complete tables");
   auto data = load(opts);
   HwNasBenchImportOptions o;
   o.expected_archs = archs;

@@ -167,6 +167,11 @@ TEST(HwNasBenchImport, CliImportsAFixture) {
   // Same header as the published reference-points file.
   const CsvTable ref = CsvTable::read(test::data_dir() + "/nb201_hwnasbench_reference_points.csv");
   EXPECT_EQ(t.header(), ref.header());
+  // A fixture-sized import without --out is refused (it would land in the shared data directory).
+  r = test::run_cli({"data", "import-hwnasbench", fixture("plain_p3.pickle"), "--archs", "5", "--data", test::data_dir()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("needs --out DIR"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(fs::path(test::data_dir()) / BenchmarkData::kImportedHwTable));
   // A 5-arch fixture without --archs is refused with exit code 2.
   r = test::run_cli({"data", "import-hwnasbench", fixture("plain_p3.pickle"), "--out", out, "--data", test::data_dir()});
   EXPECT_EQ(r.exit_code, 2);
