@@ -1,0 +1,230 @@
+// Run directories of `pelnas search`: the files and their consistency, and resume after a stop or
+// a SIGKILL giving exactly the uninterrupted run (no evaluation lost or repeated).
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include "common/csv.h"
+#include "common/error.h"
+#include "run/run_directory.h"
+#include "run/search_run.h"
+#include "test_support.h"
+
+namespace pelnas {
+namespace {
+
+namespace fs = std::filesystem;
+
+RunConfig config(std::uint64_t seed = 3) {
+  RunConfig c;
+  c.seed = seed;
+  c.data_dir = test::data_dir();
+  return c;
+}
+
+std::vector<std::string> event_names(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : RunDirectory::open(dir).events()) out.push_back(e["event"].get<std::string>());
+  return out;
+}
+
+TEST(SearchRun, WritesTheDocumentedFiles) {
+  const std::string dir = test::temp_dir("run") + "/r";
+  const RunSummary s = start_search_run(config(), dir);
+  ASSERT_TRUE(s.finished);
+  for (const char* f : {"config.json", "events.jsonl", "archive.csv", "front.csv", "metrics.csv", "stats.json", "summary.json",
+                        "checkpoint.json", "knowledge/gen_0.json", "knowledge/gen_10.json"})
+    EXPECT_TRUE(fs::exists(dir + "/" + f)) << f;
+  // config.json round-trips into the same configuration.
+  const auto cfg_json = nlohmann::json::parse(test::read_file(dir + "/config.json"));
+  EXPECT_EQ(RunConfig::from_json(cfg_json).to_json(), cfg_json);
+  // archive.csv: every evaluation once, table accuracy = true accuracy, niche recorded.
+  const auto archive = CsvTable::parse(test::read_file(dir + "/archive.csv"), "archive.csv");
+  ASSERT_EQ(archive.rows(), 324u);
+  EXPECT_EQ(archive.header(), (std::vector<std::string>{"order", "generation", "niche", "index", "arch_str", "accuracy", "cost", "true_accuracy"}));
+  for (std::size_t r = 0; r < archive.rows(); ++r) {
+    EXPECT_EQ(archive.integer(r, 0), static_cast<long long>(r + 1));
+    EXPECT_DOUBLE_EQ(archive.number(r, 5), archive.number(r, 7));
+    EXPECT_EQ(archive.cell(r, 4), test::data()->arch(static_cast<int>(archive.integer(r, 3))).str());
+  }
+  // metrics.csv: one row per generation; with true accuracy the archive's HV can only grow; the
+  // summary's numbers are the last row's.
+  const auto metrics = CsvTable::parse(test::read_file(dir + "/metrics.csv"), "metrics.csv");
+  ASSERT_EQ(metrics.rows(), 11u);
+  for (std::size_t r = 1; r < metrics.rows(); ++r) EXPECT_GE(metrics.number(r, 2), metrics.number(r - 1, 2));
+  const auto summary = nlohmann::json::parse(test::read_file(dir + "/summary.json"));
+  EXPECT_DOUBLE_EQ(summary["hv_ratio"].get<double>(), metrics.number(10, 2));
+  EXPECT_DOUBLE_EQ(summary["igd"].get<double>(), metrics.number(10, 3));
+  EXPECT_EQ(summary["evaluations"], 324);
+  EXPECT_EQ(summary["operator"], "evolution");
+  EXPECT_EQ(summary["accuracy_source"], "table:test");
+  EXPECT_GT(summary["hv_ratio"].get<double>(), 0.85);
+  // front.csv = the Pareto front of archive.csv under the objectives the search saw.
+  Archive a;
+  for (std::size_t r = 0; r < archive.rows(); ++r) {
+    EvaluatedArch e;
+    e.arch = Arch::parse(archive.cell(r, 4));
+    e.accuracy = archive.number(r, 5);
+    e.cost = archive.number(r, 6);
+    e.order = static_cast<int>(archive.integer(r, 0));
+    a.add(e);
+  }
+  const auto front = CsvTable::parse(test::read_file(dir + "/front.csv"), "front.csv");
+  const auto expect = a.pareto_front();
+  ASSERT_EQ(front.rows(), expect.size());
+  for (std::size_t r = 0; r < front.rows(); ++r) EXPECT_EQ(front.cell(r, 4), expect[r].arch.str());
+  // events: started, 11 generations, finished; stats count the operator calls.
+  const auto names = event_names(dir);
+  ASSERT_EQ(names.size(), 13u);
+  EXPECT_EQ(names.front(), "run_started");
+  EXPECT_EQ(names.back(), "run_finished");
+  const auto stats = nlohmann::json::parse(test::read_file(dir + "/stats.json"));
+  EXPECT_EQ(stats["operator_stats"]["counters"]["calls"], 60);
+  EXPECT_EQ(stats["search"]["evaluated:seed"], 24);
+  const auto kb = nlohmann::json::parse(test::read_file(dir + "/knowledge/gen_10.json"));
+  EXPECT_EQ(kb["niches"].size(), 6u);
+}
+
+TEST(SearchRun, StopAndResumeEqualsTheUninterruptedRun) {
+  const std::string base = test::temp_dir("resume");
+  start_search_run(config(), base + "/full");
+  RunHooks stop;
+  stop.stop_after_generation = 4;
+  const RunSummary part = start_search_run(config(), base + "/part", stop);
+  EXPECT_FALSE(part.finished);
+  EXPECT_EQ(part.evaluations, 24 + 4 * 30);
+  // Events written after the checkpoint (as if killed between the two writes) are dropped on resume.
+  RunDirectory::open(base + "/part").append_event({{"event", "generation_done"}, {"generation", 5}});
+  const RunSummary done = resume_search_run(base + "/part");
+  EXPECT_TRUE(done.finished);
+  for (const char* f : {"archive.csv", "front.csv", "metrics.csv"})
+    EXPECT_EQ(test::read_file(base + "/part/" + f), test::read_file(base + "/full/" + f)) << f;
+  const auto a = nlohmann::json::parse(test::read_file(base + "/full/summary.json"));
+  const auto b = nlohmann::json::parse(test::read_file(base + "/part/summary.json"));
+  EXPECT_EQ(a["hv_ratio"], b["hv_ratio"]);
+  const auto sa = nlohmann::json::parse(test::read_file(base + "/full/stats.json"));
+  const auto sb = nlohmann::json::parse(test::read_file(base + "/part/stats.json"));
+  EXPECT_EQ(sa["operator_stats"], sb["operator_stats"]);
+  EXPECT_EQ(sa["search"], sb["search"]);
+  std::vector<std::string> expect = {"run_started"};
+  for (int g = 0; g <= 4; ++g) expect.push_back("generation_done");
+  expect.push_back("run_resumed");
+  for (int g = 5; g <= 10; ++g) expect.push_back("generation_done");
+  expect.push_back("run_finished");
+  EXPECT_EQ(event_names(base + "/part"), expect);
+  // Resuming a finished run reports it again without evaluating anything.
+  const RunSummary again = resume_search_run(base + "/part");
+  EXPECT_EQ(again.hv_ratio, done.hv_ratio);
+  EXPECT_EQ(again.front.size(), done.front.size());
+}
+
+TEST(SearchRun, ExistingDirectoryIsNotOverwritten) {
+  const std::string dir = test::temp_dir("exists");
+  test::write_file(dir + "/something", "x");
+  EXPECT_THROW(start_search_run(config(), dir), Error);
+  EXPECT_THROW(resume_search_run(dir), Error);  // no config.json
+}
+
+// The real thing: SIGKILL a `pelnas search` process after its first checkpoints, resume it with
+// the CLI, and compare with an uninterrupted CLI run.
+TEST(SearchRunCli, SigkillThenResumeEqualsTheUninterruptedRun) {
+  const std::string base = test::temp_dir("kill");
+  // No --operator: with no model configured the run must pick `evolution` itself and say so.
+  const bool model_in_env = std::getenv("PELNAS_LLM_MODEL") && *std::getenv("PELNAS_LLM_MODEL");
+  std::vector<std::string> common = {"search", "--seed", "11", "--data", test::data_dir()};
+  if (model_in_env) common.insert(common.end(), {"--operator", "evolution"});
+  auto args = [&](const std::string& out, std::vector<std::string> extra) {
+    auto a = common;
+    a.push_back("--out");
+    a.push_back(out);
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  auto full = test::run_cli(args(base + "/full", {}));
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  if (!model_in_env) EXPECT_NE(full.err.find("no LLM model configured"), std::string::npos) << full.err;
+
+  const auto kill_args = args(base + "/killed", {"--generation-delay-ms", "400"});
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::vector<char*> argv;
+    std::string bin = PELNAS_CLI_PATH;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = kill_args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    ::execv(bin.c_str(), argv.data());
+    ::_exit(127);
+  }
+  // Wait for the checkpoint of generation 2, then kill without warning.
+  const std::string ck = base + "/killed/checkpoint.json";
+  bool ready = false;
+  for (int i = 0; i < 600 && !ready; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (fs::exists(ck)) {
+      try {
+        ready = nlohmann::json::parse(test::read_file(ck))["search"]["generation"].get<int>() >= 2;
+      } catch (...) {
+      }
+    }
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(ready) << "no checkpoint appeared";
+  ASSERT_TRUE(WIFSIGNALED(status));
+  ASSERT_FALSE(fs::exists(base + "/killed/summary.json")) << "the run finished before the kill";
+  const int at_kill = nlohmann::json::parse(test::read_file(ck))["search"]["generation"].get<int>();
+  EXPECT_LT(at_kill, 10);
+
+  auto resumed = test::run_cli({"search", "--resume", base + "/killed", "--json"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const auto j = nlohmann::json::parse(resumed.out);
+  EXPECT_TRUE(j["finished"].get<bool>());
+  for (const char* f : {"archive.csv", "front.csv", "metrics.csv"})
+    EXPECT_EQ(test::read_file(base + "/killed/" + f), test::read_file(base + "/full/" + f)) << f;
+  const auto summary = nlohmann::json::parse(test::read_file(base + "/killed/summary.json"));
+  EXPECT_EQ(summary["evaluations"], 324);
+  EXPECT_EQ(summary["operator_defaulted"].get<bool>(), !model_in_env);
+  EXPECT_EQ(summary["operator"], "evolution");
+}
+
+TEST(SearchRunCli, JsonOutputAndErrors) {
+  const std::string base = test::temp_dir("cli");
+  auto r = test::run_cli({"search", "--out", base + "/a", "--generations", "2", "--json", "--data", test::data_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["evaluations"], 24 + 2 * 30);
+  EXPECT_GT(j["front"].size(), 0u);
+  EXPECT_TRUE(j.contains("hv_ratio"));
+  EXPECT_TRUE(j.contains("igd"));
+  r = test::run_cli({"search", "--out", base + "/a", "--data", test::data_dir()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
+  r = test::run_cli({"search", "--out", base + "/b", "--accuracy", "crystal_ball", "--data", test::data_dir()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("crystal_ball"), std::string::npos) << r.err;
+  r = test::run_cli({"search", "--out", base + "/c", "--partition", base + "/missing.csv", "--data", test::data_dir()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("missing.csv"), std::string::npos) << r.err;
+  r = test::run_cli({"search", "--resume", base + "/nothing"});
+  EXPECT_EQ(r.exit_code, 2);
+  r = test::run_cli({"search", "--out", base + "/d", "--no-partition", "--generations", "1", "--json", "--data", test::data_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["evaluations"], 4 + 5);
+}
+
+}  // namespace
+}  // namespace pelnas
