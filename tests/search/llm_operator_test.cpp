@@ -380,7 +380,9 @@ TEST(LlmOperator, NichesRunConcurrentlyWithMergedStats) {
   for (int k = 0; k <= 5; ++k) fs.push_back(std::make_unique<Fixture>(k));
   FakeChatServer server;
   server.set_fallback(oracle_model());
-  LlmOperator op(options_for(server));
+  auto o = options_for(server);
+  o.chat.client.timeout_seconds = 2;  // six connections at once on a shared machine
+  LlmOperator op(o);
   EXPECT_GE(op.preferred_concurrency(), 6);
   std::vector<std::vector<ProposedChild>> out(fs.size());
   std::vector<std::thread> threads;
@@ -396,8 +398,9 @@ TEST(LlmOperator, NichesRunConcurrentlyWithMergedStats) {
     for (const auto& c : out[i]) EXPECT_TRUE(fs[i]->niche.contains(c.arch));
   }
   EXPECT_EQ(count(op.stats(), "children_accepted"), total);
-  EXPECT_EQ(count(op.stats(), "calls"), static_cast<std::int64_t>(server.request_count()));
-  EXPECT_EQ(op.stats().prompt_tokens, 200 * static_cast<std::int64_t>(server.request_count()));
+  // Every request the server saw is a counted call or a counted HTTP retry (a loaded machine may time out).
+  EXPECT_EQ(count(op.stats(), "calls") + count(op.stats(), "http_retries"), static_cast<std::int64_t>(server.request_count()));
+  EXPECT_EQ(op.stats().prompt_tokens, 200 * count(op.stats(), "calls"));
 }
 
 // Record three generations of one niche, then replay them with the server gone: same children,
