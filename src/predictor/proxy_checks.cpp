@@ -28,7 +28,12 @@ std::vector<ZcReferenceRow> read_zc_subset(const std::string& path, Dataset d, c
     if (row.index < 0 || row.index >= data.size() || data.arch(row.index) != row.arch)
       throw InputError(path, t.line(r), fmt::format("index {} does not match arch {} in the benchmark table",
                                                     row.index, row.arch.str()));
-    for (auto& [name, col] : cols) row.values[name] = t.number_or_nan(r, col);
+    for (auto& [name, col] : cols) {
+      // NASLib stored failed proxies as inf/-inf/nan: missing here, like an empty field.
+      const auto text = t.cell(r, col);
+      const bool non_finite = text == "inf" || text == "-inf" || text == "nan" || text == "-nan";
+      row.values[name] = non_finite ? std::nan("") : t.number_or_nan(r, col);
+    }
     rows.push_back(std::move(row));
   }
   return rows;

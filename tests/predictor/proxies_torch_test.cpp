@@ -1,0 +1,170 @@
+// The LibTorch back end: the NB201 module against the table, and the 13 proxies' properties
+// (finite, reproducible, data-free ones independent of the images, table-exact params/flops,
+// no NaN from zero-output cells, the noise fallback announced).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "common/error.h"
+#include "common/rng.h"
+#include "predictor/nb201_network.h"
+#include "predictor/proxy_computer.h"
+#include "test_support.h"
+
+namespace pelnas {
+namespace {
+
+ProxyOptions options(int batch = 16, std::uint64_t seed = 0) {
+  register_torch_proxy_backend();
+  ProxyOptions o;
+  o.dataset = Dataset::Cifar10;
+  o.batch_size = batch;
+  o.seed = seed;
+  o.data_dir = test::data_dir();
+  o.threads = 2;
+  return o;
+}
+
+TEST(TorchNetwork, ParameterCountEqualsTheTableAcrossConv3x3Counts) {
+  const auto data = test::data();
+  Rng rng(11);
+  std::vector<int> per_count(kNumEdges + 1, 0);
+  for (int n = 0; n < 40; ++n) {
+    const int i = static_cast<int>(rng.uniform_int(0, data->size() - 1));
+    const Arch& a = data->arch(i);
+    ++per_count[static_cast<std::size_t>(a.count(Op::Conv3x3))];
+    for (Dataset d : kAllDatasets)
+      EXPECT_NEAR(static_cast<double>(nb201_torch_param_count(a, d)) / 1e6, data->params(i, d), 5e-7) << a.str();
+  }
+  // Extremes: all conv3x3 (the largest network) and all none.
+  for (Op op : {Op::Conv3x3, Op::None}) {
+    Arch a;
+    a.ops.fill(op);
+    EXPECT_EQ(nb201_torch_param_count(a, Dataset::Cifar10), nb201_param_count(a, Dataset::Cifar10));
+    EXPECT_NEAR(static_cast<double>(nb201_torch_param_count(a, Dataset::Cifar10)) / 1e6,
+                data->params(data->index_of(a), Dataset::Cifar10), 5e-7);
+  }
+}
+
+TEST(TorchProxies, AllThirteenFiniteReproducibleAndTableExact) {
+  const auto data = test::data();
+  const Arch a = Arch::parse("|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|");
+  const int index = data->index_of(a);
+  auto pc = make_proxy_computer(options());
+  const auto v = pc->compute(a);
+  ASSERT_EQ(v.size(), kProxyNames.size());
+  for (auto name : kProxyNames) {
+    ASSERT_TRUE(v.count(name)) << name;
+    ASSERT_TRUE(v.at(std::string(name)).has_value()) << name;
+    EXPECT_TRUE(std::isfinite(*v.at(std::string(name)))) << name;
+  }
+  EXPECT_NEAR(*v.at("params"), data->params(index, Dataset::Cifar10), 5e-7);
+  EXPECT_NEAR(*v.at("flops"), data->flops(index, Dataset::Cifar10), 5e-6);
+  EXPECT_GT(*v.at("synflow"), 0.0);
+  EXPECT_LE(*v.at("jacov"), -16.0);  // -sum(log v + 1/v) <= -n for a correlation matrix of n = 16 rows
+  // Same seed, a fresh computer: identical values.
+  auto pc2 = make_proxy_computer(options());
+  EXPECT_EQ(pc2->compute(a), v);
+  // Another seed: new weights and minibatch, so data-dependent values change; table ones do not.
+  auto pc3 = make_proxy_computer(options(16, 5));
+  const auto w = pc3->compute(a);
+  EXPECT_NE(*w.at("snip"), *v.at("snip"));
+  EXPECT_NE(*w.at("l2_norm"), *v.at("l2_norm"));
+  EXPECT_EQ(*w.at("params"), *v.at("params"));
+  EXPECT_EQ(*w.at("flops"), *v.at("flops"));
+}
+
+TEST(TorchProxies, DataFreeProxiesIgnoreTheImages) {
+  const Arch a = Arch::parse("|nor_conv_1x1~0|+|nor_conv_3x3~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_3x3~1|nor_conv_1x1~2|");
+  auto with_images = make_proxy_computer(options(8, 2));
+  auto o = options(8, 2);
+  o.data_dir = test::temp_dir("noimages");  // no images: Gaussian noise input
+  auto with_noise = make_proxy_computer(o);
+  const auto x = with_images->compute(a), y = with_noise->compute(a);
+  for (auto name : {"synflow", "l2_norm", "params", "flops", "zen"}) EXPECT_EQ(x.at(name), y.at(name)) << name;
+  EXPECT_NE(x.at("nwot"), y.at("nwot"));
+  EXPECT_NE(x.at("grad_norm"), y.at("grad_norm"));
+}
+
+TEST(TorchProxies, SynflowCountsParameterisedPaths) {
+  // Synflow with |theta| and an all-ones input sums products of |weights| along input-output
+  // paths: all-conv3x3 cells multiply the paths many times over; all-none cells cut them.
+  auto pc = make_proxy_computer(options(8));
+  Arch conv, none;
+  conv.ops.fill(Op::Conv3x3);
+  none.ops.fill(Op::None);
+  const auto sc = pc->compute(conv), sn = pc->compute(none);
+  ASSERT_TRUE(sc.at("synflow") && sn.at("synflow"));
+  EXPECT_GT(*sc.at("synflow"), *sn.at("synflow") * 1e6);
+}
+
+TEST(TorchProxies, ZeroOutputCellsLeakNoNaN) {
+  auto pc = make_proxy_computer(options(8));
+  const auto data = test::data();
+  int checked = 0;
+  for (int i = 0; i < data->size() && checked < 3; ++i) {
+    if (!data->zero_output(i)) continue;
+    const auto v = pc->compute(data->arch(i));
+    ASSERT_EQ(v.size(), kProxyNames.size());
+    for (const auto& [name, value] : v)
+      if (value) EXPECT_TRUE(std::isfinite(*value)) << name << " for " << data->arch(i).str();
+    // The Jacobian of a network whose cells output zeros is zero: its correlation is undefined.
+    EXPECT_FALSE(v.at("jacov").has_value());
+    EXPECT_NEAR(*v.at("params"), data->params(i, Dataset::Cifar10), 5e-7);
+    ++checked;
+  }
+  EXPECT_EQ(checked, 3);
+}
+
+TEST(TorchProxies, NoiseFallbackIsAnnouncedAndCanBeRefused) {
+  std::ostringstream log;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  auto o = options(8);
+  o.data_dir = test::temp_dir("fallback");
+  auto pc = make_proxy_computer(o);
+  spdlog::set_default_logger(previous);
+  EXPECT_NE(log.str().find("Gaussian noise"), std::string::npos) << log.str();
+  EXPECT_NE(pc->input_description().find("Gaussian noise"), std::string::npos);
+  o.allow_noise_fallback = false;
+  EXPECT_THROW(make_proxy_computer(o), Error);
+  // An explicit image file that is not there is an error, never a silent fallback.
+  auto p = options(8);
+  p.images_path = o.data_dir + "/missing.bin";
+  EXPECT_THROW(make_proxy_computer(p), InputError);
+}
+
+TEST(TorchProxiesCli, JsonHasOneObjectPerArchAndBadInputExitsTwo) {
+  const auto dir = test::temp_dir("proxies_cli");
+  test::write_file(dir + "/archs.txt",
+                   "# two archs\n|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_1x1~2|\n"
+                   "\n|skip_connect~0|+|none~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|\n");
+  auto r = test::run_cli({"proxies", "--archs", dir + "/archs.txt", "--batch-size", "8", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc["results"].size(), 2u);
+  for (const auto& o : doc["results"]) {
+    for (auto name : kProxyNames) EXPECT_TRUE(o.contains(std::string(name))) << name;
+    EXPECT_TRUE(o.contains("arch"));
+    EXPECT_EQ(o["index"].get<int>(), test::data()->index_of(Arch::parse(o["arch"].get<std::string>())));
+  }
+  test::write_file(dir + "/bad.txt", "|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_1x1~2|\n|conv~0|\n");
+  r = test::run_cli({"proxies", "--archs", dir + "/bad.txt"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad.txt:2"), std::string::npos) << r.err;
+  r = test::run_cli({"proxies", "--sample", "1", "--dataset", "mnist"});
+  EXPECT_EQ(r.exit_code, 2);
+  test::write_file(dir + "/short.bin", std::string(3073 * 2 - 1, '\x01'));
+  r = test::run_cli({"proxies", "--sample", "1", "--images", dir + "/short.bin"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("short.bin"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace pelnas
