@@ -112,6 +112,7 @@ std::string command_line(const CLI::App& app) {
   for (const auto* opt : app.get_options()) {
     if (opt->get_name() == "--help" || opt->count() == 0) continue;
     s += " " + opt->get_name();
+    if (opt->get_type_size() == 0) continue;  // a flag: no value
     for (const auto& r : opt->results()) s += " " + r;
   }
   return s;
