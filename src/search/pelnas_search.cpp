@@ -1,6 +1,7 @@
 #include "search/pelnas_search.h"
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <set>
 #include <thread>
@@ -24,6 +25,12 @@ void PelnasSearchOptions::validate() const {
   if (!(crossover_probability >= 0 && crossover_probability <= 1)) bad("crossover_probability", "must be in [0, 1]");
   if (max_proposal_rounds < 1) bad("max_proposal_rounds", "must be >= 1, got " + std::to_string(max_proposal_rounds));
   if (concurrency < 0) bad("concurrency", "must be >= 0 (0 = the operator's preference)");
+  if (allocation != "equal" && allocation != "front") bad("allocation", "must be 'equal' or 'front', got '" + allocation + "'");
+  if (min_children_per_niche < 0) bad("min_children_per_niche", "must be >= 0, got " + std::to_string(min_children_per_niche));
+  if (min_children_per_niche > children_per_niche_generation())
+    bad("min_children_per_niche", "must be <= children per niche and generation (" + std::to_string(children_per_niche_generation()) + ")");
+  if (!(allocation_size_exponent >= 0 && allocation_size_exponent <= 2)) bad("allocation_size_exponent", "must be in [0, 2]");
+  if (migrant_parents < 0) bad("migrant_parents", "must be >= 0, got " + std::to_string(migrant_parents));
   if (operator_name.empty()) bad("operator", "must name an operator");
   if (!operator_options.is_object()) bad("operator_options", "must be a JSON object");
   if (!no_partition && partition.empty() && partition_table.is_null()) bad("partition", "must name a built-in partition or a CSV file");
@@ -40,7 +47,11 @@ nlohmann::json PelnasSearchOptions::to_json() const {
                       {"operator_options", operator_options},
                       {"crossover_probability", crossover_probability},
                       {"max_proposal_rounds", max_proposal_rounds},
-                      {"concurrency", concurrency}};
+                      {"concurrency", concurrency},
+                      {"allocation", allocation},
+                      {"min_children_per_niche", min_children_per_niche},
+                      {"allocation_size_exponent", allocation_size_exponent},
+                      {"migrant_parents", migrant_parents}};
   if (!partition_table.is_null()) j["partition_table"] = partition_table;
   return j;
 }
@@ -70,6 +81,10 @@ PelnasSearchOptions PelnasSearchOptions::from_json(const nlohmann::json& j) {
       else if (key == "crossover_probability") o.crossover_probability = value.get<double>();
       else if (key == "max_proposal_rounds") o.max_proposal_rounds = value.get<int>();
       else if (key == "concurrency") o.concurrency = value.get<int>();
+      else if (key == "allocation") o.allocation = value.get<std::string>();
+      else if (key == "min_children_per_niche") o.min_children_per_niche = value.get<int>();
+      else if (key == "allocation_size_exponent") o.allocation_size_exponent = value.get<double>();
+      else if (key == "migrant_parents") o.migrant_parents = value.get<int>();
     } catch (const nlohmann::json::exception&) {
       throw Error("pelnas search option '" + key + "' has the wrong type (got " + value.dump() + ")");
     }
@@ -175,6 +190,37 @@ std::vector<int> PelnasSearch::quotas(const Problem& problem, int per_niche) con
   return q;
 }
 
+std::vector<int> PelnasSearch::allocate(const Problem& problem) const {
+  const int n = static_cast<int>(niches_.size());
+  const int per = options_.children_per_niche_generation();
+  if (options_.allocation == "equal" || n == 1) return quotas(problem, per);
+  const int total = std::min(per * n, problem.remaining());
+  const int floor_each = std::min(options_.min_children_per_niche, total / n);
+  std::vector<int> q(n, floor_each);
+  int rest = total - floor_each * n;
+  // Weights: the niche's share of the current global front (plus one, so an empty niche still
+  // draws) times a size factor (bigger niches have more cost levels to cover).
+  std::vector<double> w(n, 1.0);
+  for (const auto& e : problem.archive().pareto_front())
+    if (e.niche >= 0 && e.niche < n) w[e.niche] += 1.0;
+  for (int k = 0; k < n; ++k) w[k] *= std::pow(static_cast<double>(std::max<std::size_t>(1, niche_sizes_[k])), options_.allocation_size_exponent);
+  double sum = 0;
+  for (double x : w) sum += x;
+  // Largest remainder, ties to the lower niche: deterministic.
+  std::vector<std::pair<double, int>> frac;
+  int given = 0;
+  for (int k = 0; k < n; ++k) {
+    const double exact = rest * w[k] / sum;
+    const int whole = static_cast<int>(std::floor(exact));
+    q[k] += whole;
+    given += whole;
+    frac.emplace_back(exact - whole, k);
+  }
+  std::stable_sort(frac.begin(), frac.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (int i = 0; i < rest - given; ++i) ++q[frac[static_cast<std::size_t>(i) % frac.size()].second];
+  return q;
+}
+
 std::vector<EvaluatedArch> PelnasSearch::niche_front(const Problem& problem, int niche) const {
   Archive a;
   for (int order : niches_[niche].members) a.add(problem.archive().entries()[order - 1]);
@@ -194,6 +240,16 @@ NicheState PelnasSearch::build_state(const Problem& problem, int k, int generati
   s.niche = &niche_map_->niches()[k];
   s.generation = generation;
   s.parents = niche_front(problem, k);
+  if (options_.migrant_parents > 0) {
+    // Global-front members of other niches, nearest in cost to this niche's front first.
+    std::vector<std::pair<double, EvaluatedArch>> near;
+    double lo = 1e300, hi = -1e300;
+    for (const auto& p : s.parents) lo = std::min(lo, p.cost), hi = std::max(hi, p.cost);
+    for (const auto& e : problem.archive().pareto_front())
+      if (e.niche != k) near.emplace_back(e.cost < lo ? lo - e.cost : (e.cost > hi ? e.cost - hi : 0.0), e);
+    std::stable_sort(near.begin(), near.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (int i = 0; i < options_.migrant_parents && i < static_cast<int>(near.size()); ++i) s.parents.push_back(near[i].second);
+  }
   const auto& entries = problem.archive().entries();
   for (int order : niches_[k].last_children) s.last_children.push_back(entries[order - 1]);
   s.last_rationales = niches_[k].last_rationales;
@@ -232,7 +288,7 @@ void PelnasSearch::seed(Problem& problem) {
 
 void PelnasSearch::evolve(Problem& problem, int generation) {
   const int n = static_cast<int>(niches_.size());
-  std::vector<int> need = quotas(problem, options_.children_per_niche_generation());
+  std::vector<int> need = allocate(problem);
   std::vector<std::vector<int>> children(n);
   std::vector<std::vector<std::string>> rationales(n);
   int limit = options_.concurrency > 0 ? options_.concurrency : operator_->preferred_concurrency();
@@ -318,6 +374,8 @@ void PelnasSearch::run(Problem& problem, Rng& rng, const GenerationCallback& cal
   niche_map_ = std::make_unique<NicheMap>(options_.resolve_partition(), ctx);
   const int n = niche_map_->partition().size();
   niches_.assign(n, {});
+  niche_sizes_.assign(n, 0);
+  for (int k = 0; k < n; ++k) niche_sizes_[k] = niche_map_->members(k).size();
   rngs_.clear();
   for (int k = 0; k < n; ++k) rngs_.push_back(rng.split(static_cast<std::uint64_t>(k)));
   int start = 0;

@@ -36,6 +36,16 @@ struct PelnasSearchOptions {
   double crossover_probability = 0.5;     // handed to the operator unless its options set it
   int max_proposal_rounds = 3;            // extra propose() calls when too few children were valid
   int concurrency = 0;                    // niches processed at once in phase (b); 0 = operator's preference
+  // How a generation's children (niches x children_per_niche_generation) are shared among niches.
+  // "equal" (the paper): the same number per niche. "front" (guess, our default): min_children_per_niche
+  // each, the rest in proportion to (1 + the niche's members on the current global front) x
+  // (niche size)^allocation_size_exponent; computed from the archive alone, so it is deterministic.
+  std::string allocation = "front";
+  int min_children_per_niche = 2;
+  double allocation_size_exponent = 0.5;
+  // Besides its own Pareto members, a niche's parents include global-front members of other niches
+  // (children must still fall inside the niche): up to this many, nearest in cost first. 0 = paper.
+  int migrant_parents = 16;
 
   // Evaluations this configuration plans for n niches (seeds + children), the default budget.
   int planned_evaluations(int niches) const;
@@ -102,6 +112,7 @@ class PelnasSearch : public Search {
   std::unique_ptr<NicheMap> niche_map_;
   std::vector<NicheRecord> niches_;
   std::vector<Rng> rngs_;
+  std::vector<std::size_t> niche_sizes_;
   std::map<std::string, std::int64_t> counters_;
   OperatorStats operator_stats_base_;
   int generation_done_ = -1;
@@ -112,6 +123,8 @@ class PelnasSearch : public Search {
   void seed(Problem& problem);
   void evolve(Problem& problem, int generation);
   std::vector<int> quotas(const Problem& problem, int per_niche) const;
+  // Children per niche for one generation under options_.allocation (sums to the equal total).
+  std::vector<int> allocate(const Problem& problem) const;
   NicheState build_state(const Problem& problem, int niche, int generation, int wanted) const;
   std::vector<EvaluatedArch> niche_front(const Problem& problem, int niche) const;
 };

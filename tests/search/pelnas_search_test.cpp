@@ -2,6 +2,7 @@
 // final front, options validation, and checkpoint/resume equivalence at the library level.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 
 #include "common/error.h"
@@ -36,6 +37,7 @@ Archive run_search(PelnasSearchOptions o, std::uint64_t seed, int budget, Pelnas
 
 TEST(PelnasSearch, SpendsThePlannedBudgetInsideTheNiches) {
   PelnasSearchOptions o;
+  o.allocation = "equal";  // the paper's split: the same children per niche and generation
   PelnasSearch* s = nullptr;
   const Archive a = run_search(o, 1, o.planned_evaluations(6), &s);
   EXPECT_EQ(o.planned_evaluations(6), 6 * (4 + 10 * 5));
@@ -73,12 +75,59 @@ TEST(PelnasSearch, SameSeedSameRunWhateverTheThreadCount) {
 
 TEST(PelnasSearch, TightBudgetIsSharedAcrossNiches) {
   PelnasSearchOptions o;
+  o.allocation = "equal";
   const Archive a = run_search(o, 5, 40);  // 24 seeds + 16 children: niches get 3,3,3,3,2,2
   ASSERT_EQ(a.size(), 40u);
   std::vector<int> gen1(6, 0);
   for (const auto& e : a.entries())
     if (e.generation == 1) ++gen1[e.niche];
   EXPECT_EQ(gen1, (std::vector<int>{3, 3, 3, 3, 2, 2}));
+}
+
+// The "front" allocation, recomputed independently from the archive before each generation: every
+// niche gets min_children_per_niche, the rest goes by (1 + global-front members) x sqrt(size)
+// (largest remainder, ties to the lower niche); the total stays 6 x 5 per generation.
+TEST(PelnasSearch, FrontAllocationFollowsTheGlobalFront) {
+  PelnasSearchOptions o;
+  ASSERT_EQ(o.allocation, "front");
+  PelnasSearch* s = nullptr;
+  const Archive a = run_search(o, 3, o.planned_evaluations(6), &s);
+  ASSERT_EQ(a.size(), 324u);
+  std::vector<double> size(6);
+  for (int k = 0; k < 6; ++k) size[k] = static_cast<double>(s->niche_map()->members(k).size());
+  EXPECT_EQ(size, (std::vector<double>{729, 3367, 6144, 3840, 1280, 265}));
+  bool uneven = false;
+  for (int g = 1; g <= 10; ++g) {
+    std::vector<EvaluatedArch> before;
+    std::vector<int> got(6, 0);
+    for (const auto& e : a.entries()) {
+      if (e.generation < g) before.push_back(e);
+      if (e.generation == g) ++got[e.niche];
+    }
+    std::vector<double> w(6, 1.0);
+    for (const auto& e : before) {
+      bool dominated = false;
+      for (const auto& f : before)
+        if (f.accuracy >= e.accuracy && f.cost <= e.cost && (f.accuracy > e.accuracy || f.cost < e.cost)) dominated = true;
+      if (!dominated) w[e.niche] += 1;
+    }
+    double sum = 0;
+    for (int k = 0; k < 6; ++k) sum += (w[k] *= std::sqrt(size[k]));
+    std::vector<int> want(6, 2);
+    std::vector<std::pair<double, int>> frac;
+    int left = 30 - 12;
+    for (int k = 0; k < 6; ++k) {
+      const double exact = 18 * w[k] / sum;
+      want[k] += static_cast<int>(exact);
+      left -= static_cast<int>(exact);
+      frac.emplace_back(exact - std::floor(exact), k);
+    }
+    std::stable_sort(frac.begin(), frac.end(), [](auto& x, auto& y) { return x.first > y.first; });
+    for (int i = 0; i < left; ++i) ++want[frac[i].second];
+    EXPECT_EQ(got, want) << "generation " << g;
+    for (int k = 0; k < 6; ++k) uneven |= got[k] != 5;
+  }
+  EXPECT_TRUE(uneven);
 }
 
 TEST(PelnasSearch, NoPartitionIsOneNiche) {
@@ -136,6 +185,10 @@ TEST(PelnasSearch, OptionsNameTheBadField) {
   expect_field({{"seeds_per_niche", 0}}, "seeds_per_niche");
   expect_field({{"crossover_probability", 2}}, "crossover_probability");
   expect_field({{"max_proposal_rounds", 0}}, "max_proposal_rounds");
+  expect_field({{"allocation", "greedy"}}, "allocation");
+  expect_field({{"min_children_per_niche", 6}}, "min_children_per_niche");
+  expect_field({{"allocation_size_exponent", -1}}, "allocation_size_exponent");
+  expect_field({{"migrant_parents", -1}}, "migrant_parents");
   expect_field({{"generatoins", 3}}, "generatoins");
   expect_field({{"generations", "ten"}}, "generations");
   EXPECT_THROW(PelnasSearch(PelnasSearchOptions::from_json({{"operator", "oracle"}})), Error);
