@@ -76,7 +76,7 @@ void run_bench(const BenchCliOptions& c) {
 void setup(CLI::App& root) {
   auto o = std::make_shared<BenchCliOptions>();
   auto* cmd = root.add_subcommand("bench", "run baseline searches over (dataset, device, algorithm, seed) and score them");
-  cmd->add_option("--algos", o->algos, "comma-separated searches (random, rea, nsga2, exhaustive, ...)")
+  cmd->add_option("--algos", o->algos, "comma-separated searches (random, rea, nsga2, exhaustive, pelnas, ...); inline options: pelnas:no_partition=true:generations=5")
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--datasets", o->datasets, "comma-separated datasets")->delimiter(',')->capture_default_str();

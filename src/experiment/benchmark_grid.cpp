@@ -36,6 +36,29 @@ nlohmann::json BenchmarkGridOptions::to_json() const {
           {"algorithm_options", algorithm_options}};
 }
 
+AlgorithmSpec AlgorithmSpec::parse(const std::string& entry, const nlohmann::json& algorithm_options) {
+  AlgorithmSpec a;
+  a.label = entry;
+  if (algorithm_options.is_object() && algorithm_options.contains(entry)) a.options = algorithm_options.at(entry);
+  if (!a.options.is_object()) throw Error("bench: algorithm options for '" + entry + "' must be a JSON object");
+  std::size_t pos = entry.find(':');
+  a.search = entry.substr(0, pos);
+  if (a.search.empty()) throw Error("bench: algorithm '" + entry + "' has no search name before ':'");
+  while (pos != std::string::npos) {
+    const std::size_t next = entry.find(':', pos + 1);
+    const std::string kv = entry.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
+    const std::size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw Error("bench: algorithm '" + entry + "': expected key=value after ':', got '" + kv + "'");
+    const std::string key = kv.substr(0, eq), text = kv.substr(eq + 1);
+    nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) value = text;
+    a.options[key] = value;
+    pos = next;
+  }
+  return a;
+}
+
 namespace {
 
 // FNV-1a: a platform-independent id of a run's setting, so a run's random stream does not depend
@@ -74,9 +97,8 @@ GridRun run_task(const std::shared_ptr<const BenchmarkData>& data_ptr, const Gri
   auto accuracy = std::make_shared<TableAccuracy>(data_ptr, s.dataset, o.accuracy);
   Evaluator evaluator(data_ptr, s.dataset, accuracy, std::const_pointer_cast<CostSource>(s.cost));
   Problem problem(evaluator, Budget{o.budget});
-  const nlohmann::json options = o.algorithm_options.contains(t.algorithm) ? o.algorithm_options.at(t.algorithm)
-                                                                            : nlohmann::json::object();
-  auto search = SearchRegistry::instance().make(t.algorithm, options);
+  const AlgorithmSpec spec = AlgorithmSpec::parse(t.algorithm, o.algorithm_options);
+  auto search = SearchRegistry::instance().make(spec.search, spec.options);
   const std::string key = fmt::format("{}/{}/{}", to_string(s.dataset), s.cost_name, t.algorithm);
   Rng rng = Rng(static_cast<std::uint64_t>(t.seed)).split(stable_id(key));
   const auto start = std::chrono::steady_clock::now();
@@ -107,8 +129,8 @@ BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data
   result.options = o;
   // Settings and every check first, so bad input fails before any run.
   for (const auto& name : o.algorithms) {
-    nlohmann::json opts = o.algorithm_options.contains(name) ? o.algorithm_options.at(name) : nlohmann::json::object();
-    SearchRegistry::instance().make(name, opts);  // unknown name or bad options -> Error
+    const AlgorithmSpec spec = AlgorithmSpec::parse(name, o.algorithm_options);
+    SearchRegistry::instance().make(spec.search, spec.options);  // unknown name or bad options -> Error
   }
   for (Dataset d : o.datasets)
     for (const auto& device : o.devices) {

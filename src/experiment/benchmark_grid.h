@@ -29,6 +29,16 @@ struct BenchmarkGridOptions {
   nlohmann::json to_json() const;
 };
 
+// An entry of `algorithms` is a registered search name, optionally with inline options so one grid
+// can hold variants of one search: "pelnas:no_partition=true:generations=5". Each value is read as
+// JSON (true, 5, 0.3, "x") and else as a string. The whole entry is the run's label (its Rng stream
+// and its rows); options from algorithm_options[label] come first, inline ones override them.
+struct AlgorithmSpec {
+  std::string label, search;
+  nlohmann::json options = nlohmann::json::object();
+  static AlgorithmSpec parse(const std::string& entry, const nlohmann::json& algorithm_options);  // throws Error
+};
+
 struct CurvePoint {
   int evaluations = 0;
   double hv = 0, hv_ratio = 0, igd = 0, igd_plus = 0;

@@ -123,6 +123,41 @@ TEST(BenchmarkGrid, BadBudgetAndNamesExitTwoWithAClearMessage) {
   EXPECT_EQ(r.exit_code, 2) << r.out;
 }
 
+TEST(BenchmarkGrid, AlgorithmEntriesCarryInlineOptions) {
+  const auto a = AlgorithmSpec::parse("pelnas:no_partition=true:generations=3:partition=conv3x3:crossover_probability=0.25",
+                                      nlohmann::json::object());
+  EXPECT_EQ(a.search, "pelnas");
+  EXPECT_EQ(a.label, "pelnas:no_partition=true:generations=3:partition=conv3x3:crossover_probability=0.25");
+  EXPECT_EQ(a.options, (nlohmann::json{{"no_partition", true}, {"generations", 3}, {"partition", "conv3x3"},
+                                       {"crossover_probability", 0.25}}));
+  // Inline options override algorithm_options of the same entry; a bare name takes its options unchanged.
+  const auto b = AlgorithmSpec::parse("rea:population=20", {{"rea:population=20", {{"population", 7}, {"sample", 3}}}});
+  EXPECT_EQ(b.options, (nlohmann::json{{"population", 20}, {"sample", 3}}));
+  EXPECT_EQ(AlgorithmSpec::parse("rea", {{"rea", {{"population", 7}}}}).options, (nlohmann::json{{"population", 7}}));
+  EXPECT_THROW(AlgorithmSpec::parse("pelnas:no_partition", {}), Error);
+  EXPECT_THROW(AlgorithmSpec::parse(":x=1", {}), Error);
+}
+
+TEST(BenchmarkGrid, AblationRowFromAnInlineOption) {
+  // Without partitioning the PEL-NAS default plan is one niche: 4 seeds + 10 x 5 children = 54
+  // evaluations, whatever the budget; the partitioned search spends all 100.
+  BenchmarkGridOptions o;
+  o.algorithms = {"pelnas", "pelnas:no_partition=true"};
+  o.devices = {"fpga"};
+  o.seeds = 2;
+  o.budget = 100;
+  const auto r = run_benchmark_grid(test::data(), o);
+  ASSERT_EQ(r.cells.size(), 2u);
+  EXPECT_EQ(r.cells[0].algorithm, "pelnas");
+  EXPECT_DOUBLE_EQ(r.cells[0].evaluations.mean, 100);
+  EXPECT_EQ(r.cells[1].algorithm, "pelnas:no_partition=true");
+  EXPECT_DOUBLE_EQ(r.cells[1].evaluations.mean, 54);
+  const auto cli = test::run_cli({"bench", "--algos", "pelnas:no_partiton=true", "--seeds", "1", "--budget", "60",
+                                  "--data=" + test::data_dir()});
+  EXPECT_EQ(cli.exit_code, 2);
+  EXPECT_NE(cli.err.find("no_partiton"), std::string::npos) << cli.err;
+}
+
 TEST(BenchmarkGrid, JsonIsOneDocument) {
   const auto r = test::run_cli({"bench", "--algos", "random", "--devices", "flops", "--seeds", "2", "--budget", "30",
                                 "--json", "--data=" + test::data_dir()});
