@@ -36,6 +36,61 @@ std::size_t weighted_pick(const std::vector<T>& weights, Rng& rng) {
   return weights.size() - 1;
 }
 
+// accuracy ~ mean + sum over edges of theta[edge][op], by ridge regression (normal equations, 30
+// unknowns, Gaussian elimination with partial pivoting).
+struct AdditiveModel {
+  double mean = 0;
+  std::array<double, kNumEdges * kNumOps> theta{};
+  bool fitted = false;
+  double predict(const Arch& a) const {
+    double y = mean;
+    for (int e = 0; e < kNumEdges; ++e) y += theta[e * kNumOps + static_cast<int>(a.ops[e])];
+    return y;
+  }
+  // Targets below `floor` are raised to it: broken cells (10 % accuracy) would otherwise dominate
+  // a least-squares fit that only has to rank the good region.
+  static AdditiveModel fit(const std::vector<const EvaluatedArch*>& data, double ridge, double floor) {
+    AdditiveModel m;
+    if (data.size() < 3) return m;
+    constexpr int P = kNumEdges * kNumOps;
+    auto y = [floor](const EvaluatedArch* d) { return std::max(d->accuracy, floor); };
+    for (const auto* d : data) m.mean += y(d);
+    m.mean /= static_cast<double>(data.size());
+    std::vector<double> a(P * P, 0.0), b(P, 0.0);
+    for (const auto* d : data) {
+      int idx[kNumEdges];
+      for (int e = 0; e < kNumEdges; ++e) idx[e] = e * kNumOps + static_cast<int>(d->arch.ops[e]);
+      for (int i : idx) {
+        b[i] += y(d) - m.mean;
+        for (int j : idx) a[i * P + j] += 1;
+      }
+    }
+    for (int i = 0; i < P; ++i) a[i * P + i] += ridge;
+    for (int c = 0; c < P; ++c) {
+      int piv = c;
+      for (int r = c + 1; r < P; ++r)
+        if (std::abs(a[r * P + c]) > std::abs(a[piv * P + c])) piv = r;
+      if (piv != c) {
+        for (int k = 0; k < P; ++k) std::swap(a[c * P + k], a[piv * P + k]);
+        std::swap(b[c], b[piv]);
+      }
+      for (int r = c + 1; r < P; ++r) {
+        const double f = a[r * P + c] / a[c * P + c];
+        if (f == 0) continue;
+        for (int k = c; k < P; ++k) a[r * P + k] -= f * a[c * P + k];
+        b[r] -= f * b[c];
+      }
+    }
+    for (int c = P - 1; c >= 0; --c) {
+      double v = b[c];
+      for (int k = c + 1; k < P; ++k) v -= a[c * P + k] * m.theta[k];
+      m.theta[c] = v / a[c * P + c];
+    }
+    m.fitted = true;
+    return m;
+  }
+};
+
 }  // namespace
 
 void EvolutionOperatorOptions::validate() const {
@@ -52,13 +107,17 @@ void EvolutionOperatorOptions::validate() const {
   if (min_support < 1) throw Error("evolution operator: min_support must be >= 1");
   if (max_rules < 0) throw Error("evolution operator: max_rules must be >= 0");
   if (max_attempts < 1) throw Error("evolution operator: max_attempts must be >= 1");
+  if (screen_candidates < 1) throw Error("evolution operator: screen_candidates must be >= 1");
+  if (!(ridge > 0)) throw Error("evolution operator: ridge must be > 0");
+  if (!(screen_floor_quantile >= 0 && screen_floor_quantile < 1)) throw Error("evolution operator: screen_floor_quantile must be in [0, 1)");
 }
 
 nlohmann::json EvolutionOperatorOptions::to_json() const {
   return {{"crossover_probability", crossover_probability}, {"two_edge_mutation_probability", two_edge_mutation_probability},
           {"swap_probability", swap_probability},
           {"parent_selection", parent_selection}, {"rule_weight", rule_weight}, {"min_lift", min_lift},
-          {"min_support", min_support}, {"max_rules", max_rules}, {"max_attempts", max_attempts}};
+          {"min_support", min_support}, {"max_rules", max_rules}, {"max_attempts", max_attempts},
+          {"screen_candidates", screen_candidates}, {"ridge", ridge}, {"screen_floor_quantile", screen_floor_quantile}};
 }
 
 EvolutionOperatorOptions EvolutionOperatorOptions::from_json(const nlohmann::json& j) {
@@ -82,6 +141,9 @@ EvolutionOperatorOptions EvolutionOperatorOptions::from_json(const nlohmann::jso
       else if (key == "min_support") o.min_support = value.get<int>();
       else if (key == "max_rules") o.max_rules = value.get<int>();
       else if (key == "max_attempts") o.max_attempts = value.get<int>();
+      else if (key == "screen_candidates") o.screen_candidates = value.get<int>();
+      else if (key == "ridge") o.ridge = value.get<double>();
+      else if (key == "screen_floor_quantile") o.screen_floor_quantile = value.get<double>();
     } catch (const nlohmann::json::exception&) {
       throw Error("evolution operator options: '" + key + "' has the wrong type (expected like " + defaults[key].dump() + ")");
     }
@@ -252,21 +314,62 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
     return child;
   };
 
+  // Screening: the model, and the known (cost, accuracy) points a candidate must beat.
+  std::vector<const EvaluatedArch*> known;
+  {
+    std::set<int> codes;
+    for (const auto* list : {&state.history, &state.parents})
+      for (const auto& e : *list)
+        if (codes.insert(e.arch.lex_code()).second) known.push_back(&e);
+  }
+  const bool screening = options_.screen_candidates > 1 && static_cast<bool>(state.cost);
+  double floor = -1e300;
+  if (screening && !known.empty() && options_.screen_floor_quantile > 0) {
+    std::vector<double> acc;
+    for (const auto* k : known) acc.push_back(k->accuracy);
+    std::sort(acc.begin(), acc.end());
+    floor = acc[static_cast<std::size_t>(options_.screen_floor_quantile * static_cast<double>(acc.size() - 1))];
+  }
+  const AdditiveModel model = screening ? AdditiveModel::fit(known, options_.ridge, floor) : AdditiveModel{};
+  auto score = [&](const Arch& a) {
+    const double predicted = model.predict(a);
+    const auto c = state.cost(a);
+    double best_below = -1e300;  // best accuracy known at no higher cost
+    for (const auto* k : known)
+      if (c && k->cost <= *c) best_below = std::max(best_below, k->accuracy);
+    return best_below == -1e300 ? predicted : predicted - best_below;
+  };
+
   std::vector<ProposedChild> out;
   for (int c = 0; c < state.children_wanted; ++c) {
     std::optional<ProposedChild> made;
-    for (int attempt = 0; attempt < options_.max_attempts && !made && !parents.empty(); ++attempt) {
+    double made_score = 0;
+    int drawn = 0;
+    const int want = screening && model.fitted ? options_.screen_candidates : 1;
+    for (int attempt = 0; attempt < options_.max_attempts && drawn < want && !parents.empty(); ++attempt) {
+      std::optional<ProposedChild> cand;
       const Arch& p1 = parents[weighted_pick(parent_weight, rng)].arch;
       if (parents.size() >= 2 && rng.bernoulli(options_.crossover_probability)) {
         const Arch* p2 = &p1;
         while (*p2 == p1) p2 = &parents[weighted_pick(parent_weight, rng)].arch;
         Arch child;
         for (int e = 0; e < kNumEdges; ++e) child.ops[e] = rng.bernoulli(0.5) ? p1.ops[e] : p2->ops[e];
-        if (usable(child)) made = ProposedChild{child, "uniform crossover of " + p1.str() + " and " + p2->str(), "crossover"};
+        if (usable(child)) cand = ProposedChild{child, "uniform crossover of " + p1.str() + " and " + p2->str(), "crossover"};
       } else {
         std::string note;
         Arch child = mutate(p1, note);
-        if (usable(child)) made = ProposedChild{child, note, "mutation"};
+        if (usable(child)) cand = ProposedChild{child, note, "mutation"};
+      }
+      if (!cand) continue;
+      ++drawn;
+      if (want == 1) {
+        made = std::move(cand);
+        break;
+      }
+      const double sc = score(cand->arch);
+      if (!made || sc > made_score) {
+        made = std::move(cand);
+        made_score = sc;
       }
     }
     if (!made) {

@@ -30,6 +30,14 @@ struct EvolutionOperatorOptions {
   int min_support = 2;          // occurrences needed behind a rule
   int max_rules = 6;            // per polarity
   int max_attempts = 200;       // draws per child before falling back to a random unseen niche member
+  // Each child is the best of this many usable candidates (crossover/mutation draws), ranked by an
+  // additive per-(edge, op) accuracy model fitted to the niche's evaluated cells (ridge regression)
+  // against the best accuracy already known at no higher cost (the state's cost look-up). The
+  // statistics-learned stand-in for the LLM's judgement of which child is worth evaluating.
+  // 1 = no screening (plain evolution).
+  int screen_candidates = 6;
+  double ridge = 1.0;           // L2 penalty of the screening model
+  double screen_floor_quantile = 0.25;  // fit targets below this accuracy quantile are raised to it (0 = off)
   // Throws pelnas::Error naming the bad field.
   void validate() const;
   nlohmann::json to_json() const;

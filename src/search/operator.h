@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct NicheState {
   KnowledgeBase knowledge;                   // the niche's rule base (updated in place)
   std::string dataset, device, cost_unit;    // for prompts
   std::function<bool(const Arch&)> seen;     // already evaluated anywhere in the run
+  // The device cost of any cell (a table look-up, free: no evaluation is spent); nullopt = no cost
+  // on the device. May be empty (operators must then do without).
+  std::function<std::optional<double>(const Arch&)> cost;
   int children_wanted = 5;
 };
 

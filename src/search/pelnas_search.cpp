@@ -259,6 +259,10 @@ NicheState PelnasSearch::build_state(const Problem& problem, int k, int generati
   s.device = problem.evaluator().cost_source().name();
   s.cost_unit = problem.evaluator().cost_source().unit();
   s.seen = [&problem](const Arch& a) { return problem.seen(a); };
+  s.cost = [&problem](const Arch& a) -> std::optional<double> {
+    const auto& ev = problem.evaluator();
+    return ev.cost_source().cost(ev.data().index_of(a));
+  };
   s.children_wanted = wanted;
   return s;
 }
