@@ -1,5 +1,8 @@
 // pelnas: the command-line front end. Thin: parse options, call the library, print.
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 
@@ -37,6 +40,11 @@ void add_json_flag(CLI::App* cmd, bool& json) {
 
 int main(int argc, char** argv) {
 #ifdef PELNAS_HAVE_TORCH
+  // OpenMP (under LibTorch) reads OMP_WAIT_POLICY when it loads, before main(). Its default lets
+  // idle workers spin, which made proxy computation 2-5x slower on this 2-core class of machine
+  // whenever anything else ran. Re-exec once with a passive policy unless the user chose one.
+  if (!std::getenv("OMP_WAIT_POLICY") && ::setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
+    ::execv("/proc/self/exe", argv);  // only returns on failure: then carry on as we are
   pelnas::register_torch_proxy_backend();  // zero-cost proxies (LibTorch back end)
 #endif
   CLI::App app{"pelnas: hardware-aware neural architecture search (PEL-NAS) on NAS-Bench-201"};
