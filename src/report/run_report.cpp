@@ -156,7 +156,9 @@ void hv_plots(HtmlPage& page, const RunData& run) {
     page.raw(p.render());
   };
   curve(false);
-  const bool has_calls = std::any_of(run.metrics.begin(), run.metrics.end(), [](const RunMetricRow& m) { return std::isfinite(m.llm_calls); });
+  // Runs without a model record llm_calls = 0: only a model's runs get the HV-against-calls curve.
+  const bool has_calls = std::any_of(run.metrics.begin(), run.metrics.end(),
+                                     [](const RunMetricRow& m) { return std::isfinite(m.llm_calls) && m.llm_calls > 0; });
   if (has_calls) curve(true);
   else if (run.operator_name() == "llm")
     page.paragraph("This run's metrics.csv has no llm_calls column, so HV against LLM calls cannot be drawn.", "warn");

@@ -70,11 +70,11 @@ std::string csv_rows(const std::vector<EvaluatedArch>& entries, const Evaluator&
 std::string metrics_csv(const nlohmann::json& rows) {
   std::ostringstream os;
   os.precision(17);
-  os << "generation,evaluations,hv_ratio,igd,igd_plus,hv,front_size\n";
+  os << "generation,evaluations,hv_ratio,igd,igd_plus,hv,front_size,llm_calls\n";
   for (const auto& r : rows)
     os << r["generation"].get<int>() << ',' << r["evaluations"].get<int>() << ',' << r["hv_ratio"].get<double>() << ','
        << r["igd"].get<double>() << ',' << r["igd_plus"].get<double>() << ',' << r["hv"].get<double>() << ','
-       << r["front_size"].get<int>() << '\n';
+       << r["front_size"].get<int>() << ',' << r.value("llm_calls", std::int64_t{0}) << '\n';
   return os.str();
 }
 
@@ -134,7 +134,9 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
     current_hv = r.hv_ratio;
     const auto front = report.archive->pareto_front();
     metric_rows.push_back({{"generation", report.generation}, {"evaluations", report.evaluations}, {"hv_ratio", r.hv_ratio},
-                           {"igd", r.igd}, {"igd_plus", r.igd_plus}, {"hv", r.hv}, {"front_size", static_cast<int>(front.size())}});
+                           {"igd", r.igd}, {"igd_plus", r.igd_plus}, {"hv", r.hv}, {"front_size", static_cast<int>(front.size())},
+                           // model calls so far (0 for operators without a model), for HV-against-calls curves
+                           {"llm_calls", cfg.search.operator_name == "llm" ? search.operator_stats().counters["calls"] : 0}});
     // Knowledge bases of this generation, and what changed.
     const auto& niches = search.niches();
     const auto& descs = search.niche_map()->niches();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -171,6 +172,37 @@ TEST(RunReport, BadInputIsAClearError) {
   auto r = test::run_cli({"report", test::temp_dir("notarun")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not a pelnas run directory"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace pelnas::report
+
+namespace pelnas::report {
+namespace {
+
+TEST(RunReport, HvAgainstLlmCallsOnlyForRunsThatCalledAModel) {
+  const auto& f = report_of_shared_run();
+  ASSERT_TRUE(f.root);
+  // The shared run used the evolution operator: it records llm_calls = 0 and gets no calls curve.
+  const CsvTable m = CsvTable::read(f.run + "/metrics.csv");
+  const std::size_t calls_col = m.column("llm_calls");
+  for (std::size_t i = 0; i < m.rows(); ++i) EXPECT_EQ(m.integer(i, calls_col), 0);
+  EXPECT_EQ(f.html.find("plot-hv-calls"), std::string::npos);
+  // The same run with model calls recorded (12 per generation) gets the curve, at those x values.
+  const std::string copy = test::temp_dir("llmcalls") + "/run";
+  std::filesystem::copy(f.run, copy, std::filesystem::copy_options::recursive);
+  std::string csv = "generation,evaluations,hv_ratio,igd,igd_plus,hv,front_size,llm_calls\n";
+  for (std::size_t i = 0; i < m.rows(); ++i) {
+    for (std::size_t c = 0; c < calls_col; ++c) csv += std::string(m.cell(i, c)) + ",";
+    csv += std::to_string(12 * m.integer(i, m.column("generation"))) + "\n";
+  }
+  test::write_file(copy + "/metrics.csv", csv);
+  const std::string out = copy + "/report.html";
+  auto res = test::run_cli({"report", copy, "-o", out, "--data", test::data_dir()});
+  ASSERT_EQ(res.exit_code, 0) << res.err;
+  const std::string html = test::read_file(out);
+  EXPECT_NE(html.find("plot-hv-calls"), std::string::npos);
+  EXPECT_NE(html.find("HV ratio vs LLM calls"), std::string::npos);
 }
 
 }  // namespace
