@@ -1,5 +1,6 @@
 #pragma once
 // Shared test helpers: where the benchmark data is, and running the pelnas CLI as a user would.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,8 @@ struct CliResult {
 CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
 std::string read_file(const std::string& path);
+// The message of the pelnas::Error that f throws, or "" when it throws none.
+std::string error_of(const std::function<void()>& f);
 void write_file(const std::string& path, const std::string& text);
 
 }  // namespace pelnas::test

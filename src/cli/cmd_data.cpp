@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "common/text_table.h"
 #include "common/error.h"
 #include "data/benchmark_data.h"
 #include "data/data_dir.h"
@@ -21,23 +22,8 @@ namespace {
 using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
-// A plain left-aligned text table for the default (human) output.
 void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> w(header.size());
-  for (std::size_t c = 0; c < header.size(); ++c) w[c] = header[c].size();
-  for (const auto& r : rows)
-    for (std::size_t c = 0; c < r.size() && c < w.size(); ++c) w[c] = std::max(w[c], r[c].size());
-  auto line = [&](const std::vector<std::string>& r) {
-    std::string s;
-    for (std::size_t c = 0; c < r.size(); ++c) s += fmt::format("{:<{}}", r[c], c + 1 < r.size() ? w[c] + 2 : 0);
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    std::cout << s << "\n";
-  };
-  line(header);
-  std::vector<std::string> dashes;
-  for (auto x : w) dashes.push_back(std::string(x, '-'));
-  line(dashes);
-  for (const auto& r : rows) line(r);
+  std::cout << format_text_table(header, rows);
 }
 
 std::string num(double v) { return fmt::format("{:.10g}", v); }

@@ -8,7 +8,7 @@
 #include "common/error.h"
 #include "data/benchmark_data.h"
 #include "data/data_dir.h"
-#include "experiment/text_table.h"
+#include "common/text_table.h"
 #include "metrics/true_front.h"
 
 namespace pelnas::cli {

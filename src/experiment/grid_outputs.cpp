@@ -5,7 +5,7 @@
 
 #include "common/error.h"
 #include "experiment/benchmark_grid.h"
-#include "experiment/text_table.h"
+#include "common/text_table.h"
 
 namespace pelnas {
 

@@ -14,14 +14,7 @@
 namespace pelnas {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 // Every device every back end lists, with every metric it accepts on cifar10, must reproduce its
 // reference column value for value.

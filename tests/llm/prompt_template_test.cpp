@@ -9,14 +9,7 @@
 namespace pelnas::llm {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 TEST(PromptTemplate, RendersPlaceholders) {
   PromptTemplate t("Niche {{name}}: {{ constraint }}.\nAgain {{name}}.", "inline");

@@ -1,4 +1,4 @@
-#include "experiment/text_table.h"
+#include "common/text_table.h"
 
 #include <algorithm>
 #include <fmt/format.h>
