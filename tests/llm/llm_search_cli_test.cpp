@@ -77,7 +77,7 @@ std::function<ScriptedReply(const nlohmann::json&)> scripted_model() {
 
 std::vector<std::string> search_args(const std::string& out) {
   return {"search", "--dataset", "cifar10", "--device", "fpga", "--partition", "conv3x3", "--generations", "2",
-          "--seed", "11", "--operator", "llm", "--llm-model", "test-model", "--llm-timeout", "0.8",
+          "--seed", "11", "--operator", "llm", "--llm-model", "test-model", "--llm-timeout", "3",
           "--operator-options", R"({"backoff_base_seconds": 0.01, "backoff_max_seconds": 0.05, "max_attempts": 7})",
           "--out", out, "--json"};
 }
@@ -97,7 +97,7 @@ TEST(LlmSearchCli, FinishesWithACorrectArchiveThroughEveryFailureAndReplaysIdent
     FakeChatServer server;
     server.push(ScriptedReply::status_code(429, "0"));
     server.push(ScriptedReply::status_code(500));
-    server.push(ScriptedReply::slow(1.5, "too late"));
+    server.push(ScriptedReply::slow(4.0, "too late"));
     server.push(ScriptedReply::drop());
     server.set_fallback(scripted_model());
     auto args = search_args(rec);
