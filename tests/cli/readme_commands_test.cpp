@@ -44,7 +44,7 @@ TEST(ReadmeCommands, EveryShellBlockRunsAndProducesItsFiles) {
   // What the blocks promise to leave behind.
   for (const char* f : {"eyeriss_energy_front.csv", "fpga-s1.html", "best_net.py", "runs/fpga-s1/summary.json",
                         "runs/raspi4/config.json", "bench-small/summary.md", "bench-small.html", "ablation/results.csv",
-                        "predictor-c10.json"})
+                        "predictor-c10.json", "paper-exact/summary.md"})
     EXPECT_TRUE(fs::exists(fs::path(work) / f)) << f;
   const std::string front = test::read_file(work + "/eyeriss_energy_front.csv");
   EXPECT_EQ(front.rfind("dataset,cost_metric", 0), 0u) << front.substr(0, 200);
