@@ -44,7 +44,7 @@ void summary_section(HtmlPage& page, const RunData& run) {
   row("front size", json_str(s, "front_size"), "summary-front-size");
   row("generations completed", json_str(s, "generations_completed"), "summary-generations");
   std::string op = run.operator_name();
-  if (s.value("operator_defaulted", false)) op += " (no LLM model configured: the paper's without-LLM ablation)";
+  if (s.value("operator_defaulted", false)) op += " (no LLM model configured: the without-LLM variant)";
   row("operator", op, "summary-operator");
   row("accuracy seen by the search", run.accuracy_source(), "summary-accuracy");
   row("partition", json_str(s, "partition") + " (" + json_str(s, "niches") + " niches)", "summary-partition");

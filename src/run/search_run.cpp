@@ -115,7 +115,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
                       {"cost", cost->name()}, {"budget", budget}, {"seed", cfg.seed}});
   }
   if (cfg.operator_defaulted)
-    spdlog::info("no LLM model configured (--llm-model / PELNAS_LLM_MODEL): using the 'evolution' operator (the paper's without-LLM ablation)");
+    spdlog::info("no LLM model configured (--llm-model / PELNAS_LLM_MODEL): using the 'evolution' operator (no model: the without-LLM variant; see docs/RUN_DIRECTORY.md for what it adds to the paper's)");
   spdlog::info("pelnas search: {} on {} ({}), operator {}, accuracy {}, budget {} evaluations, seed {}", cfg.dataset,
                cost->name(), cost->unit(), cfg.search.operator_name, accuracy->name(), budget, cfg.seed);
 
