@@ -122,6 +122,24 @@ ProxyValues ProxyCache::lookup(const Arch& arch, const ProxyKey& key) {
   return out;
 }
 
+std::vector<ProxyValues> ProxyCache::lookup_many(const std::vector<Arch>& archs, const ProxyKey& key) {
+  std::vector<ProxyValues> out;
+  out.reserve(archs.size());
+  if (archs.size() <= 1) {
+    for (const Arch& a : archs) out.push_back(lookup(a, key));
+    return out;
+  }
+  exec("BEGIN", "starting a read transaction");
+  try {
+    for (const Arch& a : archs) out.push_back(lookup(a, key));
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  exec("COMMIT", "ending a read transaction");
+  return out;
+}
+
 bool ProxyCache::complete(const Arch& arch, const ProxyKey& key) {
   const ProxyValues v = lookup(arch, key);
   for (auto name : kProxyNames)
@@ -214,10 +232,9 @@ ProxyValues CachedProxyComputer::compute(const Arch& arch) { return compute_many
 
 std::vector<ProxyValues> CachedProxyComputer::compute_many(const std::vector<Arch>& archs, int store_every,
                                                           const std::function<void(int, int)>& progress) {
-  std::vector<ProxyValues> out(archs.size());
+  std::vector<ProxyValues> out = cache_->lookup_many(archs, key_);
   std::vector<std::size_t> missing;
   for (std::size_t i = 0; i < archs.size(); ++i) {
-    out[i] = cache_->lookup(archs[i], key_);
     bool all = true;
     for (auto name : kProxyNames) all = all && out[i].contains(name);
     if (all)

@@ -42,6 +42,8 @@ class ProxyCache {
   // The cached proxies of an arch under this key (only those stored; a NULL value is a stored
   // "missing" and appears as nullopt).
   ProxyValues lookup(const Arch& arch, const ProxyKey& key);
+  // lookup() for many archs inside one read transaction (one snapshot, no per-arch BEGIN/END).
+  std::vector<ProxyValues> lookup_many(const std::vector<Arch>& archs, const ProxyKey& key);
   // True if all 13 proxies are stored.
   bool complete(const Arch& arch, const ProxyKey& key);
 

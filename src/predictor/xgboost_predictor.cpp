@@ -3,11 +3,15 @@
 #include <xgboost/c_api.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
 
 #include "common/error.h"
 
@@ -49,6 +53,11 @@ struct DMatrix {
   DMatrix(const DMatrix&) = delete;
   DMatrix& operator=(const DMatrix&) = delete;
 };
+
+int default_predict_threads() {
+  const unsigned hw = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(hw, 1u, 4u));
+}
 
 void set(BoosterHandle h, const char* name, const std::string& value) {
   check(XGBoosterSetParam(h, name, value.c_str()), std::string("setting ") + name);
@@ -182,16 +191,37 @@ XgboostPredictor XgboostPredictor::train(const std::vector<float>& rows, const s
   set(h, "nthread", std::to_string(o.nthread));
   for (int it = 0; it < o.n_estimators; ++it) check(XGBoosterUpdateOneIter(h, it, d.h), "training");
   p.meta_ = std::move(meta);
+  p.set_predict_threads(default_predict_threads());
   return p;
 }
 
 std::vector<double> XgboostPredictor::predict(const std::vector<float>& rows) const {
   if (rows.empty()) return {};
-  DMatrix d(rows, num_features());
-  bst_ulong len = 0;
+  const std::size_t ncol = num_features();
+  if (ncol == 0 || rows.size() % ncol != 0)
+    throw Error("predictor: feature matrix of " + std::to_string(rows.size()) + " values is not a multiple of " +
+                std::to_string(ncol) + " features");
+  // In-place prediction skips building a DMatrix (about a third of the time for 1,000 rows).
+  // The array interface carries the buffer address; "missing": NaN as XGBoost's JSON reader allows.
+  const std::string array = fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
+                                        reinterpret_cast<std::uintptr_t>(rows.data()), rows.size() / ncol, ncol);
+  static const char* config =
+      R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false, "cache_id": 0, "missing": NaN})";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
   const float* out = nullptr;
-  check(XGBoosterPredict(booster_.get(), d.h, 0, 0, 0, &len, &out), "predicting");
+  check(XGBoosterPredictFromDense(booster_.get(), array.c_str(), config, nullptr, &shape, &dim, &out), "predicting");
+  std::size_t len = 1;
+  for (bst_ulong i = 0; i < dim; ++i) len *= shape[i];
+  if (len != rows.size() / ncol)
+    throw Error("predictor: XGBoost returned " + std::to_string(len) + " predictions for " +
+                std::to_string(rows.size() / ncol) + " rows");
   return std::vector<double>(out, out + len);
+}
+
+void XgboostPredictor::set_predict_threads(int threads) {
+  if (threads < 1 || threads > 256) throw Error("predictor: predict threads must be in [1, 256] (got " + std::to_string(threads) + ")");
+  set(booster_.get(), "nthread", std::to_string(threads));
 }
 
 void XgboostPredictor::save(const std::string& path) const {
@@ -225,7 +255,7 @@ XgboostPredictor XgboostPredictor::load(const std::string& path) {
   if (nfeat != p.meta_.features.size())
     throw Error("predictor model " + path + ": has " + std::to_string(nfeat) + " features but its sidecar lists " +
                 std::to_string(p.meta_.features.size()));
-  set(p.booster_.get(), "nthread", std::to_string(p.meta_.options.nthread));
+  p.set_predict_threads(default_predict_threads());
   return p;
 }
 

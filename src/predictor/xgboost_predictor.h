@@ -60,7 +60,11 @@ class XgboostPredictor {
   // Writes the model (format from the extension: .json or .ubj) and its sidecar.
   void save(const std::string& path) const;
 
+  // In-place prediction on a dense row-major matrix (NaN = missing). Each row is a sum over the
+  // trees in a fixed order, so the result does not depend on the thread count.
   std::vector<double> predict(const std::vector<float>& rows) const;
+  // Threads for predict() (training uses meta().options.nthread). Default: min(4, hardware threads).
+  void set_predict_threads(int threads);
   std::size_t num_features() const { return meta_.features.size(); }
   const PredictorMeta& meta() const { return meta_; }
 

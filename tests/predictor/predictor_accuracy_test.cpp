@@ -47,7 +47,9 @@ TEST(ProxyTable, RoundTripAndSampleOrder) {
   const auto expected = test::FakeProxyComputer::fake_values(t->archs[7], Dataset::Cifar10);
   for (const auto& [name, v] : expected) {
     ASSERT_EQ(t->find(t->archs[7])->at(name).has_value(), v.has_value()) << name;
-    if (v) EXPECT_NEAR(*t->find(t->archs[7])->at(name), *v, std::abs(*v) * 1e-9) << name;
+    if (v) {
+      EXPECT_NEAR(*t->find(t->archs[7])->at(name), *v, std::abs(*v) * 1e-9) << name;
+    }
   }
   // The order is a permutation, seeded, different per seed.
   auto sorted = order;

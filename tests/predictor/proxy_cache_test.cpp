@@ -59,6 +59,25 @@ TEST(ProxyCache, RoundTripKeepsMissingAsNullAndSeparatesKeys) {
   EXPECT_TRUE(c.lookup(Arch::from_lex_code(1235), key()).empty());
 }
 
+TEST(ProxyCache, LookupManyEqualsOneLookupPerArch) {
+  const std::string path = test::temp_dir("cache") + "/many.sqlite";
+  ProxyCache c(path);
+  std::vector<ProxyCache::Entry> entries;
+  for (int code : {10, 20, 30}) entries.push_back({Arch::from_lex_code(code), values_for(code)});
+  c.store(entries, key());
+  // Stored, absent and repeated archs, in an order unlike the stored one.
+  const std::vector<Arch> query{Arch::from_lex_code(30), Arch::from_lex_code(11), Arch::from_lex_code(10),
+                                Arch::from_lex_code(30)};
+  const auto many = c.lookup_many(query, key());
+  ASSERT_EQ(many.size(), query.size());
+  for (std::size_t i = 0; i < query.size(); ++i) EXPECT_EQ(many[i], c.lookup(query[i], key())) << i;
+  EXPECT_EQ(many[0], values_for(30));
+  EXPECT_TRUE(many[1].empty());
+  // The read transaction is closed: a write goes through afterwards.
+  c.store(Arch::from_lex_code(11), values_for(11), key());
+  EXPECT_EQ(c.lookup_many(query, key())[1], values_for(11));
+}
+
 TEST(ProxyCache, NonFiniteValuesAreStoredAsMissing) {
   ProxyCache c(":memory:");
   ProxyValues v = values_for(5);

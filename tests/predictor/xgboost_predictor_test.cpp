@@ -90,6 +90,19 @@ TEST(XgboostPredictor, LearnsDeterministicallyAndRoundTrips) {
   const auto y1 = p1.predict(trows);
   ASSERT_EQ(y1.size(), 300u);
   EXPECT_EQ(y1, p2.predict(trows));  // same seed, same bits
+  // Prediction is per row: one row at a time and any thread count give the same bits.
+  auto p3 = XgboostPredictor::train(rows, labels, meta(true));
+  for (int threads : {1, 2, 3}) {
+    p3.set_predict_threads(threads);
+    EXPECT_EQ(p3.predict(trows), y1) << threads << " threads";
+  }
+  const std::size_t nf = p1.num_features();
+  for (std::size_t r : {std::size_t{0}, std::size_t{17}, std::size_t{299}}) {
+    const std::vector<float> one(trows.begin() + static_cast<std::ptrdiff_t>(r * nf),
+                                 trows.begin() + static_cast<std::ptrdiff_t>((r + 1) * nf));
+    EXPECT_EQ(p1.predict(one), std::vector<double>{y1[r]}) << "row " << r;
+  }
+  EXPECT_THROW(p3.set_predict_threads(0), Error);
   // The fake's nwot is the 12-epoch accuracy: a real signal, so held-out ranking must be good.
   EXPECT_GT(spearman(y1, truth), 0.8);
 
