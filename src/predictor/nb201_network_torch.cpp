@@ -1,4 +1,5 @@
 // The NAS-Bench-201 network in LibTorch (see nb201_torch.h) and the torch-side parameter count.
+#include <algorithm>
 #include <bit>
 
 #include "predictor/nb201_network.h"
@@ -7,6 +8,27 @@
 namespace pelnas::torch_backend {
 
 namespace nn = torch::nn;
+
+namespace {
+// popcount(a & b) over n words; the POPCNT build is chosen at run time where the CPU has it
+// (the portable std::popcount is a dozen instructions per word).
+std::int64_t and_count_portable(const std::uint64_t* a, const std::uint64_t* b, std::int64_t n) {
+  std::int64_t c = 0;
+  for (std::int64_t w = 0; w < n; ++w) c += std::popcount(a[w] & b[w]);
+  return c;
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("popcnt"))) std::int64_t and_count_popcnt(const std::uint64_t* a, const std::uint64_t* b,
+                                                                std::int64_t n) {
+  std::int64_t c = 0;
+  for (std::int64_t w = 0; w < n; ++w) c += __builtin_popcountll(a[w] & b[w]);
+  return c;
+}
+const auto and_count = __builtin_cpu_supports("popcnt") ? and_count_popcnt : and_count_portable;
+#else
+const auto and_count = and_count_portable;
+#endif
+}  // namespace
 
 void Trace::relu_input(const torch::Tensor& x, int multiplicity) {
   if (!record_relu_codes || multiplicity == 0) return;
@@ -18,28 +40,46 @@ void Trace::relu_input(const torch::Tensor& x, int multiplicity) {
     relu_kernel.assign(static_cast<std::size_t>(b) * b, 0.0);
   }
   // Pack each row's sign pattern into bits: agreements = D - n_i - n_j + 2 popcount(c_i & c_j),
-  // i.e. NASWOT's c c^T + (1-c)(1-c)^T without a B x D x B float product.
+  // i.e. NASWOT's c c^T + (1-c)(1-c)^T without a B x D x B float product. Integer counts, so the
+  // result is exact whatever the thread split.
   const std::int64_t words = (d + 63) / 64;
   std::vector<std::uint64_t> bits(static_cast<std::size_t>(b * words), 0);
   std::vector<std::int64_t> ones(static_cast<std::size_t>(b), 0);
   const bool* p = codes.data_ptr<bool>();
-  for (int i = 0; i < b; ++i) {
-    std::uint64_t* row = bits.data() + i * words;
-    const bool* src = p + i * d;
-    for (std::int64_t k = 0; k < d; ++k)
-      if (src[k]) row[k >> 6] |= std::uint64_t{1} << (k & 63);
-    for (std::int64_t w = 0; w < words; ++w) ones[static_cast<std::size_t>(i)] += std::popcount(row[w]);
-  }
-  for (int i = 0; i < b; ++i)
-    for (int j = i; j < b; ++j) {
-      const std::uint64_t* ri = bits.data() + i * words;
+  at::parallel_for(0, b, 1, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      std::uint64_t* row = bits.data() + i * words;
+      const bool* src = p + i * d;
+      std::int64_t n = 0;
+      for (std::int64_t w = 0; w < words; ++w) {
+        const std::int64_t k0 = w * 64, k1 = std::min(d, k0 + 64);
+        std::uint64_t v = 0;
+        for (std::int64_t k = k0; k < k1; ++k) v |= static_cast<std::uint64_t>(src[k]) << (k - k0);
+        row[w] = v;
+        n += std::popcount(v);
+      }
+      ones[static_cast<std::size_t>(i)] = n;
+    }
+  });
+  // Row i pairs with j >= i, so rows k and b-1-k go together to balance the triangle; each entry
+  // is written only by the task owning row min(i, j).
+  auto pair_row = [&](std::int64_t i) {
+    const std::uint64_t* ri = bits.data() + i * words;
+    for (std::int64_t j = i; j < b; ++j) {
       const std::uint64_t* rj = bits.data() + j * words;
-      std::int64_t both = 0;
-      for (std::int64_t w = 0; w < words; ++w) both += std::popcount(ri[w] & rj[w]);
-      const double agree = static_cast<double>(d - ones[static_cast<std::size_t>(i)] - ones[static_cast<std::size_t>(j)] + 2 * both);
+      const std::int64_t both = and_count(ri, rj, words);
+      const double agree = static_cast<double>(d - ones[static_cast<std::size_t>(i)] -
+                                               ones[static_cast<std::size_t>(j)] + 2 * both);
       relu_kernel[static_cast<std::size_t>(i * b + j)] += multiplicity * agree;
       if (i != j) relu_kernel[static_cast<std::size_t>(j * b + i)] += multiplicity * agree;
     }
+  };
+  at::parallel_for(0, (b + 1) / 2, 1, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t k = begin; k < end; ++k) {
+      pair_row(k);
+      if (b - 1 - k != k) pair_row(b - 1 - k);
+    }
+  });
 }
 
 void Trace::layer(const torch::Tensor& output, const torch::Tensor& weight, bool is_conv) {
