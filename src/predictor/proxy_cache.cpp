@@ -1,5 +1,9 @@
 #include "predictor/proxy_cache.h"
 
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
 #include <sqlite3.h>
 
 #include <cmath>
@@ -77,6 +81,7 @@ ProxyCache::ProxyCache(std::string path, int busy_timeout_ms) : path_(std::move(
 
 ProxyCache::~ProxyCache() {
   sqlite3_finalize(lookup_stmt_);
+  sqlite3_finalize(lookup_many_stmt_);
   if (db_) sqlite3_close(db_);
 }
 
@@ -123,20 +128,47 @@ ProxyValues ProxyCache::lookup(const Arch& arch, const ProxyKey& key) {
 }
 
 std::vector<ProxyValues> ProxyCache::lookup_many(const std::vector<Arch>& archs, const ProxyKey& key) {
-  std::vector<ProxyValues> out;
-  out.reserve(archs.size());
+  std::vector<ProxyValues> out(archs.size());
   if (archs.size() <= 1) {
-    for (const Arch& a : archs) out.push_back(lookup(a, key));
+    for (std::size_t i = 0; i < archs.size(); ++i) out[i] = lookup(archs[i], key);
     return out;
   }
-  exec("BEGIN", "starting a read transaction");
-  try {
-    for (const Arch& a : archs) out.push_back(lookup(a, key));
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
+  // One statement for all archs: the distinct arch strings go in as a JSON array and each row
+  // comes back with its array position (json_each's key), so there is no per-arch bind/step/reset,
+  // no string matching on our side, and one read snapshot covers the whole answer.
+  std::unordered_map<std::string, std::size_t> first_slot;
+  std::vector<std::vector<std::size_t>> slots;  // per distinct arch: the positions asking for it
+  first_slot.reserve(archs.size());
+  nlohmann::json list = nlohmann::json::array();
+  for (std::size_t i = 0; i < archs.size(); ++i) {
+    auto [it, fresh] = first_slot.try_emplace(archs[i].str(), slots.size());
+    if (fresh) {
+      list.push_back(it->first);
+      slots.emplace_back();
+    }
+    slots[it->second].push_back(i);
   }
-  exec("COMMIT", "ending a read transaction");
+  int rc = SQLITE_OK;
+  if (!lookup_many_stmt_)
+    rc = sqlite3_prepare_v2(db_,
+                            "SELECT j.key, p.proxy, p.value FROM json_each(?1) AS j CROSS JOIN proxies AS p "
+                            "ON p.arch = j.value AND p.dataset=?2 AND p.batch_size=?3 AND p.seed=?4 AND p.input=?5 "
+                            "AND p.code_version=?6",
+                            -1, &lookup_many_stmt_, nullptr);
+  if (rc != SQLITE_OK) fail(rc, "preparing a lookup");
+  sqlite3_stmt* s = lookup_many_stmt_;
+  sqlite3_reset(s);
+  bind_key(s, list.dump(), key, 1);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    const auto pos = sqlite3_column_int64(s, 0);
+    const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(s, 1));
+    if (!name || pos < 0 || static_cast<std::size_t>(pos) >= slots.size()) continue;
+    std::optional<double> v;
+    if (sqlite3_column_type(s, 2) != SQLITE_NULL) v = sqlite3_column_double(s, 2);
+    for (std::size_t i : slots[static_cast<std::size_t>(pos)]) out[i].emplace(name, v);
+  }
+  sqlite3_reset(s);  // release the read snapshot so WAL checkpoints are not held back
+  if (rc != SQLITE_DONE) fail(rc, "looking up " + std::to_string(archs.size()) + " archs");
   return out;
 }
 

@@ -42,7 +42,7 @@ class ProxyCache {
   // The cached proxies of an arch under this key (only those stored; a NULL value is a stored
   // "missing" and appears as nullopt).
   ProxyValues lookup(const Arch& arch, const ProxyKey& key);
-  // lookup() for many archs inside one read transaction (one snapshot, no per-arch BEGIN/END).
+  // lookup() for many archs with one statement (one read snapshot); repeated archs are allowed.
   std::vector<ProxyValues> lookup_many(const std::vector<Arch>& archs, const ProxyKey& key);
   // True if all 13 proxies are stored.
   bool complete(const Arch& arch, const ProxyKey& key);
@@ -61,6 +61,7 @@ class ProxyCache {
   std::string path_;
   sqlite3* db_ = nullptr;
   sqlite3_stmt* lookup_stmt_ = nullptr;  // prepared once: lookups are the hot path
+  sqlite3_stmt* lookup_many_stmt_ = nullptr;
   int busy_timeout_ms_;
 
   [[noreturn]] void fail(int rc, const std::string& doing) const;
