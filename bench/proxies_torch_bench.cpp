@@ -16,6 +16,7 @@
 
 #include "common/rng.h"
 #include "data/data_dir.h"
+#include "predictor/nb201_torch.h"  // the raw network, for the pass-cost references below
 #include "predictor/proxy_computer.h"
 
 namespace {
@@ -81,6 +82,46 @@ void BM_AllProxiesCifar10(benchmark::State& state) {
   state.counters["mkldnn"] = torch::hasMKLDNN() ? 1 : 0;
 }
 BENCHMARK(BM_AllProxiesCifar10)->Iterations(14)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Reference costs on the same sample, to read the figure above against: one no-grad forward
+// pass (a "unit"; Zen-NAS needs two) and one forward + cross-entropy backward to the weights
+// (what grad_norm/snip/plain/fisher need; GRASP's Hessian-vector product costs several more).
+void pass_reference(benchmark::State& state, bool backward, bool channels_last = false) {
+  torch::set_num_threads(threads());
+  const auto archs = sample_by_conv3x3(2, 7);
+  torch::manual_seed(0);
+  const auto x = torch::randn({64, 3, 32, 32});
+  const auto y = torch::randint(0, 10, {64}, torch::kLong);
+  std::vector<double> wall;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    torch_backend::Nb201Network net(archs[i++ % archs.size()], Dataset::Cifar10);
+    net->train();
+    auto xx = x;
+    if (channels_last) {
+      torch::NoGradGuard ng;
+      for (auto& p : net->parameters()) if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+      xx = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    if (backward) {
+      auto loss = torch::nn::functional::cross_entropy(net->forward(xx).logits, y);
+      auto g = torch::autograd::grad({loss}, net->prunable_weights(), {}, false, false, true);
+      benchmark::DoNotOptimize(g);
+    } else {
+      torch::NoGradGuard ng;
+      benchmark::DoNotOptimize(net->forward(xx).logits);
+    }
+    wall.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  state.counters["median_wall_s"] = median(wall);
+}
+void BM_ForwardPassCifar10(benchmark::State& state) { pass_reference(state, false); }
+void BM_ForwardBackwardCifar10(benchmark::State& state) { pass_reference(state, true); }
+void BM_ForwardPassChannelsLastCifar10(benchmark::State& state) { pass_reference(state, false, true); }
+BENCHMARK(BM_ForwardPassCifar10)->Iterations(14)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ForwardPassChannelsLastCifar10)->Iterations(14)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ForwardBackwardCifar10)->Iterations(14)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
