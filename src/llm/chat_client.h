@@ -4,6 +4,7 @@
 // errors, timeouts, 429 and 5xx with exponential backoff and seeded jitter, honouring Retry-After.
 // The API key comes only from the environment and is never put in messages, logs or files.
 #include <cstdint>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -90,8 +91,10 @@ class ChatClient {
 
   // The delay before retry number `retry` (1-based) without Retry-After; draws jitter from rng.
   static double backoff_delay(const ChatClientOptions& options, int retry, Rng& rng);
-  // Seconds from a Retry-After header value (delta-seconds form only); nullopt if not a number.
-  static std::optional<double> parse_retry_after(const std::string& value);
+  // Seconds to wait for a Retry-After header value: delta-seconds, or an HTTP-date (IMF-fixdate,
+  // RFC 850 or asctime, RFC 9110 5.6.7) counted from `now` (0 if already past); nullopt if neither.
+  static std::optional<double> parse_retry_after(const std::string& value,
+                                                 std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
  private:
   double next_jitter_delay(int retry);

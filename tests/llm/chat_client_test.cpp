@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <cmath>
 #include <mutex>
@@ -149,6 +150,25 @@ TEST(ChatClient, HonoursRetryAfterOn429) {
   EXPECT_EQ(server.request_count(), 2u);
 }
 
+TEST(ChatClient, HonoursRetryAfterGivenAsAnHttpDate) {
+  // A date 30 s ahead (IMF-fixdate, whole seconds): the client waits until then, not the backoff.
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()) + 30;
+  char date[64];
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  FakeChatServer server;
+  server.push(ScriptedReply::status_code(429, date));
+  server.push(ScriptedReply::ok("after the date"));
+  ChatClient client(fast_options(server));
+  std::vector<double> delays;
+  client.set_sleep_function([&](double s) { delays.push_back(s); });
+  EXPECT_EQ(client.complete(hello()).content, "after the date");
+  ASSERT_EQ(delays.size(), 1u);
+  EXPECT_GT(delays[0], 25.0) << date;
+  EXPECT_LE(delays[0], 30.0) << date;
+}
+
 TEST(ChatClient, RetriesServerErrorsWithJitteredBackoff) {
   FakeChatServer server;
   server.push(ScriptedReply::status_code(500));
@@ -188,7 +208,16 @@ TEST(ChatClient, BackoffIsCappedAtMax) {
 TEST(ChatClient, ParsesRetryAfterSecondsOnly) {
   EXPECT_EQ(ChatClient::parse_retry_after("3"), 3.0);
   EXPECT_EQ(ChatClient::parse_retry_after(" 0.5 "), 0.5);
-  EXPECT_FALSE(ChatClient::parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT").has_value());
+  // HTTP-dates, counted from a fixed "now" (2015-10-21 07:27:00 UTC = 1445412420).
+  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1445412420));
+  EXPECT_EQ(ChatClient::parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), 60.0);   // IMF-fixdate
+  EXPECT_EQ(ChatClient::parse_retry_after("Wednesday, 21-Oct-15 07:28:30 GMT", now), 90.0);  // RFC 850
+  EXPECT_EQ(ChatClient::parse_retry_after("Wed Oct 21 07:29:00 2015", now), 120.0);         // asctime
+  EXPECT_EQ(ChatClient::parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), 0.0);     // past: retry now
+  EXPECT_FALSE(ChatClient::parse_retry_after("Wed, 21 Foo 2015 07:28:00 GMT", now).has_value());
+  EXPECT_FALSE(ChatClient::parse_retry_after("Wed, 21 Oct 2015 07:28:00 PST", now).has_value());
+  EXPECT_FALSE(ChatClient::parse_retry_after("Wed, 21 Oct 2015 25:28:00 GMT", now).has_value());
+  EXPECT_FALSE(ChatClient::parse_retry_after("3 seconds", now).has_value());
   EXPECT_FALSE(ChatClient::parse_retry_after("-1").has_value());
   EXPECT_FALSE(ChatClient::parse_retry_after("").has_value());
 }
