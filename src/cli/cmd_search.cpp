@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "metrics/evaluation_protocol.h"
 #include "common/error.h"
 #include "data/data_dir.h"
 #include "run/config_file.h"
@@ -31,6 +32,7 @@ struct SearchCliOptions {
   std::string op;  // "" = llm if a model is configured, else evolution
   std::string operator_options;  // JSON object
   std::string out, resume, config;
+  std::string hv_ref;  // "X,Y" in the normalised space; "" = (1, 1)
   std::string llm_base_url, llm_model;
   bool llm_replay = false;
   int llm_concurrency = 0;
@@ -88,6 +90,7 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
   c.accuracy = o.accuracy;
   c.seed = o.seed;
   c.budget = o.budget;
+  if (!o.hv_ref.empty()) c.hv_reference = parse_reference_point(o.hv_ref, "--hv-ref");
   c.data_dir = std::filesystem::absolute(resolve_data_dir(o.data.data_dir)).string();
   c.search.generations = o.generations;
   c.search.seeds_per_niche = o.seeds_per_niche;
@@ -154,6 +157,9 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
   cmd->add_flag("--no-partition", o->no_partition, "one niche for the whole space (ablation)");
   cmd->add_option("--operator", o->op, "variation operator: llm or evolution (default: llm if a model is configured, else evolution)");
   cmd->add_option("--operator-options", o->operator_options, "operator options as a JSON object (see docs/RUN_DIRECTORY.md)");
+  cmd->add_option("--hv-ref", o->hv_ref,
+                  "HV reference point X,Y in the normalised objective space (test error, cost), where the true "
+                  "front spans 0..1 (default 1,1: its nadir); e.g. 1.1,1.1 also credits the front's extremes");
   cmd->add_option("--accuracy", o->accuracy, "accuracy the search sees: table (true test accuracy, an oracle) or predictor")->capture_default_str();
   cmd->add_option("--out", o->out, "run directory (default runs/<dataset>-<device>-<operator>-s<seed>-<time>)");
   cmd->add_option("--resume", o->resume, "continue the killed run in this directory (other options come from its config.json)");

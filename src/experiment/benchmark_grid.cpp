@@ -21,6 +21,9 @@ void BenchmarkGridOptions::validate() const {
   if (seeds < 1) bad("seeds", "must be >= 1, got " + std::to_string(seeds));
   if (threads < 1) bad("threads", "must be >= 1, got " + std::to_string(threads));
   if (curve_step < 1) bad("curve_step", "must be >= 1, got " + std::to_string(curve_step));
+  if (hv_reference && !((*hv_reference)[0] > 0 && (*hv_reference)[1] > 0 && std::isfinite((*hv_reference)[0]) &&
+                        std::isfinite((*hv_reference)[1])))
+    bad("hv_reference", "must be two finite numbers > 0");
   if (!algorithm_options.is_object()) bad("algorithm options", "must be a JSON object keyed by algorithm name");
   for (const auto& [name, value] : algorithm_options.items())
     if (std::find(algorithms.begin(), algorithms.end(), name) == algorithms.end())
@@ -33,7 +36,8 @@ nlohmann::json BenchmarkGridOptions::to_json() const {
   return {{"algorithms", algorithms},   {"datasets", ds},         {"devices", devices},
           {"metric", to_string(metric)}, {"accuracy", to_string(accuracy)}, {"seeds", seeds},
           {"budget", budget},           {"threads", threads},     {"curve_step", curve_step},
-          {"algorithm_options", algorithm_options}};
+          {"algorithm_options", algorithm_options},
+          {"hv_reference", hv_reference ? nlohmann::json(*hv_reference) : nlohmann::json(nullptr)}};
 }
 
 AlgorithmSpec AlgorithmSpec::parse(const std::string& entry, const nlohmann::json& algorithm_options) {
@@ -148,7 +152,7 @@ BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data
         throw Error(fmt::format("bench: --budget {} is invalid for {} / {}: {}", o.budget, to_string(d), s.cost_name,
                                 e.what()));
       }
-      s.protocol = std::make_shared<EvaluationProtocol>(EvaluationProtocol::for_cost_source(*data, d, *cost));
+      s.protocol = std::make_shared<EvaluationProtocol>(EvaluationProtocol::for_cost_source(*data, d, *cost, ProtocolOptions{o.hv_reference}));
       s.cost = std::move(cost);
       result.settings.push_back(std::move(s));
     }

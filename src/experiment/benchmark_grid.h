@@ -5,6 +5,7 @@
 // id, so the output does not depend on the thread count (only wall times do).
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ struct BenchmarkGridOptions {
   int budget = 600;                                // unique evaluated architectures per run
   int threads = 2;
   int curve_step = 10;                             // curve points every this many evaluations
+  std::optional<Point2> hv_reference;              // normalised HV reference; unset = (1, 1)
   nlohmann::json algorithm_options = nlohmann::json::object();  // {"rea": {"population": 50}, ...}
 
   void validate() const;  // throws pelnas::Error naming the bad field

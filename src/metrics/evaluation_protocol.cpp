@@ -1,5 +1,7 @@
 #include "metrics/evaluation_protocol.h"
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
@@ -10,6 +12,24 @@
 #include "metrics/igd.h"
 
 namespace pelnas {
+
+Point2 parse_reference_point(const std::string& text, const std::string& what) {
+  Point2 p{};
+  const auto comma = text.find(',');
+  bool ok = comma != std::string::npos;
+  for (int k = 0; ok && k < 2; ++k) {
+    const std::string part = k == 0 ? text.substr(0, comma) : text.substr(comma + 1);
+    char* end = nullptr;
+    p[k] = std::strtod(part.c_str(), &end);
+    while (end && *end == ' ') ++end;
+    ok = end != part.c_str() && *end == '\0' && std::isfinite(p[k]) && p[k] > 0;
+  }
+  if (!ok)
+    throw Error(fmt::format("{}: expected two numbers > 0 as X,Y in the normalised objective space (the true front's "
+                            "nadir is 1,1), e.g. 1.1,1.1; got '{}'",
+                            what, text));
+  return p;
+}
 
 EvaluationProtocol::EvaluationProtocol(TrueFront true_front, ProtocolOptions options)
     : front_(std::move(true_front)), options_(options) {

@@ -21,6 +21,10 @@ struct ProtocolOptions {
   std::optional<Point2> reference_point;
 };
 
+// "X,Y" (the form of --hv-ref) as a reference point in the normalised space; throws pelnas::Error
+// naming `what` unless both are finite numbers > 0 (e.g. "1.1,1.1"; "1,1" is the default).
+Point2 parse_reference_point(const std::string& text, const std::string& what);
+
 struct ProtocolResult {
   double hv = 0;        // hypervolume of the found set, normalised space
   double hv_ratio = 0;  // hv / HV(true front); 1 = the whole true front was found

@@ -93,7 +93,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
   const int planned = cfg.search.planned_evaluations(cfg.search.resolve_partition().size());
   const int budget = cfg.budget > 0 ? cfg.budget : std::min(planned, evaluator.domain_size());
   Problem problem(evaluator, Budget{budget});
-  const auto protocol = EvaluationProtocol::for_cost_source(*data, dataset, *cost);
+  const auto protocol = EvaluationProtocol::for_cost_source(*data, dataset, *cost, ProtocolOptions{cfg.hv_reference});
 
   nlohmann::json metric_rows = nlohmann::json::array();
   double wall_before = 0;
@@ -224,6 +224,9 @@ void RunConfig::validate() const {
   (void)hw_metric_from_string(metric);
   if (device.empty()) throw Error("run config: 'device' is empty");
   if (budget < 0) throw Error("run config: 'budget' must be >= 0 (0 = planned by the search options)");
+  if (hv_reference && !(std::isfinite((*hv_reference)[0]) && std::isfinite((*hv_reference)[1]) &&
+                        (*hv_reference)[0] > 0 && (*hv_reference)[1] > 0))
+    throw Error("run config: 'hv_reference' must be two finite numbers > 0");
   search.validate();
 }
 
@@ -232,6 +235,7 @@ nlohmann::json RunConfig::to_json() const {
   if (!search.no_partition) s["partition_table"] = search.resolve_partition().to_json();
   return {{"dataset", dataset}, {"device", device},   {"metric", metric}, {"accuracy", accuracy},
           {"seed", seed},       {"budget", budget},   {"data_dir", data_dir}, {"search", s},
+          {"hv_reference", hv_reference ? nlohmann::json(*hv_reference) : nlohmann::json(nullptr)},
           {"operator_defaulted", operator_defaulted}, {"cli", cli}, {"pelnas_version", PELNAS_VERSION}};
 }
 
@@ -246,6 +250,8 @@ RunConfig RunConfig::from_json(const nlohmann::json& j) {
     c.budget = j.at("budget").get<int>();
     c.data_dir = j.at("data_dir").get<std::string>();
     c.search = PelnasSearchOptions::from_json(j.at("search"));
+    if (j.contains("hv_reference") && !j.at("hv_reference").is_null())  // absent in runs before 2026-11-28
+      c.hv_reference = j.at("hv_reference").get<Point2>();
     c.operator_defaulted = j.value("operator_defaulted", false);
     c.cli = j.value("cli", nlohmann::json::object());
     c.validate();

@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
+#include "metrics/hypervolume.h"
 #include "search/pelnas_search.h"
 
 namespace pelnas {
@@ -20,6 +22,7 @@ struct RunConfig {
   std::string accuracy = "table";  // an accuracy source name (table = true test accuracy: an oracle)
   std::uint64_t seed = 0;
   int budget = 0;                  // unique evaluations; 0 = what the search options plan
+  std::optional<Point2> hv_reference;  // normalised HV reference point; unset = (1, 1)
   std::string data_dir;            // resolved benchmark data directory
   PelnasSearchOptions search;
   bool operator_defaulted = false;  // evolution chosen because no LLM model was configured

@@ -86,6 +86,15 @@ TEST(EvaluationProtocol, ReScoresWithTrueTestAccuracy) {
   EXPECT_EQ(p.score_archive_prefix(archive, 1, *s.evaluator).found, 1);
 }
 
+TEST(EvaluationProtocol, ParsesReferencePoints) {
+  EXPECT_EQ(parse_reference_point("1.1,1.1", "--hv-ref"), (Point2{1.1, 1.1}));
+  EXPECT_EQ(parse_reference_point("2, 1.5", "--hv-ref"), (Point2{2.0, 1.5}));
+  for (const char* bad : {"", "1", "1,", ",1", "0,1", "-1,1", "1,nan", "1,inf", "x,1", "1,1,1", "1;1"}) {
+    const std::string msg = test::error_of([&] { parse_reference_point(bad, "--hv-ref"); });
+    EXPECT_NE(msg.find("--hv-ref"), std::string::npos) << "'" << bad << "' gave: " << msg;
+  }
+}
+
 TEST(EvaluationProtocol, RejectsMismatchedEvaluatorAndDegenerateReference) {
   Fixture s(Dataset::Cifar10, "raspi4", AccuracyMetric::Test);
   auto fpga = make_cost_source(test::data(), Dataset::Cifar10, {"fpga", HwMetric::Latency});

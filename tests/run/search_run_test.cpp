@@ -14,6 +14,8 @@
 
 #include "common/csv.h"
 #include "common/error.h"
+#include "hardware/cost_source.h"
+#include "metrics/evaluation_protocol.h"
 #include "run/run_directory.h"
 #include "run/search_run.h"
 #include "test_support.h"
@@ -224,6 +226,39 @@ TEST(SearchRunCli, JsonOutputAndErrors) {
   r = test::run_cli({"search", "--out", base + "/d", "--no-partition", "--generations", "1", "--json", "--data", test::data_dir()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["evaluations"], 4 + 5);
+}
+
+TEST(SearchRunCli, HvReferencePointIsAnOptionAndKeptInTheRun) {
+  const std::string base = test::temp_dir("hvref");
+  auto run = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> a{"search", "--out", base + "/" + out, "--generations", "2", "--json", "--data", test::data_dir()};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return test::run_cli(a);
+  };
+  auto plain = run("plain", {});
+  auto wide = run("wide", {"--hv-ref", "1.1,1.2"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  ASSERT_EQ(wide.exit_code, 0) << wide.err;
+  const auto jp = nlohmann::json::parse(plain.out), jw = nlohmann::json::parse(wide.out);
+  EXPECT_EQ(jp["front"], jw["front"]);  // the reference point scores a run, it does not steer it
+  // The reported ratio is the protocol's with that reference, recomputed here from the front.
+  const auto data = test::data();
+  const auto cost = make_cost_source(data, Dataset::Cifar10, {"fpga", HwMetric::Latency});
+  std::vector<Point2> pts;
+  for (const auto& e : jw["front"]) pts.push_back({100.0 - e["accuracy"].get<double>(), e["cost"].get<double>()});
+  for (auto [ref, j] : {std::pair{std::optional<Point2>(Point2{1.1, 1.2}), jw}, std::pair{std::optional<Point2>(), jp}}) {
+    const auto protocol = EvaluationProtocol::for_cost_source(*data, Dataset::Cifar10, *cost, ProtocolOptions{ref});
+    EXPECT_NEAR(j["hv_ratio"].get<double>(), protocol.score_objectives(pts).hv_ratio, 1e-12);
+  }
+  EXPECT_NE(jp["hv_ratio"], jw["hv_ratio"]);
+  const auto config = nlohmann::json::parse(test::read_file(base + "/wide/config.json"));
+  EXPECT_EQ(config["hv_reference"], nlohmann::json::array({1.1, 1.2}));
+  EXPECT_TRUE(nlohmann::json::parse(test::read_file(base + "/plain/config.json"))["hv_reference"].is_null());
+  for (const char* bad : {"0,1", "1", "a,b", "1,1,1", "1,inf"}) {
+    auto r = run(std::string("bad") + std::to_string(std::hash<std::string>{}(bad) % 1000), {"--hv-ref", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_NE(r.err.find("--hv-ref"), std::string::npos) << r.err;
+  }
 }
 
 }  // namespace
