@@ -142,7 +142,16 @@ std::vector<Arch> read_arch_file(const std::string& path, const BenchmarkData* d
 std::string models_dir() {
   if (const char* env = std::getenv("PELNAS_MODELS"); env && *env) return env;
   if (fs::is_directory("models") && fs::exists("models/README.md")) return "models";
-  return std::string(PELNAS_SOURCE_DIR) + "/models";
+  const std::string source = std::string(PELNAS_SOURCE_DIR) + "/models";
+  if (fs::exists(source + "/README.md")) return source;
+  // An installed binary: PREFIX/bin/pelnas -> PREFIX/share/pelnas/models.
+  std::error_code ec;
+  const auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = exe.parent_path().parent_path() / "share" / "pelnas" / "models";
+    if (fs::exists(installed / "README.md", ec)) return installed.string();
+  }
+  return source;  // errors then name the source-tree path
 }
 
 std::string default_proxy_table_path(Dataset d) {
