@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -82,59 +83,68 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
     print_summary(resume_search_run(o.resume, hooks, data_override), o.json);
     return;
   }
-  if (!o.config.empty()) apply_config_file(o.config, cmd);
+  std::map<std::string, long> file_lines;
+  if (!o.config.empty()) apply_config_file(o.config, cmd, &file_lines);
   RunConfig c;
-  c.dataset = o.dataset;
-  c.device = o.device;
-  c.metric = o.metric;
-  c.accuracy = o.accuracy;
-  c.seed = o.seed;
-  c.budget = o.budget;
-  if (!o.hv_ref.empty()) c.hv_reference = parse_reference_point(o.hv_ref, "--hv-ref");
-  c.data_dir = std::filesystem::absolute(resolve_data_dir(o.data.data_dir)).string();
-  c.search.generations = o.generations;
-  c.search.seeds_per_niche = o.seeds_per_niche;
-  c.search.children_per_call = o.children_per_call;
-  c.search.partition = o.partition;
-  c.search.no_partition = o.no_partition;
-  const char* env_model = std::getenv("PELNAS_LLM_MODEL");
-  const bool model_configured = !o.llm_model.empty() || (env_model && *env_model);
-  if (o.op.empty()) {
-    c.search.operator_name = model_configured ? "llm" : "evolution";
-    c.operator_defaulted = !model_configured;
-  } else {
-    c.search.operator_name = o.op;
-  }
-  if (!o.operator_options.empty()) {
-    try {
-      c.search.operator_options = nlohmann::json::parse(o.operator_options);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw Error(std::string("--operator-options: expected a JSON object: ") + e.what());
+  try {
+    c.dataset = o.dataset;
+    c.device = o.device;
+    c.metric = o.metric;
+    c.accuracy = o.accuracy;
+    c.seed = o.seed;
+    c.budget = o.budget;
+    if (!o.hv_ref.empty()) c.hv_reference = parse_reference_point(o.hv_ref, "--hv-ref");
+    c.data_dir = std::filesystem::absolute(resolve_data_dir(o.data.data_dir)).string();
+    c.search.generations = o.generations;
+    c.search.seeds_per_niche = o.seeds_per_niche;
+    c.search.children_per_call = o.children_per_call;
+    c.search.partition = o.partition;
+    c.search.no_partition = o.no_partition;
+    const char* env_model = std::getenv("PELNAS_LLM_MODEL");
+    const bool model_configured = !o.llm_model.empty() || (env_model && *env_model);
+    if (o.op.empty()) {
+      c.search.operator_name = model_configured ? "llm" : "evolution";
+      c.operator_defaulted = !model_configured;
+    } else {
+      c.search.operator_name = o.op;
     }
-    if (!c.search.operator_options.is_object()) throw Error("--operator-options: expected a JSON object like {\"swap_probability\": 0.3}");
+    if (!o.operator_options.empty()) {
+      try {
+        c.search.operator_options = nlohmann::json::parse(o.operator_options);
+      } catch (const nlohmann::json::parse_error& e) {
+        throw Error(std::string("--operator-options: expected a JSON object: ") + e.what());
+      }
+      if (!c.search.operator_options.is_object()) throw Error("--operator-options: expected a JSON object like {\"swap_probability\": 0.3}");
+    }
+    if (c.search.operator_name == "llm") {
+      // LLM operator options (keys of LlmOperatorOptions); the API key is read from the environment
+      // by the client and never passes through here.
+      auto& oo = c.search.operator_options;
+      if (!o.llm_base_url.empty()) oo["base_url"] = o.llm_base_url;
+      if (!o.llm_model.empty()) oo["model"] = o.llm_model;
+      if (o.llm_replay) oo["replay"] = true;
+      if (o.llm_concurrency > 0) oo["concurrency"] = o.llm_concurrency;
+      if (o.llm_timeout > 0) oo["timeout_seconds"] = o.llm_timeout;
+      if (!o.prompts_dir.empty()) oo["prompts_dir"] = std::filesystem::absolute(o.prompts_dir).string();
+      if (!o.llm_cache.empty()) oo["cache_path"] = std::filesystem::absolute(o.llm_cache).string();
+      if (o.llm_replay && !oo.contains("cache_path")) throw Error("--llm-replay: give the recorded run's response cache with --llm-cache FILE");
+      if (o.llm_replay && !std::filesystem::exists(oo["cache_path"].get<std::string>()))
+        throw Error("--llm-cache " + oo["cache_path"].get<std::string>() + ": no such file (a replay needs a recorded cache)");
+    }
+    c.validate();
+    c.cli = resolved_options(*cmd);
+    const std::string out = o.out.empty() ? default_out_dir(c) : o.out;
+    if (c.search.operator_name == "llm" && !c.search.operator_options.contains("transcript_path"))
+      c.search.operator_options["transcript_path"] = std::filesystem::absolute(std::filesystem::path(out) / "llm_transcript.jsonl").string();
+    if (c.search.operator_name == "llm" && !c.search.operator_options.contains("cache_path"))
+      c.search.operator_options["cache_path"] = std::filesystem::absolute(std::filesystem::path(out) / "llm_cache.sqlite").string();
+    print_summary(start_search_run(c, out, hooks), o.json);
+  } catch (const Error&) {
+    // Values that are checked together or later (a device name, --hv-ref, ...) point back to
+    // their line when they came from --config.
+    if (o.config.empty()) throw;
+    rethrow_with_config_line(o.config, file_lines);
   }
-  if (c.search.operator_name == "llm") {
-    // LLM operator options (keys of LlmOperatorOptions); the API key is read from the environment
-    // by the client and never passes through here.
-    auto& oo = c.search.operator_options;
-    if (!o.llm_base_url.empty()) oo["base_url"] = o.llm_base_url;
-    if (!o.llm_model.empty()) oo["model"] = o.llm_model;
-    if (o.llm_replay) oo["replay"] = true;
-    if (o.llm_concurrency > 0) oo["concurrency"] = o.llm_concurrency;
-    if (o.llm_timeout > 0) oo["timeout_seconds"] = o.llm_timeout;
-    if (!o.prompts_dir.empty()) oo["prompts_dir"] = std::filesystem::absolute(o.prompts_dir).string();
-    if (!o.llm_cache.empty()) oo["cache_path"] = std::filesystem::absolute(o.llm_cache).string();
-    if (o.llm_replay && !oo.contains("cache_path")) throw Error("--llm-replay: give the recorded run's response cache with --llm-cache FILE");
-    if (o.llm_replay && !std::filesystem::exists(oo["cache_path"].get<std::string>()))
-      throw Error("--llm-cache " + oo["cache_path"].get<std::string>() + ": no such file (a replay needs a recorded cache)");
-  }
-  c.cli = resolved_options(*cmd);
-  const std::string out = o.out.empty() ? default_out_dir(c) : o.out;
-  if (c.search.operator_name == "llm" && !c.search.operator_options.contains("transcript_path"))
-    c.search.operator_options["transcript_path"] = std::filesystem::absolute(std::filesystem::path(out) / "llm_transcript.jsonl").string();
-  if (c.search.operator_name == "llm" && !c.search.operator_options.contains("cache_path"))
-    c.search.operator_options["cache_path"] = std::filesystem::absolute(std::filesystem::path(out) / "llm_cache.sqlite").string();
-  print_summary(start_search_run(c, out, hooks), o.json);
 }
 
 }  // namespace

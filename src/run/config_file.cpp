@@ -1,5 +1,8 @@
 #include "run/config_file.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 #include <regex>
 
@@ -133,7 +136,7 @@ config::Schema schema_from_app(const CLI::App& cmd) {
   return schema;
 }
 
-nlohmann::json apply_config_file(const std::string& path, CLI::App* cmd) {
+nlohmann::json apply_config_file(const std::string& path, CLI::App* cmd, std::map<std::string, long>* lines_out) {
   const config::Schema schema = schema_from_app(*cmd);
   std::map<std::string, long> lines;
   const nlohmann::json values = schema.read_toml_file(path, &lines);
@@ -157,8 +160,37 @@ nlohmann::json apply_config_file(const std::string& path, CLI::App* cmd) {
       throw InputError(path, lines[key], "key '" + key + "': " + e.what() + "; allowed: " + schema.find(key)->allowed());
     }
     applied[key] = value;
+    if (lines_out) (*lines_out)[key] = lines[key];
   }
   return applied;
+}
+
+void rethrow_with_config_line(const std::string& path, const std::map<std::string, long>& lines) {
+  try {
+    throw;
+  } catch (const InputError&) {
+    throw;  // already names its file and line
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    auto names = [&msg](const std::string& pattern, bool word_end) {
+      for (auto at = msg.find(pattern); at != std::string::npos; at = msg.find(pattern, at + 1)) {
+        const std::size_t end = at + pattern.size();
+        // "--hv-ref" must not match inside "--hv-refx" or "--hv-ref-x".
+        if (!word_end || end == msg.size() || !(std::isalnum(static_cast<unsigned char>(msg[end])) || msg[end] == '-'))
+          return true;
+      }
+      return false;
+    };
+    for (const auto& [key, line] : lines) {
+      std::string snake = key;
+      std::replace(snake.begin(), snake.end(), '-', '_');
+      // The forms our errors use: "--key", "'key'" / "'key_name'" (option structs), "unknown key '".
+      if (names("--" + key, true) || names("'" + key + "'", false) || names("'" + snake + "'", false) ||
+          names("unknown " + key + " '", false))
+        throw InputError(path, line, msg + " (key '" + key + "')");
+    }
+    throw;
+  }
 }
 
 nlohmann::json resolved_options(const CLI::App& cmd) {

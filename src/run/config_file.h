@@ -15,6 +15,7 @@
 //   });
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <string>
 
 #include "common/config_schema.h"
@@ -31,8 +32,14 @@ config::Schema schema_from_app(const CLI::App& cmd);
 
 // Reads the TOML file and sets every option the command line did not set. Throws
 // pelnas::InputError(file, line, ...) for syntax errors, unknown keys, wrong types and values
-// out of range. Returns the values taken from the file (canonical keys).
-nlohmann::json apply_config_file(const std::string& path, CLI::App* cmd);
+// out of range. Returns the values taken from the file (canonical keys); `lines`, if given,
+// receives the line of each key taken from the file.
+nlohmann::json apply_config_file(const std::string& path, CLI::App* cmd, std::map<std::string, long>* lines = nullptr);
+
+// For checks that run after the file is applied (values checked together, files it names): an
+// Error whose message names "--KEY" for a KEY taken from the config file is rethrown as an
+// InputError(path, line of KEY, message); any other error is rethrown unchanged.
+[[noreturn]] void rethrow_with_config_line(const std::string& path, const std::map<std::string, long>& lines);
 
 // Every configurable option's final value (command line, else config file, else default), typed
 // by schema_from_app; options without a value are left out. This is the resolved configuration.

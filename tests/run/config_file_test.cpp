@@ -146,6 +146,31 @@ TEST(ConfigFileCli, SearchReadsTheFileAndFlagsOverrideIt) {
   EXPECT_NE(r.err.find("typo.toml:1: unknown key 'generation'"), std::string::npos) << r.err;
 }
 
+// Values that pass their key's own check but fail later (checked together, or looked up in a
+// registry) still name the file and line they came from; a flag's error stays a flag's error.
+TEST(ConfigFileCli, LaterErrorsNameTheLineOfTheirKey) {
+  const std::string dir = test::temp_dir("cfglate");
+  struct Case {
+    std::string toml, where, names;
+  };
+  for (const auto& c : {Case{"seed = 1\nhv-ref = \"0,1\"\n", "late.toml:2", "--hv-ref"},
+                        Case{"device = \"nodev\"\n", "late.toml:1", "unknown device 'nodev'"},
+                        Case{"\ndataset = \"cifar11\"\n", "late.toml:2", "unknown dataset 'cifar11'"},
+                        Case{"operator-options = \"[1]\"\n", "late.toml:1", "--operator-options"}}) {
+    test::write_file(dir + "/late.toml", c.toml);
+    auto r = test::run_cli({"search", "--config", dir + "/late.toml", "--data", test::data_dir(), "--out", dir + "/late"});
+    EXPECT_EQ(r.exit_code, 2) << c.toml;
+    EXPECT_NE(r.err.find(c.where), std::string::npos) << c.toml << " gave: " << r.err;
+    EXPECT_NE(r.err.find(c.names), std::string::npos) << c.toml << " gave: " << r.err;
+  }
+  test::write_file(dir + "/ok.toml", "seed = 1\n");
+  auto r = test::run_cli({"search", "--config", dir + "/ok.toml", "--hv-ref", "0,1", "--data", test::data_dir(), "--out",
+                          dir + "/flag"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.find("ok.toml"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--hv-ref"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace pelnas
 
