@@ -71,6 +71,7 @@ ProxyCache::ProxyCache(std::string path, int busy_timeout_ms) : path_(std::move(
     // The first statements read the header: a non-database file fails here, untouched.
     exec("PRAGMA journal_mode=WAL", "switching to WAL mode");
     exec("PRAGMA synchronous=NORMAL", "setting synchronous mode");
+    exec("PRAGMA mmap_size=268435456", "enabling memory-mapped reads");
     exec(kSchema, "creating the proxies table");
   } catch (...) {
     sqlite3_close(db_);
