@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <ctime>
 #include <regex>
 #include <thread>
@@ -32,12 +33,15 @@ void ChatClientOptions::validate() const {
   if (!(backoff_base_seconds >= 0.0)) bad("backoff_base_seconds", "expected a non-negative number");
   if (!(backoff_max_seconds >= backoff_base_seconds)) bad("backoff_max_seconds", "expected a number >= backoff_base_seconds");
   if (!(max_retry_after_seconds >= 0.0)) bad("max_retry_after_seconds", "expected a non-negative number");
+  if (!ca_cert_path.empty() && !std::filesystem::is_regular_file(ca_cert_path))
+    bad("ca_cert_path", "expected a PEM file of CA certificates, but " + ca_cert_path + " is not a file");
 }
 
 ChatClientOptions ChatClientOptions::from_environment() {
   ChatClientOptions o;
   if (const char* url = std::getenv(kBaseUrlEnv); url && *url) o.base_url = url;
   if (const char* model = std::getenv(kModelEnv); model && *model) o.model = model;
+  if (const char* ca = std::getenv(kCaBundleEnv); ca && *ca) o.ca_cert_path = ca;
   return o;
 }
 
@@ -51,7 +55,8 @@ nlohmann::json ChatClientOptions::to_json() const {
           {"backoff_base_seconds", backoff_base_seconds},
           {"backoff_max_seconds", backoff_max_seconds},
           {"max_retry_after_seconds", max_retry_after_seconds},
-          {"seed", seed}};
+          {"seed", seed},
+          {"ca_cert_path", ca_cert_path}};
 }
 
 std::optional<std::string> api_key_from_environment() {
@@ -256,6 +261,7 @@ ChatReply ChatClient::complete(const std::vector<ChatMessage>& messages) {
     client.set_read_timeout(secs, usecs);
     client.set_write_timeout(secs, usecs);
     client.set_keep_alive(false);
+    if (!options_.ca_cert_path.empty()) client.set_ca_cert_path(options_.ca_cert_path.c_str());
     auto res = client.Post(path.c_str(), headers, body, "application/json");
 
     bool retryable = true;

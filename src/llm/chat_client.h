@@ -32,6 +32,7 @@ inline constexpr const char* kApiKeyEnv = "PELNAS_LLM_API_KEY";
 inline constexpr const char* kOpenAiKeyEnv = "OPENAI_API_KEY";
 inline constexpr const char* kBaseUrlEnv = "PELNAS_LLM_BASE_URL";
 inline constexpr const char* kModelEnv = "PELNAS_LLM_MODEL";
+inline constexpr const char* kCaBundleEnv = "PELNAS_LLM_CA_BUNDLE";
 inline constexpr const char* kDefaultBaseUrl = "https://api.openai.com/v1";
 
 struct ChatClientOptions {
@@ -45,10 +46,14 @@ struct ChatClientOptions {
   double backoff_max_seconds = 30.0;
   double max_retry_after_seconds = 120.0;  // a larger Retry-After is clamped to this
   std::uint64_t seed = 0;                  // jitter stream
+  // https: a PEM file of CA certificates to trust instead of the system store (a private or
+  // self-signed endpoint); "" = the system store. Server certificates are always verified.
+  std::string ca_cert_path;
 
   // Throws pelnas::Error naming the first bad field and what was expected.
   void validate() const;
-  // base_url from PELNAS_LLM_BASE_URL and model from PELNAS_LLM_MODEL when set.
+  // base_url, model and ca_cert_path from PELNAS_LLM_BASE_URL, PELNAS_LLM_MODEL and
+  // PELNAS_LLM_CA_BUNDLE when set.
   static ChatClientOptions from_environment();
   nlohmann::json to_json() const;  // no key: there is none in here
 };

@@ -42,6 +42,7 @@ LlmOperatorOptions LlmOperatorOptions::from_json(const nlohmann::json& j) {
     else if (key == "backoff_base_seconds") c.backoff_base_seconds = num();
     else if (key == "backoff_max_seconds") c.backoff_max_seconds = num();
     else if (key == "max_retry_after_seconds") c.max_retry_after_seconds = num();
+    else if (key == "ca_cert_path") c.ca_cert_path = str();
     else if (key == "seed") { want(v.is_number_unsigned() || v.is_number_integer(), "an integer"); c.seed = v.get<std::uint64_t>(); }
     else if (key == "replay") { want(v.is_boolean(), "true or false"); o.chat.replay = v.get<bool>(); }
     else if (key == "cache_path") o.chat.cache_path = str();
