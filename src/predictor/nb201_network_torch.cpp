@@ -93,8 +93,109 @@ void Trace::layer(const torch::Tensor& output, const torch::Tensor& weight, bool
 }
 
 namespace {
+using torch::autograd::AutogradContext;
+using torch::autograd::tensor_list;
+
+// The double backward of train-mode batch norm, fused. libtorch differentiates its BN backward
+// with a composite of ~25 activation-sized tensor ops; GRASP's Hessian product pays that for every
+// BN. Here, per channel (M elements, xh = (x - mean) * r, r = invstd), the first-order backward is
+//   gx = g r (gy - mean(gy) - xh mean(gy xh)),  dgamma = sum(gy xh),  dbeta = sum(gy),
+// and given upstream G (for gx), p (for dgamma), q (for dbeta):
+//   d/dgy    = g r (G - mean(G) - xh mean(G xh)) + p xh + q
+//   d/dgamma = r (S_Ggy - S_gy S_G / M - S_gx S_Gx / M)
+//   d/dx     = r (D - mean(D) - xh mean(D xh)) - (r F1 / M) xh,  D = a1 gy + a2 G,
+//              a1 = p - g r S_Gx / M,  a2 = -g r S_gx / M,  F1 = g r (S_Ggy - S_gy S_G / M - S_gx S_Gx / M)
+// with S_G = sum G, S_Gx = sum G xh, S_gy = sum gy, S_gx = sum gy xh, S_Ggy = sum G gy: one pass
+// of sums and one pass of outputs per channel. Tested against libtorch's double backward.
+struct BatchNormTrainBackward : torch::autograd::Function<BatchNormTrainBackward> {
+  static tensor_list forward(AutogradContext* ctx, const torch::Tensor& gy, const torch::Tensor& x,
+                             const torch::Tensor& gamma, const torch::Tensor& mean, const torch::Tensor& invstd,
+                             double eps) {
+    ctx->save_for_backward({gy, x, gamma, mean, invstd});
+    auto [gx, ggamma, gbeta] = at::native_batch_norm_backward(gy, x, gamma, {}, {}, mean, invstd, true, eps,
+                                                              {true, true, true});
+    return {gx, ggamma, gbeta};
+  }
+
+  static tensor_list backward(AutogradContext* ctx, tensor_list grad) {
+    const auto saved = ctx->get_saved_variables();
+    const auto gy = saved[0].contiguous(), x = saved[1].contiguous();
+    const auto gamma = saved[2].to(torch::kDouble), mean = saved[3].to(torch::kDouble),
+               invstd = saved[4].to(torch::kDouble);
+    const auto G = grad[0].defined() ? grad[0].contiguous() : torch::zeros_like(x);
+    const auto p = grad[1].defined() ? grad[1].to(torch::kDouble) : torch::zeros_like(gamma);
+    const auto q = grad[2].defined() ? grad[2].to(torch::kDouble) : torch::zeros_like(gamma);
+    TORCH_CHECK(x.dim() == 4 && x.scalar_type() == torch::kFloat, "BatchNormTrainBackward: NCHW float input expected");
+    const std::int64_t n = x.size(0), c = x.size(1), hw = x.size(2) * x.size(3);
+    const double m = static_cast<double>(n * hw);
+    auto dx = torch::empty_like(x), dgy = torch::empty_like(x);
+    auto dgamma = torch::empty({c}, torch::kDouble);
+    const float *px = x.data_ptr<float>(), *pgy = gy.data_ptr<float>(), *pG = G.data_ptr<float>();
+    float *pdx = dx.data_ptr<float>(), *pdgy = dgy.data_ptr<float>();
+    const double *pg = gamma.data_ptr<double>(), *pmu = mean.data_ptr<double>(), *pr = invstd.data_ptr<double>(),
+                 *pp = p.data_ptr<double>(), *pq = q.data_ptr<double>();
+    double* pdgamma = dgamma.data_ptr<double>();
+    // Channels are independent and each is summed in a fixed order: thread-count independent.
+    at::parallel_for(0, c, 1, [&](std::int64_t c0, std::int64_t c1) {
+      for (std::int64_t ch = c0; ch < c1; ++ch) {
+        const double mu = pmu[ch], r = pr[ch], g = pg[ch];
+        double s_G = 0, s_Gx = 0, s_gy = 0, s_gx = 0, s_Ggy = 0;
+        for (std::int64_t i = 0; i < n; ++i) {
+          const std::int64_t off = (i * c + ch) * hw;
+          for (std::int64_t k = 0; k < hw; ++k) {
+            const double xh = (px[off + k] - mu) * r, gyv = pgy[off + k], Gv = pG[off + k];
+            s_G += Gv;
+            s_Gx += Gv * xh;
+            s_gy += gyv;
+            s_gx += gyv * xh;
+            s_Ggy += Gv * gyv;
+          }
+        }
+        const double inner = s_Ggy - s_gy * s_G / m - s_gx * s_Gx / m;
+        pdgamma[ch] = r * inner;
+        const double f1 = g * r * inner;
+        const double a1 = pp[ch] - g * r * s_Gx / m, a2 = -g * r * s_gx / m;
+        const double mean_d = (a1 * s_gy + a2 * s_G) / m, mean_dxh = (a1 * s_gx + a2 * s_Gx) / m;
+        const double e_G = g * r, e_xh = -g * r * s_Gx / m + pp[ch], e_0 = -g * r * s_G / m + pq[ch];
+        for (std::int64_t i = 0; i < n; ++i) {
+          const std::int64_t off = (i * c + ch) * hw;
+          for (std::int64_t k = 0; k < hw; ++k) {
+            const double xh = (px[off + k] - mu) * r, gyv = pgy[off + k], Gv = pG[off + k];
+            const double d = a1 * gyv + a2 * Gv;
+            pdx[off + k] = static_cast<float>(r * (d - mean_d - xh * mean_dxh) - r * f1 / m * xh);
+            pdgy[off + k] = static_cast<float>(e_G * Gv + e_xh * xh + e_0);
+          }
+        }
+      }
+    });
+    return {dgy, dx, dgamma.to(saved[2].scalar_type()), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+// Train-mode batch norm (batch statistics, no running-stat update) whose backward is
+// BatchNormTrainBackward, so a double backward through it is fused. Used for GRASP's pass only.
+struct BatchNormTrain : torch::autograd::Function<BatchNormTrain> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& gamma,
+                               const torch::Tensor& beta, double eps) {
+    auto [y, mean, invstd] = at::native_batch_norm(x, gamma, beta, {}, {}, /*training=*/true, 0.0, eps);
+    ctx->save_for_backward({x, gamma, mean, invstd});
+    ctx->saved_data["eps"] = eps;
+    return y;
+  }
+  static tensor_list backward(AutogradContext* ctx, tensor_list grad) {
+    const auto saved = ctx->get_saved_variables();
+    auto g = BatchNormTrainBackward::apply(grad[0], saved[0], saved[1], saved[2], saved[3],
+                                           ctx->saved_data["eps"].toDouble());
+    return {g[0], g[1], g[2], torch::Tensor()};
+  }
+};
+
 torch::Tensor batchnorm(nn::BatchNorm2d& bn, const torch::Tensor& x, Trace* trace) {
-  return trace && trace->skip_batchnorm ? x : bn->forward(x);
+  if (trace && trace->skip_batchnorm) return x;
+  if (trace && trace->fused_bn_double_backward && bn->is_training() && x.dim() == 4 && x.scalar_type() == torch::kFloat &&
+      x.is_contiguous())
+    return BatchNormTrain::apply(x, bn->weight, bn->bias, bn->options.eps());
+  return bn->forward(x);
 }
 torch::Tensor conv(nn::Conv2d& c, const torch::Tensor& x, Trace* trace) {
   auto y = c->forward(x);

@@ -19,6 +19,7 @@ struct Trace {
   bool skip_batchnorm = false;    // synflow: NASLib's prunable copy with BN forward a no-op
   bool record_layers = false;     // conv/linear outputs (fisher) and per-image MACs (flops)
   bool record_relu_codes = false; // NASWOT kernel over the inputs of every ReLU
+  bool fused_bn_double_backward = false;  // train-mode BN with a fused double backward (GRASP); no running-stat update
   struct Layer {
     torch::Tensor output;  // in the autograd graph
     torch::Tensor weight;

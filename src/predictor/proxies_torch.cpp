@@ -184,6 +184,7 @@ class TorchProxyComputer final : public ProxyComputer {
     Trace trace;
     trace.record_layers = true;
     trace.record_relu_codes = true;
+    trace.fused_bn_double_backward = true;  // same values; GRASP's double backward through BN fused
     auto x = inputs_.clone().requires_grad_(true);
     auto fwd = net->forward(x, &trace);
     put("flops", static_cast<double>(trace.macs_per_image) / 1e6);

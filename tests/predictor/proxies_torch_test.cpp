@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "common/rng.h"
 #include "predictor/nb201_network.h"
+#include "predictor/nb201_torch.h"  // white-box: the fused BN double backward against libtorch's
 #include "predictor/proxy_computer.h"
 #include "predictor/proxy_table.h"
 #include "test_support.h"
@@ -50,6 +51,63 @@ TEST(TorchNetwork, ParameterCountEqualsTheTableAcrossConv3x3Counts) {
     EXPECT_EQ(nb201_torch_param_count(a, Dataset::Cifar10), nb201_param_count(a, Dataset::Cifar10));
     EXPECT_NEAR(static_cast<double>(nb201_torch_param_count(a, Dataset::Cifar10)) / 1e6,
                 data->params(data->index_of(a), Dataset::Cifar10), 5e-7);
+  }
+}
+
+// GRASP's Hessian-vector product (NASLib grasp.py: grad with create_graph, z = g . grad, grad of z)
+// with libtorch's batch norm and with the fused BN double backward: the same up to float rounding,
+// on cells with every op type including a zero-output cell, on all three datasets' shapes.
+TEST(TorchNetwork, FusedBatchNormDoubleBackwardMatchesLibtorch) {
+  namespace tb = torch_backend;
+  torch::set_num_threads(2);
+  auto hessian_product = [](tb::Nb201Network& net, const torch::Tensor& x, const torch::Tensor& y, bool fused,
+                            std::vector<torch::Tensor>& first) {
+    tb::Trace trace;
+    trace.fused_bn_double_backward = fused;
+    const auto w = net->prunable_weights();
+    auto loss = torch::nn::functional::cross_entropy(net->forward(x, &trace).logits, y);
+    auto g = torch::autograd::grad({loss}, w, {}, true, /*create_graph=*/true, /*allow_unused=*/true);
+    torch::Tensor z;
+    first.clear();
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      first.push_back(g[i].defined() ? g[i].detach() : torch::Tensor());
+      if (!g[i].defined() || !g[i].requires_grad()) continue;
+      auto t = (g[i].detach() * g[i]).sum();
+      z = z.defined() ? z + t : t;
+    }
+    return torch::autograd::grad({z}, w, {}, false, false, true);
+  };
+  const std::vector<std::pair<const char*, Dataset>> cases{
+      {"|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|", Dataset::Cifar10},
+      {"|avg_pool_3x3~0|+|skip_connect~0|none~1|+|nor_conv_1x1~0|nor_conv_1x1~1|skip_connect~2|", Dataset::Cifar100},
+      {"|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|nor_conv_1x1~0|avg_pool_3x3~1|nor_conv_3x3~2|", Dataset::ImageNet16_120},
+      {"|none~0|+|nor_conv_3x3~0|none~1|+|none~0|none~1|none~2|", Dataset::Cifar10}};
+  for (const auto& [s, d] : cases) {
+    torch::manual_seed(3);
+    tb::Nb201Network net(Arch::parse(s), d);
+    net->train();
+    const int side = input_size(d);
+    const auto x = torch::randn({12, 3, side, side});
+    const auto y = torch::randint(0, num_classes(d), {12}, torch::kLong);
+    std::vector<torch::Tensor> g_ref, g_fused;
+    const auto h_ref = hessian_product(net, x, y, false, g_ref);
+    const auto h = hessian_product(net, x, y, true, g_fused);
+    const auto w = net->prunable_weights();
+    double grasp_ref = 0, grasp = 0;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      ASSERT_EQ(g_ref[i].defined(), g_fused[i].defined()) << s;
+      if (g_ref[i].defined()) {  // the first-order gradient is libtorch's own kernel either way
+        EXPECT_LE((g_ref[i] - g_fused[i]).abs().max().item<double>(), 1e-5 * g_ref[i].abs().max().item<double>() + 1e-12)
+            << s << " weight " << i;
+      }
+      ASSERT_EQ(h[i].defined(), h_ref[i].defined()) << s << " weight " << i;
+      if (!h[i].defined()) continue;
+      const double scale = h_ref[i].abs().max().item<double>();
+      EXPECT_LE((h[i] - h_ref[i]).abs().max().item<double>(), 2e-3 * scale + 1e-9) << s << " weight " << i;
+      grasp_ref += (-w[i] * h_ref[i]).sum().item<double>();
+      grasp += (-w[i] * h[i]).sum().item<double>();
+    }
+    EXPECT_NEAR(grasp, grasp_ref, 1e-3 * std::abs(grasp_ref) + 1e-9) << s;
   }
 }
 
