@@ -224,8 +224,57 @@ torch::Tensor batchnorm(nn::BatchNorm2d& bn, const torch::Tensor& x, Trace* trac
     return BatchNormTrain::apply(x, bn->weight, bn->bias, bn->options.eps());
   return bn->forward(x);
 }
+// The weight gradient of a stride-1 convolution as a differentiable op whose own backward is two
+// plain convolutions: libtorch's convolution double backward gets d/dx with a transposed
+// convolution on its slow reference path (a third of what remained of GRASP after fusing BN).
+struct ConvWeightGradS1 : torch::autograd::Function<ConvWeightGradS1> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& gy,
+                               const torch::Tensor& w, std::int64_t pad) {
+    ctx->save_for_backward({x, gy});
+    ctx->saved_data["pad"] = pad;
+    return std::get<1>(at::convolution_backward(gy, x, w, c10::nullopt, {1, 1}, {pad, pad}, {1, 1}, false, {0, 0}, 1,
+                                                {false, true, false}));
+  }
+  static tensor_list backward(AutogradContext* ctx, tensor_list grad) {
+    const auto saved = ctx->get_saved_variables();
+    const std::int64_t pad = ctx->saved_data["pad"].toInt();
+    const auto& ggw = grad[0];
+    // d/dx <ggw, xcorr(x, gy)> = conv_transpose(gy, ggw) = conv(gy, flip(ggw)^T) at stride 1.
+    auto gx = torch::conv2d(saved[1], ggw.transpose(0, 1).flip({2, 3}), {}, 1, pad);
+    auto ggy = torch::conv2d(saved[0], ggw, {}, 1, pad);
+    return {gx, ggy, torch::Tensor(), torch::Tensor()};
+  }
+};
+
+// y = conv2d(x, w), stride 1, with a backward built from differentiable ops (a convolution with
+// the flipped kernel for dx, ConvWeightGradS1 for dw), so a double backward stays on fast paths.
+struct ConvS1 : torch::autograd::Function<ConvS1> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& w, std::int64_t pad) {
+    ctx->save_for_backward({x, w});
+    ctx->saved_data["pad"] = pad;
+    return torch::conv2d(x, w, {}, 1, pad);
+  }
+  static tensor_list backward(AutogradContext* ctx, tensor_list grad) {
+    const auto saved = ctx->get_saved_variables();
+    const std::int64_t pad = ctx->saved_data["pad"].toInt();
+    if (!torch::GradMode::is_enabled()) {  // a first-order backward: libtorch's own kernels
+      auto [gx, gw, gb] = at::convolution_backward(grad[0], saved[0], saved[1], c10::nullopt, {1, 1}, {pad, pad}, {1, 1},
+                                                   false, {0, 0}, 1,
+                                                   {ctx->needs_input_grad(0), ctx->needs_input_grad(1), false});
+      return {gx, gw, torch::Tensor()};
+    }
+    torch::Tensor gx, gw;
+    if (ctx->needs_input_grad(0)) gx = torch::conv2d(grad[0], saved[1].transpose(0, 1).flip({2, 3}), {}, 1, pad);
+    if (ctx->needs_input_grad(1)) gw = ConvWeightGradS1::apply(saved[0], grad[0], saved[1], pad);
+    return {gx, gw, torch::Tensor()};
+  }
+};
+
 torch::Tensor conv(nn::Conv2d& c, const torch::Tensor& x, Trace* trace) {
-  auto y = c->forward(x);
+  const bool stride1 = c->options.stride()->at(0) == 1 && c->options.stride()->at(1) == 1;
+  auto y = trace && trace->fused_bn_double_backward && stride1 && x.scalar_type() == torch::kFloat
+               ? ConvS1::apply(x, c->weight, c->weight.size(-1) / 2)
+               : c->forward(x);
   if (trace) trace->layer(y, c->weight, true);
   return y;
 }

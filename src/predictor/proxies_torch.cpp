@@ -235,6 +235,11 @@ class TorchProxyComputer final : public ProxyComputer {
       }
       put("fisher", fisher);
     }
+    // Only the weight gradients take part from here: drop the activation gradients (one
+    // activation-sized tensor per layer) before the double backward needs its memory.
+    grads.resize(nw);
+    trace.layers.clear();
+    fwd = {};
     // grasp: -theta * (H g), with g the (detached) gradient, via one more backward of g.grad.
     torch::Tensor z;
     for (std::size_t i = 0; i < nw; ++i) {
