@@ -305,7 +305,8 @@ class TorchProxyComputer final : public ProxyComputer {
     // oneDNN runs NHWC (channels-last) convolutions without reordering each input and output to
     // its blocked layout: Zen's two forward passes take ~40% less time. The weights and inputs are
     // drawn in NCHW order first, so the numbers are the same; only float summation order changes.
-    // (The other proxies stay NCHW: libtorch's double backward for GRASP is 2x slower in NHWC.)
+    // The other proxies stay NCHW: in libtorch 1.13 the channels-last backward gave gradients that
+    // differ from NCHW beyond rounding (grad_norm by up to 1 %), and GRASP ran 2x slower.
     for (auto& p : net->parameters())
       if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
     const int side = input_size(opt_.dataset);
