@@ -21,8 +21,7 @@ void BenchmarkGridOptions::validate() const {
   if (seeds < 1) bad("seeds", "must be >= 1, got " + std::to_string(seeds));
   if (threads < 1) bad("threads", "must be >= 1, got " + std::to_string(threads));
   if (curve_step < 1) bad("curve_step", "must be >= 1, got " + std::to_string(curve_step));
-  if (hv_reference && !((*hv_reference)[0] > 0 && (*hv_reference)[1] > 0 && std::isfinite((*hv_reference)[0]) &&
-                        std::isfinite((*hv_reference)[1])))
+  if (hv_reference && !is_valid_reference_point(*hv_reference))
     bad("hv_reference", "must be two finite numbers > 0");
   if (!algorithm_options.is_object()) bad("algorithm options", "must be a JSON object keyed by algorithm name");
   for (const auto& [name, value] : algorithm_options.items())

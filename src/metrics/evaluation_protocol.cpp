@@ -13,6 +13,10 @@
 
 namespace pelnas {
 
+bool is_valid_reference_point(const Point2& p) {
+  return std::isfinite(p[0]) && std::isfinite(p[1]) && p[0] > 0 && p[1] > 0;
+}
+
 Point2 parse_reference_point(const std::string& text, const std::string& what) {
   Point2 p{};
   const auto comma = text.find(',');
@@ -22,9 +26,9 @@ Point2 parse_reference_point(const std::string& text, const std::string& what) {
     char* end = nullptr;
     p[k] = std::strtod(part.c_str(), &end);
     while (end && *end == ' ') ++end;
-    ok = end != part.c_str() && *end == '\0' && std::isfinite(p[k]) && p[k] > 0;
+    ok = end != part.c_str() && *end == '\0';
   }
-  if (!ok)
+  if (!ok || !is_valid_reference_point(p))
     throw Error(fmt::format("{}: expected two numbers > 0 as X,Y in the normalised objective space (the true front's "
                             "nadir is 1,1), e.g. 1.1,1.1; got '{}'",
                             what, text));

@@ -21,6 +21,8 @@ struct ProtocolOptions {
   std::optional<Point2> reference_point;
 };
 
+// A usable reference point: both coordinates finite and > 0 (the true front spans [0, 1]).
+bool is_valid_reference_point(const Point2& p);
 // "X,Y" (the form of --hv-ref) as a reference point in the normalised space; throws pelnas::Error
 // naming `what` unless both are finite numbers > 0 (e.g. "1.1,1.1"; "1,1" is the default).
 Point2 parse_reference_point(const std::string& text, const std::string& what);

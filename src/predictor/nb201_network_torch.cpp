@@ -1,6 +1,7 @@
 // The NAS-Bench-201 network in LibTorch (see nb201_torch.h) and the torch-side parameter count.
 #include <algorithm>
 #include <bit>
+#include <tuple>
 
 #include "predictor/nb201_network.h"
 #include "predictor/nb201_torch.h"
@@ -224,6 +225,19 @@ torch::Tensor batchnorm(nn::BatchNorm2d& bn, const torch::Tensor& x, Trace* trac
     return BatchNormTrain::apply(x, bn->weight, bn->bias, bn->options.eps());
   return bn->forward(x);
 }
+// libtorch's own backward of conv2d(x, w) at stride 1, padding `pad`, for the outputs in `mask`
+// (d/dx, d/dw, d/dbias).
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> conv_s1_backward(const torch::Tensor& gy, const torch::Tensor& x,
+                                                                         const torch::Tensor& w, std::int64_t pad,
+                                                                         std::array<bool, 3> mask) {
+  return at::convolution_backward(gy, x, w, c10::nullopt, {1, 1}, {pad, pad}, {1, 1}, false, {0, 0}, 1, mask);
+}
+// conv_transpose2d(gy, w) at stride 1 as a plain convolution with the flipped, transposed kernel
+// (oneDNN's fast path; libtorch's transposed convolution here is its slow reference kernel).
+torch::Tensor conv_transpose_s1(const torch::Tensor& gy, const torch::Tensor& w, std::int64_t pad) {
+  return torch::conv2d(gy, w.transpose(0, 1).flip({2, 3}), {}, 1, pad);
+}
+
 // The weight gradient of a stride-1 convolution as a differentiable op whose own backward is two
 // plain convolutions: libtorch's convolution double backward gets d/dx with a transposed
 // convolution on its slow reference path (a third of what remained of GRASP after fusing BN).
@@ -232,15 +246,14 @@ struct ConvWeightGradS1 : torch::autograd::Function<ConvWeightGradS1> {
                                const torch::Tensor& w, std::int64_t pad) {
     ctx->save_for_backward({x, gy});
     ctx->saved_data["pad"] = pad;
-    return std::get<1>(at::convolution_backward(gy, x, w, c10::nullopt, {1, 1}, {pad, pad}, {1, 1}, false, {0, 0}, 1,
-                                                {false, true, false}));
+    return std::get<1>(conv_s1_backward(gy, x, w, pad, {false, true, false}));
   }
   static tensor_list backward(AutogradContext* ctx, tensor_list grad) {
     const auto saved = ctx->get_saved_variables();
     const std::int64_t pad = ctx->saved_data["pad"].toInt();
     const auto& ggw = grad[0];
-    // d/dx <ggw, xcorr(x, gy)> = conv_transpose(gy, ggw) = conv(gy, flip(ggw)^T) at stride 1.
-    auto gx = torch::conv2d(saved[1], ggw.transpose(0, 1).flip({2, 3}), {}, 1, pad);
+    // d/dx <ggw, xcorr(x, gy)> = conv_transpose(gy, ggw).
+    auto gx = conv_transpose_s1(saved[1], ggw, pad);
     auto ggy = torch::conv2d(saved[0], ggw, {}, 1, pad);
     return {gx, ggy, torch::Tensor(), torch::Tensor()};
   }
@@ -258,13 +271,12 @@ struct ConvS1 : torch::autograd::Function<ConvS1> {
     const auto saved = ctx->get_saved_variables();
     const std::int64_t pad = ctx->saved_data["pad"].toInt();
     if (!torch::GradMode::is_enabled()) {  // a first-order backward: libtorch's own kernels
-      auto [gx, gw, gb] = at::convolution_backward(grad[0], saved[0], saved[1], c10::nullopt, {1, 1}, {pad, pad}, {1, 1},
-                                                   false, {0, 0}, 1,
-                                                   {ctx->needs_input_grad(0), ctx->needs_input_grad(1), false});
+      auto [gx, gw, gb] = conv_s1_backward(grad[0], saved[0], saved[1], pad,
+                                           {ctx->needs_input_grad(0), ctx->needs_input_grad(1), false});
       return {gx, gw, torch::Tensor()};
     }
     torch::Tensor gx, gw;
-    if (ctx->needs_input_grad(0)) gx = torch::conv2d(grad[0], saved[1].transpose(0, 1).flip({2, 3}), {}, 1, pad);
+    if (ctx->needs_input_grad(0)) gx = conv_transpose_s1(grad[0], saved[1], pad);
     if (ctx->needs_input_grad(1)) gw = ConvWeightGradS1::apply(saved[0], grad[0], saved[1], pad);
     return {gx, gw, torch::Tensor()};
   }

@@ -54,6 +54,12 @@ void bind_key(sqlite3_stmt* s, const std::string& arch, const ProxyKey& key, int
   sqlite3_bind_text(s, first + 5, key.code_version.c_str(), -1, SQLITE_TRANSIENT);
 }
 
+// A REAL column that may hold NULL (a proxy stored as missing).
+std::optional<double> optional_double(sqlite3_stmt* s, int column) {
+  if (sqlite3_column_type(s, column) == SQLITE_NULL) return std::nullopt;
+  return sqlite3_column_double(s, column);
+}
+
 }  // namespace
 
 ProxyCache::ProxyCache(std::string path, int busy_timeout_ms) : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {
@@ -105,23 +111,25 @@ void ProxyCache::exec(const char* sql, const std::string& doing) {
   if (rc != SQLITE_OK) fail(rc, doing);
 }
 
+sqlite3_stmt* ProxyCache::prepared(sqlite3_stmt*& stmt, const char* sql) {
+  if (!stmt) {
+    const int rc = sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr);
+    if (rc != SQLITE_OK) fail(rc, "preparing a lookup");
+  }
+  sqlite3_reset(stmt);
+  return stmt;
+}
+
 ProxyValues ProxyCache::lookup(const Arch& arch, const ProxyKey& key) {
-  int rc = SQLITE_OK;
-  if (!lookup_stmt_)
-    rc = sqlite3_prepare_v2(db_,
-                            "SELECT proxy, value FROM proxies WHERE arch=?1 AND dataset=?2 AND batch_size=?3 AND "
-                            "seed=?4 AND input=?5 AND code_version=?6",
-                            -1, &lookup_stmt_, nullptr);
-  if (rc != SQLITE_OK) fail(rc, "preparing a lookup");
-  sqlite3_stmt* s = lookup_stmt_;
-  sqlite3_reset(s);
+  sqlite3_stmt* s = prepared(lookup_stmt_,
+                             "SELECT proxy, value FROM proxies WHERE arch=?1 AND dataset=?2 AND batch_size=?3 AND "
+                             "seed=?4 AND input=?5 AND code_version=?6");
   bind_key(s, arch.str(), key, 1);
   ProxyValues out;
+  int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-    std::optional<double> v;
-    if (sqlite3_column_type(s, 1) != SQLITE_NULL) v = sqlite3_column_double(s, 1);
-    out.emplace(name ? name : "", v);
+    out.emplace(name ? name : "", optional_double(s, 1));
   }
   sqlite3_reset(s);  // release the read snapshot so WAL checkpoints are not held back
   if (rc != SQLITE_DONE) fail(rc, "looking up " + arch.str());
@@ -149,23 +157,17 @@ std::vector<ProxyValues> ProxyCache::lookup_many(const std::vector<Arch>& archs,
     }
     slots[it->second].push_back(i);
   }
-  int rc = SQLITE_OK;
-  if (!lookup_many_stmt_)
-    rc = sqlite3_prepare_v2(db_,
-                            "SELECT j.key, p.proxy, p.value FROM json_each(?1) AS j CROSS JOIN proxies AS p "
-                            "ON p.arch = j.value AND p.dataset=?2 AND p.batch_size=?3 AND p.seed=?4 AND p.input=?5 "
-                            "AND p.code_version=?6",
-                            -1, &lookup_many_stmt_, nullptr);
-  if (rc != SQLITE_OK) fail(rc, "preparing a lookup");
-  sqlite3_stmt* s = lookup_many_stmt_;
-  sqlite3_reset(s);
+  sqlite3_stmt* s = prepared(lookup_many_stmt_,
+                             "SELECT j.key, p.proxy, p.value FROM json_each(?1) AS j CROSS JOIN proxies AS p "
+                             "ON p.arch = j.value AND p.dataset=?2 AND p.batch_size=?3 AND p.seed=?4 AND p.input=?5 "
+                             "AND p.code_version=?6");
   bind_key(s, list.dump(), key, 1);
+  int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     const auto pos = sqlite3_column_int64(s, 0);
     const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(s, 1));
     if (!name || pos < 0 || static_cast<std::size_t>(pos) >= slots.size()) continue;
-    std::optional<double> v;
-    if (sqlite3_column_type(s, 2) != SQLITE_NULL) v = sqlite3_column_double(s, 2);
+    const std::optional<double> v = optional_double(s, 2);
     for (std::size_t i : slots[static_cast<std::size_t>(pos)]) out[i].emplace(name, v);
   }
   sqlite3_reset(s);  // release the read snapshot so WAL checkpoints are not held back

@@ -65,6 +65,8 @@ class ProxyCache {
   int busy_timeout_ms_;
 
   [[noreturn]] void fail(int rc, const std::string& doing) const;
+  // `stmt` prepared on first use (lookups are the hot path), reset for a new binding.
+  sqlite3_stmt* prepared(sqlite3_stmt*& stmt, const char* sql);
   void exec(const char* sql, const std::string& doing);
 };
 

@@ -224,8 +224,7 @@ void RunConfig::validate() const {
   (void)hw_metric_from_string(metric);
   if (device.empty()) throw Error("run config: 'device' is empty");
   if (budget < 0) throw Error("run config: 'budget' must be >= 0 (0 = planned by the search options)");
-  if (hv_reference && !(std::isfinite((*hv_reference)[0]) && std::isfinite((*hv_reference)[1]) &&
-                        (*hv_reference)[0] > 0 && (*hv_reference)[1] > 0))
+  if (hv_reference && !is_valid_reference_point(*hv_reference))
     throw Error("run config: 'hv_reference' must be two finite numbers > 0");
   search.validate();
 }
