@@ -2,6 +2,7 @@
 // model calls and proxy computation: table accuracy and table latency, so the time measured is the
 // loop itself (partition map, states, operator, validation, archives). Target: < 2 s per run.
 #include <benchmark/benchmark.h>
+#include "pelnas_build_paths.h"
 
 #include <filesystem>
 

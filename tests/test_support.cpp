@@ -1,4 +1,5 @@
 #include "test_support.h"
+#include "pelnas_build_paths.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>

@@ -1,4 +1,5 @@
 #include "data/data_dir.h"
+#include "pelnas_build_paths.h"
 
 #include <cstdlib>
 #include <filesystem>

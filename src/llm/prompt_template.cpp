@@ -1,4 +1,5 @@
 #include "llm/prompt_template.h"
+#include "pelnas_build_paths.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,5 @@
 #include "predictor/proxy_table.h"
+#include "pelnas_build_paths.h"
 
 #include <cmath>
 #include <cstdlib>

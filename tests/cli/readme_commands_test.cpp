@@ -2,6 +2,7 @@
 // repository's examples/ beside it and the built pelnas on PATH), so the README cannot rot.
 // Blocks fenced as ```sh-notest need a live LLM, the official HW-NAS-Bench file or a fresh machine.
 #include <gtest/gtest.h>
+#include "pelnas_build_paths.h"
 
 #include <filesystem>
 #include <regex>

@@ -1,6 +1,7 @@
 // `pelnas data ...` as a user runs it: JSON documents with the table values, missing values as null,
 // and bad input giving exit code 2 with a message.
 #include <gtest/gtest.h>
+#include "pelnas_build_paths.h"
 
 #include <nlohmann/json.hpp>
 

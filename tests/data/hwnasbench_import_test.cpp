@@ -2,6 +2,7 @@
 // which reproduce the published reference points bit for bit; the written table round-trips through
 // BenchmarkData::read and the cost sources; every bad fixture gives a clear error (also via the CLI).
 #include "data/hwnasbench_import.h"
+#include "pelnas_build_paths.h"
 
 #include <gtest/gtest.h>
 

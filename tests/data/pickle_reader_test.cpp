@@ -1,6 +1,7 @@
 // The whitelisting pickle reader: every encoding of the fixtures, hand-assembled opcodes, and that
 // corrupt input (every truncation, random byte flips, forbidden GLOBALs) is a clean pelnas::Error.
 #include "data/pickle_reader.h"
+#include "pelnas_build_paths.h"
 
 #include <gtest/gtest.h>
 

@@ -2,6 +2,7 @@
 // (finite, reproducible, data-free ones independent of the images, table-exact params/flops,
 // no NaN from zero-output cells, the noise fallback announced).
 #include <gtest/gtest.h>
+#include "pelnas_build_paths.h"
 
 #include <cmath>
 #include <set>

@@ -1,4 +1,5 @@
 #include "run/config_file.h"
+#include "pelnas_build_paths.h"
 
 #include <gtest/gtest.h>
 

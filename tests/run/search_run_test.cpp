@@ -1,6 +1,7 @@
 // Run directories of `pelnas search`: the files and their consistency, and resume after a stop or
 // a SIGKILL giving exactly the uninterrupted run (no evaluation lost or repeated).
 #include <gtest/gtest.h>
+#include "pelnas_build_paths.h"
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
