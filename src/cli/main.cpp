@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/command.h"
+#include "cli/suggest.h"
 #include "common/error.h"
 #ifdef PELNAS_HAVE_TORCH
 #include "predictor/proxy_computer.h"
@@ -54,6 +55,9 @@ int main(int argc, char** argv) {
   // Every option of every subcommand shows its default in --help (subcommands inherit this).
   app.option_defaults()->always_capture_default();
   app.add_flag("-v,--verbose", verbose, "debug logging on stderr");
+  // Subcommands created from here on pass options they do not know to their parent, so global
+  // flags (-v) are accepted anywhere on the line.
+  app.fallthrough();
   auto& setups = pelnas::cli::CommandRegistry::setups();
   std::stable_sort(setups.begin(), setups.end(), [](auto& a, auto& b) { return a.first < b.first; });
   for (auto& [order, setup] : setups) setup(app);
@@ -67,6 +71,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {
+      // Name the unknown word and its closest spelling rather than CLI11's generic message.
+      const std::string unknown = pelnas::cli::explain_unknown_word(app, std::vector<std::string>(argv + 1, argv + argc));
+      if (!unknown.empty()) {
+        std::cerr << "pelnas: error: " << unknown << "\nRun with --help for more information.\n";
+        return 2;
+      }
+    }
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   } catch (const pelnas::Error& e) {

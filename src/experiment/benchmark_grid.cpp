@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "evaluate/evaluator.h"
+#include "metrics/incremental_archive_score.h"
 #include "search/search.h"
 
 namespace pelnas {
@@ -114,13 +115,24 @@ GridRun run_task(const std::shared_ptr<const BenchmarkData>& data_ptr, const Gri
   run.evaluations = problem.evaluations();
   if (problem.archive().empty())
     throw Error(fmt::format("bench: {} evaluated nothing on {} (seed {})", t.algorithm, key, t.seed));
-  run.result = s.protocol->score_archive(problem.archive(), evaluator);
+  // Learning curve: the answer (and so every metric) only changes when an entry enters the front,
+  // so the archive is fed once, in order, and re-scored only at curve points where it changed.
+  const auto& entries = problem.archive().entries();
+  IncrementalArchiveScore curve_score(*s.protocol, evaluator);
+  std::size_t fed = 0;
   for (int k = o.curve_step;; k += o.curve_step) {
     const int n = std::min(k, run.evaluations);
-    const auto r = s.protocol->score_archive_prefix(problem.archive(), static_cast<std::size_t>(n), evaluator);
+    for (; fed < std::min(static_cast<std::size_t>(n), entries.size()); ++fed) curve_score.add(entries[fed]);
+    const auto& r = curve_score.score();
     run.curve.push_back({n, r.hv, r.hv_ratio, r.igd, r.igd_plus});
     if (n == run.evaluations) break;
   }
+  for (; fed < entries.size(); ++fed) curve_score.add(entries[fed]);
+  run.result = curve_score.score();  // identical to protocol->score_archive(problem.archive(), evaluator)
+  run.archive = entries;
+  run.true_accuracy.reserve(entries.size());
+  for (const auto& e : entries) run.true_accuracy.push_back(evaluator.true_objectives(e.arch).accuracy.value_or(std::nan("")));
+  run.front = curve_score.front_positions();
   return run;
 }
 

@@ -11,6 +11,7 @@
 
 #include "data/benchmark_data.h"
 #include "metrics/evaluation_protocol.h"
+#include "search/archive.h"
 
 namespace pelnas {
 
@@ -65,6 +66,9 @@ struct GridRun {
   ProtocolResult result;
   double wall_ms = 0;  // search time only (not scoring)
   std::vector<CurvePoint> curve;
+  std::vector<EvaluatedArch> archive;   // every evaluated architecture, in evaluation order
+  std::vector<double> true_accuracy;    // parallel to archive: true test accuracy (what the protocol scores)
+  std::vector<std::size_t> front;       // positions in archive of the run's answer (front under the seen objectives)
 };
 
 struct Stat {
@@ -88,10 +92,13 @@ struct BenchmarkGridResult {
 
   std::string results_csv() const;   // one row per run
   std::string curves_csv() const;    // hv_ratio / igd against evaluations, per run
+  std::string archives_csv() const;  // every evaluated architecture of every run (docs/BENCH_OUTPUT.md)
+  std::string fronts_csv() const;    // each run's answer, with normalised true objectives
   nlohmann::ordered_json summary_json() const;
   std::string summary_markdown() const;
   std::string text_table() const;    // the CLI's default output
-  // Writes results.csv, curves.csv, summary.json and summary.md into dir (created if needed).
+  // Writes results.csv, curves.csv, archives.csv, fronts.csv, summary.json and summary.md into dir
+  // (created if needed). The layout is documented in docs/BENCH_OUTPUT.md.
   void write(const std::string& dir) const;
 };
 

@@ -49,6 +49,51 @@ std::string BenchmarkGridResult::curves_csv() const {
   return out;
 }
 
+namespace {
+
+// The columns a run directory's archive.csv has, prefixed with the run's key.
+constexpr const char* kRunKey = "dataset,device,metric,algo,seed";
+constexpr const char* kEntryColumns = "order,generation,niche,index,arch_str,accuracy,cost,true_accuracy";
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::string entry_row(const GridSetting& s, const GridRun& r, std::size_t i) {
+  const auto& e = r.archive[i];
+  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}", to_string(s.dataset), s.device, s.cost_name,
+                     csv_field(r.algorithm), r.seed, e.order, e.generation, e.niche, e.index, e.arch.str(), e.accuracy,
+                     e.cost, r.true_accuracy[i]);
+}
+
+}  // namespace
+
+std::string BenchmarkGridResult::archives_csv() const {
+  std::string out = fmt::format("{},{},on_front\n", kRunKey, kEntryColumns);
+  for (const auto& r : runs) {
+    std::vector<char> on_front(r.archive.size(), 0);
+    for (std::size_t p : r.front) on_front[p] = 1;
+    for (std::size_t i = 0; i < r.archive.size(); ++i)
+      out += entry_row(settings[r.setting], r, i) + (on_front[i] ? ",1\n" : ",0\n");
+  }
+  return out;
+}
+
+std::string BenchmarkGridResult::fronts_csv() const {
+  std::string out = fmt::format("{},{},error_norm,cost_norm\n", kRunKey, kEntryColumns);
+  for (const auto& r : runs) {
+    const auto& s = settings[r.setting];
+    for (std::size_t p : r.front) {
+      const Point2 n = s.protocol->normalise({100.0 - r.true_accuracy[p], r.archive[p].cost});
+      out += entry_row(s, r, p) + fmt::format(",{},{}\n", n[0], n[1]);
+    }
+  }
+  return out;
+}
+
 nlohmann::ordered_json BenchmarkGridResult::summary_json() const {
   nlohmann::ordered_json j;
   j["options"] = options.to_json();
@@ -134,6 +179,8 @@ void BenchmarkGridResult::write(const std::string& dir) const {
   const std::filesystem::path d(dir);
   write_text(d / "results.csv", results_csv());
   write_text(d / "curves.csv", curves_csv());
+  write_text(d / "archives.csv", archives_csv());
+  write_text(d / "fronts.csv", fronts_csv());
   write_text(d / "summary.json", summary_json().dump(2) + "\n");
   write_text(d / "summary.md", summary_markdown());
 }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fmt/format.h>
 #include <set>
 #include <spdlog/spdlog.h>
@@ -53,16 +54,19 @@ nlohmann::json knowledge_changes(const KnowledgeBase& before, const KnowledgeBas
   return out;
 }
 
-std::string csv_rows(const std::vector<EvaluatedArch>& entries, const Evaluator& ev) {
+// The run's dataset, device and seed end every row, so archives of several runs concatenate
+// without a join.
+std::string csv_rows(const std::vector<EvaluatedArch>& entries, const Evaluator& ev, const RunConfig& cfg) {
   std::ostringstream os;
   os.precision(17);
-  os << "order,generation,niche,index,arch_str,accuracy,cost,true_accuracy\n";
+  os << "order,generation,niche,index,arch_str,accuracy,cost,true_accuracy,dataset,device,seed\n";
+  const std::string run_key = fmt::format(",{},{},{}\n", cfg.dataset, cfg.device, cfg.seed);
   for (const auto& e : entries) {
     const auto t = ev.true_objectives(e.arch);
     os << e.order << ',' << e.generation << ',' << e.niche << ',' << e.index << ',' << e.arch.str() << ',' << e.accuracy
        << ',' << e.cost << ',';
     if (t.accuracy) os << *t.accuracy;
-    os << '\n';
+    os << run_key;
   }
   return os.str();
 }
@@ -78,22 +82,52 @@ std::string metrics_csv(const nlohmann::json& rows) {
   return os.str();
 }
 
-RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json* checkpoint, const RunHooks& hooks) {
-  const auto wall_start = std::chrono::steady_clock::now();
-  auto data = BenchmarkData::load(cfg.data_dir);
-  const Dataset dataset = dataset_from_string(cfg.dataset);
-  std::shared_ptr<CostSource> cost =
-      make_cost_source(data, dataset, CostSpec{cfg.device, hw_metric_from_string(cfg.metric)});
+// Everything a run needs before it writes anything: a bad dataset, device, accuracy source,
+// operator or reference point fails here, before the run directory exists.
+struct RunSetup {
+  std::shared_ptr<const BenchmarkData> data;
+  Dataset dataset = Dataset::Cifar10;
+  std::shared_ptr<CostSource> cost;
+  std::shared_ptr<AccuracySource> accuracy;
+  std::shared_ptr<const EvaluationProtocol> protocol;
+};
+
+RunSetup prepare(const RunConfig& cfg) {
+  cfg.validate();
+  RunSetup r;
+  r.data = BenchmarkData::load(cfg.data_dir);
+  r.dataset = dataset_from_string(cfg.dataset);
+  r.cost = make_cost_source(r.data, r.dataset, CostSpec{cfg.device, hw_metric_from_string(cfg.metric)});
   AccuracySourceOptions aopts;
-  aopts.data = data;
-  aopts.dataset = dataset;
-  auto accuracy = make_accuracy_source(cfg.accuracy == "table" ? "test" : cfg.accuracy, aopts);
+  aopts.data = r.data;
+  aopts.dataset = r.dataset;
+  r.accuracy = make_accuracy_source(cfg.accuracy == "table" ? "test" : cfg.accuracy, aopts);
+  // The operator and its options, built once without the files it would open in the run directory
+  // (a replay cache lives elsewhere and is only read).
+  PelnasSearchOptions probe = cfg.search;
+  probe.operator_options.erase("transcript_path");
+  if (!probe.operator_options.value("replay", false)) probe.operator_options.erase("cache_path");
+  (void)PelnasSearch(probe);
+  r.protocol = std::make_shared<EvaluationProtocol>(
+      EvaluationProtocol::for_cost_source(*r.data, r.dataset, *r.cost, ProtocolOptions{cfg.hv_reference}));
+  return r;
+}
+
+std::string knowledge_file(int generation) { return fmt::format("knowledge/gen_{:03}.json", generation); }
+
+RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json* checkpoint, const RunHooks& hooks,
+                   const RunSetup& setup) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  const auto& data = setup.data;
+  const Dataset dataset = setup.dataset;
+  const std::shared_ptr<CostSource>& cost = setup.cost;
+  const std::shared_ptr<AccuracySource>& accuracy = setup.accuracy;
   Evaluator evaluator(data, dataset, accuracy, cost);
   PelnasSearch search(cfg.search);
   const int planned = cfg.search.planned_evaluations(cfg.search.resolve_partition().size());
   const int budget = cfg.budget > 0 ? cfg.budget : std::min(planned, evaluator.domain_size());
   Problem problem(evaluator, Budget{budget});
-  const auto protocol = EvaluationProtocol::for_cost_source(*data, dataset, *cost, ProtocolOptions{cfg.hv_reference});
+  const EvaluationProtocol& protocol = *setup.protocol;
 
   nlohmann::json metric_rows = nlohmann::json::array();
   double wall_before = 0;
@@ -154,7 +188,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
       changes.push_back(ch);
       last_kb[k] = niches[k].knowledge;
     }
-    dir.write_json(fmt::format("knowledge/gen_{}.json", report.generation), {{"generation", report.generation}, {"niches", kb}});
+    dir.write_json(knowledge_file(report.generation), {{"generation", report.generation}, {"niches", kb}});
     dir.write(RunDirectory::kMetrics, metrics_csv(metric_rows));
     dir.append_event({{"event", "generation_done"}, {"time", now_iso()}, {"generation", report.generation},
                       {"evaluations", report.evaluations}, {"niches", per_niche}, {"hv_ratio", r.hv_ratio},
@@ -177,7 +211,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
   search.run(problem, rng, callback);
 
   RunSummary s;
-  s.run_dir = dir.path();
+  s.run_dir = std::filesystem::absolute(dir.path()).lexically_normal().string();
   s.evaluations = problem.evaluations();
   s.generations_completed = search.checkpoint().generation;
   s.front = search.final_front();
@@ -192,8 +226,8 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
   s.finished = true;
   const double wall = wall_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
-  dir.write(RunDirectory::kArchive, csv_rows(problem.archive().entries(), evaluator));
-  dir.write(RunDirectory::kFront, csv_rows(s.front, evaluator));
+  dir.write(RunDirectory::kArchive, csv_rows(problem.archive().entries(), evaluator, cfg));
+  dir.write(RunDirectory::kFront, csv_rows(s.front, evaluator, cfg));
   const OperatorStats ops = search.operator_stats();
   nlohmann::json stats = {{"operator", search.op()->name()}, {"operator_stats", ops.to_json()},
                           {"search", search.counters()}, {"wall_seconds", wall},
@@ -271,9 +305,9 @@ nlohmann::json RunSummary::to_json() const {
 }
 
 RunSummary start_search_run(const RunConfig& config, const std::string& out_dir, const RunHooks& hooks) {
-  config.validate();
+  const RunSetup setup = prepare(config);  // before anything is written
   auto dir = RunDirectory::create(out_dir);
-  return execute(dir, config, nullptr, hooks);
+  return execute(dir, config, nullptr, hooks, setup);
 }
 
 RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks, const std::string& data_dir_override) {
@@ -284,7 +318,7 @@ RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks, 
     // Finished already: report it again.
     const auto s = dir.read_json(RunDirectory::kSummary);
     RunSummary r;
-    r.run_dir = run_dir;
+    r.run_dir = std::filesystem::absolute(run_dir).lexically_normal().string();
     r.hv_ratio = s.at("hv_ratio");
     r.igd = s.at("igd");
     r.igd_plus = s.at("igd_plus");
@@ -314,10 +348,10 @@ RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks, 
     // Killed before the seeding checkpoint: nothing to keep, start over in the same directory.
     spdlog::info("run {} has no checkpoint yet: starting it from the beginning", run_dir);
     dir.truncate_events(0);
-    return execute(dir, cfg, nullptr, hooks);
+    return execute(dir, cfg, nullptr, hooks, prepare(cfg));
   }
   const auto ck = dir.read_json(RunDirectory::kCheckpoint);
-  return execute(dir, cfg, &ck, hooks);
+  return execute(dir, cfg, &ck, hooks, prepare(cfg));
 }
 
 }  // namespace pelnas

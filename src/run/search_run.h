@@ -34,7 +34,7 @@ struct RunConfig {
 };
 
 struct RunSummary {
-  std::string run_dir;
+  std::string run_dir;  // absolute, normalised
   double hv_ratio = 0, igd = 0, igd_plus = 0, hv = 0;
   int front_size = 0, evaluations = 0, generations_completed = 0;
   bool finished = false;  // false when stopped by the test hook

@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <sstream>
 
 #include "common/csv.h"
 #include "common/error.h"
+#include "metrics/hypervolume.h"
 #include "test_support.h"
 
 namespace pelnas {
@@ -156,6 +158,40 @@ TEST(BenchmarkGrid, AblationRowFromAnInlineOption) {
                                   "--data=" + test::data_dir()});
   EXPECT_EQ(cli.exit_code, 2);
   EXPECT_NE(cli.err.find("no_partiton"), std::string::npos) << cli.err;
+}
+
+TEST(BenchmarkGrid, KeepsEachRunsArchiveAndFront) {
+  const std::string out = test::temp_dir("grid_archives");
+  const auto r = test::run_cli({"bench", "--algos", "random,rea", "--devices", "fpga,edgegpu", "--seeds", "2", "--budget",
+                                "40", "--out", out, "--data=" + test::data_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto results = CsvTable::parse(test::read_file(out + "/results.csv"), "results.csv");
+  const auto archives = CsvTable::parse(test::read_file(out + "/archives.csv"), "archives.csv");
+  const auto fronts = CsvTable::parse(test::read_file(out + "/fronts.csv"), "fronts.csv");
+  ASSERT_EQ(results.rows(), 8u);
+  EXPECT_EQ(archives.rows(), 8u * 40u);  // every evaluation of every run
+  const auto key = [](const CsvTable& t, std::size_t i) {
+    return std::string(t.cell(i, t.column("device"))) + "/" + std::string(t.cell(i, t.column("algo"))) + "/" +
+           std::string(t.cell(i, t.column("seed")));
+  };
+  std::map<std::string, std::vector<Point2>> front_points;
+  std::map<std::string, int> on_front;
+  for (std::size_t i = 0; i < fronts.rows(); ++i)
+    front_points[key(fronts, i)].push_back({fronts.number(i, fronts.column("error_norm")),
+                                            fronts.number(i, fronts.column("cost_norm"))});
+  for (std::size_t i = 0; i < archives.rows(); ++i) {
+    on_front[key(archives, i)] += static_cast<int>(archives.integer(i, archives.column("on_front")));
+    // true_accuracy is the table's test accuracy of that architecture.
+    const int index = static_cast<int>(archives.integer(i, archives.column("index")));
+    EXPECT_EQ(archives.number(i, archives.column("true_accuracy")), *test::data()->accuracy(index, Dataset::Cifar10));
+  }
+  // Each run's front, from its normalised points alone, has the hypervolume results.csv reports.
+  for (std::size_t i = 0; i < results.rows(); ++i) {
+    const auto k = key(results, i);
+    ASSERT_TRUE(front_points.count(k)) << k;
+    EXPECT_EQ(on_front[k], static_cast<int>(front_points[k].size())) << k;
+    EXPECT_NEAR(hypervolume_2d(front_points[k], {1.0, 1.0}), results.number(i, results.column("hv")), 1e-12) << k;
+  }
 }
 
 TEST(BenchmarkGrid, JsonIsOneDocument) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fmt/format.h>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -150,9 +151,9 @@ TEST(RunReport, KnowledgeSectionShowsLastGenerationRules) {
   // The last generation's rules of every niche appear verbatim.
   int last = -1;
   for (int g = 0; g < 100; ++g)
-    if (std::filesystem::exists(f.run + "/knowledge/gen_" + std::to_string(g) + ".json")) last = g;
+    if (std::filesystem::exists(f.run + fmt::format("/knowledge/gen_{:03}.json", g))) last = g;
   ASSERT_GE(last, 1);
-  const auto kb = nlohmann::json::parse(test::read_file(f.run + "/knowledge/gen_" + std::to_string(last) + ".json"));
+  const auto kb = nlohmann::json::parse(test::read_file(f.run + fmt::format("/knowledge/gen_{:03}.json", last)));
   auto section = all(*f.root, [](const xml::Node& n) { return n.name == "section" && n.attr("id") == "knowledge"; });
   ASSERT_EQ(section.size(), 1u);
   std::set<std::string> items;

@@ -44,7 +44,7 @@ TEST(SearchRun, WritesTheDocumentedFiles) {
   const RunSummary s = start_search_run(config(), dir);
   ASSERT_TRUE(s.finished);
   for (const char* f : {"config.json", "events.jsonl", "archive.csv", "front.csv", "metrics.csv", "stats.json", "summary.json",
-                        "checkpoint.json", "knowledge/gen_0.json", "knowledge/gen_10.json"})
+                        "checkpoint.json", "knowledge/gen_000.json", "knowledge/gen_010.json"})
     EXPECT_TRUE(fs::exists(dir + "/" + f)) << f;
   // config.json round-trips into the same configuration.
   const auto cfg_json = nlohmann::json::parse(test::read_file(dir + "/config.json"));
@@ -52,8 +52,12 @@ TEST(SearchRun, WritesTheDocumentedFiles) {
   // archive.csv: every evaluation once, table accuracy = true accuracy, niche recorded.
   const auto archive = CsvTable::parse(test::read_file(dir + "/archive.csv"), "archive.csv");
   ASSERT_EQ(archive.rows(), 324u);
-  EXPECT_EQ(archive.header(), (std::vector<std::string>{"order", "generation", "niche", "index", "arch_str", "accuracy", "cost", "true_accuracy"}));
+  EXPECT_EQ(archive.header(), (std::vector<std::string>{"order", "generation", "niche", "index", "arch_str", "accuracy",
+                                                        "cost", "true_accuracy", "dataset", "device", "seed"}));
   for (std::size_t r = 0; r < archive.rows(); ++r) {
+    EXPECT_EQ(archive.cell(r, 8), "cifar10");  // the run's key on every row
+    EXPECT_EQ(archive.cell(r, 9), "fpga");
+    EXPECT_EQ(archive.cell(r, 10), "3");
     EXPECT_EQ(archive.integer(r, 0), static_cast<long long>(r + 1));
     EXPECT_DOUBLE_EQ(archive.number(r, 5), archive.number(r, 7));
     EXPECT_EQ(archive.cell(r, 4), test::data()->arch(static_cast<int>(archive.integer(r, 3))).str());
@@ -69,6 +73,7 @@ TEST(SearchRun, WritesTheDocumentedFiles) {
   EXPECT_EQ(summary["evaluations"], 324);
   EXPECT_EQ(summary["operator"], "evolution");
   EXPECT_EQ(summary["accuracy_source"], "table:test");
+  EXPECT_EQ(summary["run_dir"], fs::absolute(dir).lexically_normal().string());
   EXPECT_GT(summary["hv_ratio"].get<double>(), 0.85);
   // front.csv = the Pareto front of archive.csv under the objectives the search saw.
   Archive a;
@@ -92,7 +97,7 @@ TEST(SearchRun, WritesTheDocumentedFiles) {
   const auto stats = nlohmann::json::parse(test::read_file(dir + "/stats.json"));
   EXPECT_EQ(stats["operator_stats"]["counters"]["calls"], 60);
   EXPECT_EQ(stats["search"]["evaluated:seed"], 24);
-  const auto kb = nlohmann::json::parse(test::read_file(dir + "/knowledge/gen_10.json"));
+  const auto kb = nlohmann::json::parse(test::read_file(dir + "/knowledge/gen_010.json"));
   EXPECT_EQ(kb["niches"].size(), 6u);
 }
 
