@@ -38,6 +38,8 @@ struct SearchCliOptions {
   bool llm_replay = false;
   int llm_concurrency = 0;
   double llm_timeout = 0;        // seconds; 0 = the client's default
+  std::int64_t llm_max_reply_bytes = 0;  // 0 = the client's default
+  bool llm_allow_plain_http_key = false;
   std::string llm_cache, prompts_dir;
   int stop_after_generation = -1;
   int generation_delay_ms = 0;
@@ -125,6 +127,8 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
       if (o.llm_replay) oo["replay"] = true;
       if (o.llm_concurrency > 0) oo["concurrency"] = o.llm_concurrency;
       if (o.llm_timeout > 0) oo["timeout_seconds"] = o.llm_timeout;
+      if (o.llm_max_reply_bytes > 0) oo["max_reply_bytes"] = o.llm_max_reply_bytes;
+      if (o.llm_allow_plain_http_key) oo["allow_plain_http_key"] = true;
       if (!o.prompts_dir.empty()) oo["prompts_dir"] = std::filesystem::absolute(o.prompts_dir).string();
       if (!o.llm_cache.empty()) oo["cache_path"] = std::filesystem::absolute(o.llm_cache).string();
       if (o.llm_replay && !oo.contains("cache_path")) throw Error("--llm-replay: give the recorded run's response cache with --llm-cache FILE");
@@ -177,7 +181,11 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
   cmd->add_option("--llm-model", o->llm_model, "chat model name (default $PELNAS_LLM_MODEL); the key comes from $PELNAS_LLM_API_KEY or $OPENAI_API_KEY");
   cmd->add_flag("--llm-replay", o->llm_replay, "answer LLM calls from the response cache only (no network)");
   cmd->add_option("--llm-concurrency", o->llm_concurrency, "niches whose LLM calls run at once (0 = operator default)")->check(CLI::Range(0, 64));
-  cmd->add_option("--llm-timeout", o->llm_timeout, "seconds per LLM HTTP attempt (default 120)")->check(CLI::Range(0.0, 3600.0));
+  cmd->add_option("--llm-timeout", o->llm_timeout, "deadline in seconds of one whole LLM HTTP attempt (default 120)")->check(CLI::Range(0.0, 3600.0));
+  cmd->add_option("--llm-max-reply-bytes", o->llm_max_reply_bytes, "largest LLM response body accepted (default 4 MiB)")
+      ->check(CLI::Range(std::int64_t{1024}, std::int64_t{1} << 30));
+  cmd->add_flag("--llm-allow-plain-http-key", o->llm_allow_plain_http_key,
+                "allow sending the API key over plain http:// to a host that is not loopback (it can be read on the way)");
   cmd->add_option("--llm-cache", o->llm_cache, "LLM response cache (SQLite; default RUN_DIR/llm_cache.sqlite; with --llm-replay, the recorded run's)");
   cmd->add_option("--prompts", o->prompts_dir, "directory of prompt templates (default: the source tree's prompts/ or $PELNAS_PROMPTS_DIR)");
   cmd->add_option("--stop-after-generation", o->stop_after_generation, "test hook: stop after this generation's checkpoint")->group("");

@@ -1,10 +1,12 @@
 #include "data/pickle_reader.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/error.h"
 
@@ -93,6 +95,11 @@ ValuePtr make(Kind k) {
 }
 
 // Opcodes of pickle protocols 2-5 that this reader accepts (names as in pickletools).
+// Limits of a data pickle. Containers and arrays cannot outgrow the file (every item costs at least
+// one opcode byte, array data is stored in full), so only depth and the element count are bounded.
+constexpr std::size_t kMaxDepth = 1000;
+constexpr std::uint64_t kMaxArrayItems = 1ULL << 40;
+
 enum Op : unsigned char {
   MARK = '(', STOP = '.', POP = '0', POP_MARK = '1', BINFLOAT = 'G', BININT = 'J', BININT1 = 'K', BININT2 = 'M',
   NONE = 'N', REDUCE = 'R', BINUNICODE = 'X', EMPTY_LIST = ']', APPEND = 'a', BUILD = 'b', GLOBAL = 'c',
@@ -106,6 +113,21 @@ enum Op : unsigned char {
 class Machine {
  public:
   Machine(std::string_view in, std::string name) : in_(in), name_(std::move(name)) {}
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+  // A failed parse may leave lists and dicts that contain themselves (APPEND of a memoised list
+  // into itself); shared_ptr never frees a cycle, so empty every container this parse created.
+  ~Machine() {
+    if (finished_) return;
+    for (auto& w : containers_) {
+      if (ValuePtr c = w.lock()) {
+        std::vector<ValuePtr> items = std::move(c->items);
+        auto entries = std::move(c->entries);
+        c->items.clear();
+        c->entries.clear();
+      }
+    }
+  }
 
   ValuePtr run() {
     while (true) {
@@ -118,6 +140,8 @@ class Machine {
         if (stack_.size() != 1) fail("STOP with " + std::to_string(stack_.size()) + " values on the stack (expected 1)");
         if (pos_ != in_.size())
           fail_at(pos_, std::to_string(in_.size() - pos_) + " unexpected bytes after the STOP opcode");
+        check_shape(*stack_.back());
+        finished_ = true;
         return stack_.back();
       }
       step(op);
@@ -131,6 +155,67 @@ class Machine {
   std::vector<ValuePtr> stack_;
   std::vector<std::size_t> marks_;
   std::unordered_map<std::uint64_t, ValuePtr> memo_;
+  bool finished_ = false;
+  std::vector<std::weak_ptr<Value>> containers_;  // every list and dict made, for ~Machine
+  // Keys of each dict under construction ("s" + text or "i" + integer), so a duplicate key is found
+  // in O(1) instead of by a scan of the entries (quadratic on a 200k-key dict).
+  std::unordered_map<const Value*, std::unordered_set<std::string>> dict_keys_;
+
+  ValuePtr container(Kind k) {
+    auto v = make(k);
+    containers_.push_back(v);
+    dict_keys_.erase(v.get());  // a new dict may reuse a freed one's address
+    return v;
+  }
+
+  // The finished value must be a tree or a DAG (shared references are fine; cycles are not: the
+  // HW-NAS-Bench file has none and consumers walk it recursively) at most kMaxDepth containers deep.
+  // Iterative post-order depth-first search, each container visited once: O(nodes + edges).
+  void check_shape(const Value& root) {
+    auto is_container = [](const Value& v) { return v.kind == Kind::List || v.kind == Kind::Tuple || v.kind == Kind::Dict; };
+    auto child = [](const Value& v, std::size_t i) -> const Value* {
+      if (i < v.items.size()) return v.items[i].get();
+      i -= v.items.size();
+      if (i / 2 < v.entries.size()) return (i % 2 ? v.entries[i / 2].second : v.entries[i / 2].first).get();
+      return nullptr;
+    };
+    auto too_deep = [this] {
+      fail("containers nested more than " + std::to_string(kMaxDepth) + " levels deep (a data pickle is shallow)");
+    };
+    if (!is_container(root)) return;
+    // Height (containers on the longest downward path) of each finished container; 0 = on the path.
+    std::unordered_map<const Value*, std::size_t> height{{&root, 0}};
+    struct Frame {
+      const Value* v;
+      std::size_t next = 0;    // next child: items, then entries' keys and values
+      std::size_t below = 0;   // the greatest height among children seen so far
+    };
+    std::vector<Frame> path{{&root}};
+    while (!path.empty()) {
+      Frame& f = path.back();
+      const Value* c = child(*f.v, f.next);
+      if (!c) {  // f is finished
+        const std::size_t h = f.below + 1;
+        height[f.v] = h;
+        path.pop_back();
+        if (!path.empty()) path.back().below = std::max(path.back().below, h);
+        continue;
+      }
+      ++f.next;
+      if (!is_container(*c)) continue;
+      auto [it, fresh] = height.try_emplace(c, 0);
+      if (!fresh) {
+        if (it->second == 0)
+          fail("the data contains a reference cycle (a " + std::string(to_string(c->kind)) +
+               " that contains itself); a data pickle is a tree");
+        if (path.size() + it->second > kMaxDepth) too_deep();
+        f.below = std::max(f.below, it->second);
+        continue;
+      }
+      if (path.size() + 1 > kMaxDepth) too_deep();
+      path.push_back({c});
+    }
+  }
 
   [[noreturn]] void fail_at(std::size_t offset, const std::string& what) const {
     throw Error(name_ + ": corrupt or unsupported pickle at byte offset " + std::to_string(offset) + ": " + what);
@@ -217,14 +302,18 @@ class Machine {
     for (std::size_t i = 0; i < kv.size(); i += 2) {
       const Value& k = *kv[i];
       if (k.kind != Kind::Str && k.kind != Kind::Int) fail("dict key of type " + k.describe() + " (expected str or int)");
-      bool replaced = false;
+      auto& keys = dict_keys_[&dict];
+      std::string key = k.kind == Kind::Str ? "s" + k.text : "i" + std::to_string(k.integer);
+      if (keys.insert(std::move(key)).second) {
+        dict.entries.emplace_back(kv[i], kv[i + 1]);
+        continue;
+      }
+      // Python keeps the first key and the last value; the rare duplicate pays one scan.
       for (auto& [ek, ev] : dict.entries)
         if (ek->kind == k.kind && ek->text == k.text && ek->integer == k.integer) {
           ev = kv[i + 1];
-          replaced = true;
           break;
         }
-      if (!replaced) dict.entries.emplace_back(kv[i], kv[i + 1]);
     }
   }
   void append(Value& list, std::vector<ValuePtr>& items) {
@@ -282,11 +371,12 @@ class Machine {
 
   ValuePtr make_array(const Value& dtype, const std::vector<std::int64_t>& shape, std::string_view raw) {
     if (dtype.kind != Kind::Dtype) fail("ndarray with dtype " + dtype.describe() + ", expected numpy.dtype");
+    // Element count with overflow-checked arithmetic: (2^40, 2^24) must not wrap to 0 elements.
     std::uint64_t n = 1;
     for (auto s : shape) {
-      if (s < 0 || s > (1LL << 40)) fail("ndarray with a bad shape entry " + std::to_string(s));
-      n *= static_cast<std::uint64_t>(s);
-      if (n > (1ULL << 40)) fail("ndarray too large");
+      if (s < 0) fail("ndarray with a negative shape entry " + std::to_string(s));
+      if (__builtin_mul_overflow(n, static_cast<std::uint64_t>(s), &n) || n > kMaxArrayItems)
+        fail("ndarray shape has more than " + std::to_string(kMaxArrayItems) + " elements");
     }
     if (raw.size() != n * static_cast<std::uint64_t>(dtype.dtype_size))
       fail("ndarray data has " + std::to_string(raw.size()) + " bytes, shape and dtype need " +
@@ -416,8 +506,8 @@ class Machine {
       case MARK: marks_.push_back(stack_.size()); return;
       case POP: pop(); return;
       case POP_MARK: pop_mark(); return;
-      case EMPTY_DICT: push(make(Kind::Dict)); return;
-      case EMPTY_LIST: push(make(Kind::List)); return;
+      case EMPTY_DICT: push(container(Kind::Dict)); return;
+      case EMPTY_LIST: push(container(Kind::List)); return;
       case EMPTY_TUPLE: push(make(Kind::Tuple)); return;
       case TUPLE: push_tuple(pop_mark()); return;
       case TUPLE1: {

@@ -8,6 +8,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -17,8 +18,15 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/saturating.h"
+#include "common/utf8.h"
 
 namespace pelnas::llm {
+
+void TokenUsage::add(const TokenUsage& other) {
+  prompt_tokens = saturating_add(prompt_tokens, other.prompt_tokens);
+  completion_tokens = saturating_add(completion_tokens, other.completion_tokens);
+}
 
 void ChatClientOptions::validate() const {
   auto bad = [](const std::string& field, const std::string& what) {
@@ -30,6 +38,8 @@ void ChatClientOptions::validate() const {
   if (max_tokens < 1) bad("max_tokens", "expected a positive integer");
   if (!(timeout_seconds > 0.0 && timeout_seconds <= 3600.0)) bad("timeout_seconds", "expected a number in (0, 3600]");
   if (max_attempts < 1 || max_attempts > 100) bad("max_attempts", "expected an integer in [1, 100]");
+  if (max_reply_bytes < 1024 || max_reply_bytes > (std::int64_t{1} << 30))
+    bad("max_reply_bytes", "expected an integer in [1024, 1073741824] (bytes of one response body)");
   if (!(backoff_base_seconds >= 0.0)) bad("backoff_base_seconds", "expected a non-negative number");
   if (!(backoff_max_seconds >= backoff_base_seconds)) bad("backoff_max_seconds", "expected a number >= backoff_base_seconds");
   if (!(max_retry_after_seconds >= 0.0)) bad("max_retry_after_seconds", "expected a non-negative number");
@@ -56,7 +66,9 @@ nlohmann::json ChatClientOptions::to_json() const {
           {"backoff_max_seconds", backoff_max_seconds},
           {"max_retry_after_seconds", max_retry_after_seconds},
           {"seed", seed},
-          {"ca_cert_path", ca_cert_path}};
+          {"ca_cert_path", ca_cert_path},
+          {"max_reply_bytes", max_reply_bytes},
+          {"allow_plain_http_key", allow_plain_http_key}};
 }
 
 std::optional<std::string> api_key_from_environment() {
@@ -77,6 +89,21 @@ std::pair<std::string, std::string> split_base_url(const std::string& base_url) 
   return {m[1].str() + "://" + m[2].str() + (m[3].matched ? m[3].str() : ""), path};
 }
 
+bool is_loopback_host(const std::string& scheme_host_port) {
+  static const std::regex re(R"(^https?://(localhost|127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})(:[0-9]+)?$)", std::regex::icase);
+  return std::regex_match(scheme_host_port, re);
+}
+
+void check_key_transport(const ChatClientOptions& options, bool has_key) {
+  if (!has_key || options.allow_plain_http_key) return;
+  const std::string shp = split_base_url(options.base_url).first;
+  if (shp.rfind("http://", 0) != 0 || is_loopback_host(shp)) return;
+  throw Error("LLM client option base_url: refusing to send the API key ($" + std::string(kApiKeyEnv) + " / $" +
+              kOpenAiKeyEnv + ") in clear text to " + shp +
+              ", which is not a loopback host; use https://, unset the key, or pass --llm-allow-plain-http-key "
+              "(operator option allow_plain_http_key) to allow it");
+}
+
 nlohmann::json canonical_request(const ChatClientOptions& options, const std::vector<ChatMessage>& messages) {
   nlohmann::json msgs = nlohmann::json::array();
   for (const auto& m : messages) msgs.push_back({{"role", m.role}, {"content", m.content}});
@@ -89,6 +116,7 @@ nlohmann::json canonical_request(const ChatClientOptions& options, const std::ve
 ChatClient::ChatClient(ChatClientOptions options)
     : options_(std::move(options)), api_key_(api_key_from_environment()), rng_(options_.seed) {
   options_.validate();
+  check_key_transport(options_, api_key_.has_value());
   std::tie(scheme_host_port_, path_prefix_) = split_base_url(options_.base_url);
   sleep_ = [](double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); };
 }
@@ -192,6 +220,12 @@ std::string ChatClient::redact(std::string text) const {
 
 namespace {
 
+std::string fmt_seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", s);
+  return buf;
+}
+
 // The server's own error text, shortened, for error messages.
 std::string error_excerpt(const std::string& body) {
   std::string text = body;
@@ -204,7 +238,8 @@ std::string error_excerpt(const std::string& body) {
     }
   } catch (const nlohmann::json::exception&) {
   }
-  if (text.size() > 200) text = text.substr(0, 200) + "...";
+  text = to_valid_utf8(text);  // the body may be anything; the excerpt goes into JSON transcripts
+  if (text.size() > 200) text = std::string(utf8_prefix(text, 200)) + "...";
   return text;
 }
 
@@ -229,22 +264,100 @@ ParsedReply parse_completion(const std::string& body) {
   }
   const auto& content = c["message"].value("content", nlohmann::json());
   ChatReply r;
-  if (content.is_string()) r.content = content.get<std::string>();
+  if (content.is_string()) r.content = to_valid_utf8(content.get<std::string>());
   else if (!content.is_null()) return {std::nullopt, "choices[0].message.content is not a string"};
   if (j.contains("usage") && j["usage"].is_object()) {
     const auto& u = j["usage"];
-    if (u.contains("prompt_tokens") && u["prompt_tokens"].is_number_integer()) r.usage.prompt_tokens = u["prompt_tokens"].get<std::int64_t>();
-    if (u.contains("completion_tokens") && u["completion_tokens"].is_number_integer()) r.usage.completion_tokens = u["completion_tokens"].get<std::int64_t>();
+    // Counts outside [0, INT64_MAX] (negative, or unsigned beyond int64) are not usage: read as 0.
+    auto count = [&u](const char* key) -> std::int64_t {
+      if (!u.contains(key) || !u[key].is_number_integer()) return 0;
+      if (u[key].is_number_unsigned())
+        return u[key].get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX) ? 0 : u[key].get<std::int64_t>();
+      return std::max<std::int64_t>(0, u[key].get<std::int64_t>());
+    };
+    r.usage.prompt_tokens = count("prompt_tokens");
+    r.usage.completion_tokens = count("completion_tokens");
   }
   return {std::move(r), ""};
 }
 
 }  // namespace
 
-ChatReply ChatClient::complete(const std::vector<ChatMessage>& messages) {
-  const std::string body = canonical_request(options_, messages).dump();
-  const std::string path = path_prefix_ + "/chat/completions";
+namespace {
+
+// One HTTP exchange under a whole-attempt deadline: a watchdog thread shuts the connection down
+// when the deadline passes, whatever phase it is in (httplib's own timeouts apply per read, so a
+// server dripping a byte at a time would hold an attempt for ever). The body is collected here so
+// its size can be capped.
+struct Exchange {
+  std::optional<int> status;  // nullopt: transport failure (see error)
   httplib::Headers headers;
+  std::string body;
+  std::string error;  // transport failure text
+};
+
+Exchange post_with_deadline(httplib::Client& client, httplib::Request& req, double timeout_seconds, std::int64_t max_bytes) {
+  Exchange out;
+  bool too_big = false;
+  req.response_handler = [&](const httplib::Response& r) {
+    out.status = r.status;
+    out.headers = r.headers;
+    return true;
+  };
+  req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
+    if (out.body.size() + n > static_cast<std::size_t>(max_bytes)) {
+      too_big = true;
+      return false;
+    }
+    out.body.append(data, n);
+    return true;
+  };
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false, expired = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                               std::chrono::duration<double>(timeout_seconds));
+  std::thread watchdog([&] {
+    std::unique_lock lock(m);
+    if (cv.wait_until(lock, deadline, [&] { return done; })) return;
+    expired = true;
+    // stop() shuts the socket down; repeat until the request returns (it may still be connecting).
+    while (!done) {
+      lock.unlock();
+      client.stop();
+      lock.lock();
+      cv.wait_for(lock, std::chrono::milliseconds(20), [&] { return done; });
+    }
+  });
+  httplib::Response res;
+  httplib::Error err = httplib::Error::Success;
+  const bool ok = client.send(req, res, err);
+  {
+    std::lock_guard lock(m);
+    done = true;
+  }
+  cv.notify_all();
+  watchdog.join();
+  if (too_big) {
+    out.status.reset();
+    out.error = "the reply is larger than max_reply_bytes = " + std::to_string(max_bytes) + " bytes";
+  } else if (expired) {
+    out.status.reset();
+    out.error = "no complete reply within the attempt deadline of " + fmt_seconds(timeout_seconds) + " s (--llm-timeout)";
+  } else if (!ok) {
+    out.status.reset();
+    out.error = "transport error: " + httplib::to_string(err);
+  }
+  return out;
+}
+
+}  // namespace
+
+ChatReply ChatClient::complete(const std::vector<ChatMessage>& messages) {
+  // Replace, never throw, on invalid UTF-8 (callers sanitise; this is the last line of defence).
+  const std::string body = canonical_request(options_, messages).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string path = path_prefix_ + "/chat/completions";
+  httplib::Headers headers{{"Content-Type", "application/json"}};
   if (api_key_) headers.emplace("Authorization", "Bearer " + *api_key_);
   const auto secs = static_cast<time_t>(options_.timeout_seconds);
   const auto usecs = static_cast<time_t>((options_.timeout_seconds - static_cast<double>(secs)) * 1e6);
@@ -262,28 +375,36 @@ ChatReply ChatClient::complete(const std::vector<ChatMessage>& messages) {
     client.set_write_timeout(secs, usecs);
     client.set_keep_alive(false);
     if (!options_.ca_cert_path.empty()) client.set_ca_cert_path(options_.ca_cert_path.c_str());
-    auto res = client.Post(path.c_str(), headers, body, "application/json");
+    httplib::Request req;
+    req.method = "POST";
+    req.path = path;
+    req.headers = headers;
+    req.body = body;
+    Exchange res = post_with_deadline(client, req, options_.timeout_seconds, options_.max_reply_bytes);
+    auto header = [&res](const char* name) -> std::optional<std::string> {
+      auto it = res.headers.find(name);
+      return it == res.headers.end() ? std::nullopt : std::optional<std::string>(it->second);
+    };
 
     bool retryable = true;
     std::optional<double> retry_after;
-    if (!res) {
-      last = "transport error: " + httplib::to_string(res.error());
-    } else if (res->status == 200) {
-      ParsedReply parsed = parse_completion(res->body);
+    if (!res.status) {
+      last = res.error;
+    } else if (*res.status == 200) {
+      ParsedReply parsed = parse_completion(res.body);
       if (parsed.reply) {
         parsed.reply->attempts = attempt;
         std::lock_guard lock(mutex_);
-        usage_.prompt_tokens += parsed.reply->usage.prompt_tokens;
-        usage_.completion_tokens += parsed.reply->usage.completion_tokens;
+        usage_.add(parsed.reply->usage);
         return std::move(*parsed.reply);
       }
       last = "HTTP 200 with a malformed body (" + parsed.problem + ")";
     } else {
-      last = "HTTP " + std::to_string(res->status);
-      const std::string excerpt = error_excerpt(res->body);
+      last = "HTTP " + std::to_string(*res.status);
+      const std::string excerpt = error_excerpt(res.body);
       if (!excerpt.empty()) last += " (" + excerpt + ")";
-      retryable = res->status == 429 || res->status >= 500;
-      if (res->has_header("Retry-After")) retry_after = parse_retry_after(res->get_header_value("Retry-After"));
+      retryable = *res.status == 429 || *res.status >= 500;
+      if (auto ra = header("Retry-After")) retry_after = parse_retry_after(*ra);
     }
     last = redact(last);
     if (!retryable || attempt == options_.max_attempts) {

@@ -25,6 +25,7 @@ struct ChatMessage {
 
 struct TokenUsage {
   std::int64_t prompt_tokens = 0, completion_tokens = 0;
+  void add(const TokenUsage& other);  // saturating at INT64_MAX
 };
 
 // Environment variables read by the client and the CLI.
@@ -40,7 +41,8 @@ struct ChatClientOptions {
   std::string model;                       // required
   double temperature = 0.7;
   int max_tokens = 2048;
-  double timeout_seconds = 120;  // connect, read and write timeout of one attempt
+  double timeout_seconds = 120;  // deadline of one whole attempt (connect, send, every byte of the reply)
+  std::int64_t max_reply_bytes = 4 << 20;  // a longer response body fails the attempt
   int max_attempts = 5;          // HTTP attempts per request (1 = no retry)
   double backoff_base_seconds = 1.0;  // delay before retry k is min(max, base * 2^(k-1)) * U[0.5, 1)
   double backoff_max_seconds = 30.0;
@@ -49,6 +51,9 @@ struct ChatClientOptions {
   // https: a PEM file of CA certificates to trust instead of the system store (a private or
   // self-signed endpoint); "" = the system store. Server certificates are always verified.
   std::string ca_cert_path;
+  // The API key travels in a header: over plain http:// it is sent only to a loopback host
+  // (127.0.0.0/8, localhost) unless this is set (CLI --llm-allow-plain-http-key).
+  bool allow_plain_http_key = false;
 
   // Throws pelnas::Error naming the first bad field and what was expected.
   void validate() const;
@@ -81,6 +86,7 @@ class ChatClient {
 
   // Sends one chat completion; thread-safe (each call uses its own connection). Throws pelnas::Error
   // naming the endpoint and the last status when all attempts fail or the error is not retryable.
+  // The reply's content is valid UTF-8 and its token counts are >= 0.
   ChatReply complete(const std::vector<ChatMessage>& messages);
 
   const ChatClientOptions& options() const { return options_; }
@@ -118,5 +124,12 @@ class ChatClient {
 // Splits "https://host:port/v1" into ("https://host:port", "/v1"); throws pelnas::Error on anything
 // that is not an http(s) URL with a host.
 std::pair<std::string, std::string> split_base_url(const std::string& base_url);
+
+// Whether the host of "scheme://host[:port]" is a loopback name or address (localhost, 127.0.0.0/8).
+bool is_loopback_host(const std::string& scheme_host_port);
+
+// Throws pelnas::Error when a key would be sent in clear text to a host that is not loopback
+// (http://, not allowed by options.allow_plain_http_key), naming the flag that allows it.
+void check_key_transport(const ChatClientOptions& options, bool has_key);
 
 }  // namespace pelnas::llm

@@ -18,7 +18,8 @@ ChatService::ChatService(ChatServiceOptions options) : options_(std::move(option
   if (!options_.replay) client_ = std::make_unique<ChatClient>(options_.client);
 }
 
-ChatResult ChatService::complete(const std::vector<ChatMessage>& messages, const nlohmann::json& context) {
+ChatResult ChatService::complete(const std::vector<ChatMessage>& messages, const nlohmann::json& context,
+                                 const std::function<void(const ChatResult&)>& use) {
   const nlohmann::json request = canonical_request(options_.client, messages);
   ChatResult result;
   result.hash = request_hash(request);
@@ -45,6 +46,7 @@ ChatResult ChatService::complete(const std::vector<ChatMessage>& messages, const
       ++cache_hits_;
       result.reply = std::move(*hit);
       result.source = "cache";
+      if (use) use(result);
       record(nullptr);
       return result;
     }
@@ -64,6 +66,15 @@ ChatResult ChatService::complete(const std::vector<ChatMessage>& messages, const
     throw;
   }
   result.source = "network";
+  if (use) {
+    try {
+      use(result);
+    } catch (const std::exception& e) {
+      const std::string msg = std::string("the reply could not be used (not cached): ") + e.what();
+      record(&msg);
+      throw;
+    }
+  }
   if (cache_) cache_->put(result.hash, request, result.reply);
   record(nullptr);
   return result;

@@ -3,6 +3,7 @@
 // the network; every exchange is appended to the run's transcript. In replay mode no client is
 // built and no network is touched, so a recorded run reproduces bit for bit.
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -31,7 +32,11 @@ class ChatService {
  public:
   explicit ChatService(ChatServiceOptions options);
   // Thread-safe. `context` (niche, generation, step, ...) goes into the transcript line only.
-  ChatResult complete(const std::vector<ChatMessage>& messages, const nlohmann::json& context = {});
+  // `use` (optional) processes the reply before it is stored: a network reply enters the cache and
+  // the transcript only after `use` returned, so a reply the caller could not process (it threw,
+  // or crashed the process) is never cached and a resumed run asks again instead of failing again.
+  ChatResult complete(const std::vector<ChatMessage>& messages, const nlohmann::json& context = {},
+                      const std::function<void(const ChatResult&)>& use = {});
 
   const ChatServiceOptions& options() const { return options_; }
   ChatClient* client() { return client_.get(); }  // nullptr in replay mode

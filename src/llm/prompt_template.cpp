@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/utf8.h"
 
 namespace pelnas::llm {
 
@@ -23,6 +24,12 @@ long line_of(const std::string& text, std::size_t pos) {
 }  // namespace
 
 PromptTemplate::PromptTemplate(std::string text, std::string origin) : origin_(std::move(origin)) {
+  // Prompts go into JSON requests, which must be UTF-8.
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_sequence_length(text, i);
+    if (n == 0) throw InputError(origin_, line_of(text, i), "invalid UTF-8 at byte " + std::to_string(i) + " (a prompt must be UTF-8 text)");
+    i += n;
+  }
   std::size_t pos = 0;
   while (pos < text.size()) {
     const std::size_t open = text.find("{{", pos);

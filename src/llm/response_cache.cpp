@@ -3,16 +3,18 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "common/error.h"
+#include "common/utf8.h"
 
 namespace pelnas::llm {
 
 std::string request_hash(const nlohmann::json& canonical_request) {
   // nlohmann::json objects keep keys sorted, so dump() is canonical for equal requests.
-  const std::string text = canonical_request.dump();
+  const std::string text = canonical_request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
@@ -83,9 +85,10 @@ std::optional<ChatReply> ResponseCache::get(const std::string& hash) const {
   if (rc != SQLITE_ROW) throw Error("LLM response cache " + path_ + ": " + sqlite3_errmsg(db_));
   ChatReply r;
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s.stmt, 0));
-  r.content.assign(text ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(s.stmt, 0)));
-  r.usage.prompt_tokens = sqlite3_column_int64(s.stmt, 1);
-  r.usage.completion_tokens = sqlite3_column_int64(s.stmt, 2);
+  // The file may have been edited: content is repaired to valid UTF-8, negative counts read as 0.
+  r.content = to_valid_utf8(std::string_view(text ? text : "", text ? static_cast<std::size_t>(sqlite3_column_bytes(s.stmt, 0)) : 0));
+  r.usage.prompt_tokens = std::max<std::int64_t>(0, sqlite3_column_int64(s.stmt, 1));
+  r.usage.completion_tokens = std::max<std::int64_t>(0, sqlite3_column_int64(s.stmt, 2));
   return r;
 }
 
@@ -96,7 +99,7 @@ void ResponseCache::put(const std::string& hash, const nlohmann::json& canonical
               "INSERT OR IGNORE INTO responses (hash, request, content, prompt_tokens, completion_tokens)"
               " VALUES (?1, ?2, ?3, ?4, ?5)",
               path_);
-  const std::string request = canonical_request.dump();
+  const std::string request = canonical_request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   sqlite3_bind_text(s.stmt, 1, hash.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(s.stmt, 2, request.c_str(), static_cast<int>(request.size()), SQLITE_TRANSIENT);
   sqlite3_bind_text(s.stmt, 3, reply.content.c_str(), static_cast<int>(reply.content.size()), SQLITE_TRANSIENT);
@@ -119,7 +122,7 @@ TranscriptWriter::TranscriptWriter(std::string path) : path_(std::move(path)) {
 }
 
 void TranscriptWriter::append(const nlohmann::json& record) {
-  const std::string line = record.dump() + "\n";
+  const std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   std::lock_guard lock(mutex_);
   std::ofstream f(path_, std::ios::app | std::ios::binary);
   f << line;

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "common/error.h"
+#include "common/saturating.h"
+#include "common/utf8.h"
 #include "llm/json_extract.h"
 
 namespace pelnas {
@@ -43,6 +45,8 @@ LlmOperatorOptions LlmOperatorOptions::from_json(const nlohmann::json& j) {
     else if (key == "backoff_max_seconds") c.backoff_max_seconds = num();
     else if (key == "max_retry_after_seconds") c.max_retry_after_seconds = num();
     else if (key == "ca_cert_path") c.ca_cert_path = str();
+    else if (key == "max_reply_bytes") c.max_reply_bytes = integer();
+    else if (key == "allow_plain_http_key") { want(v.is_boolean(), "true or false"); c.allow_plain_http_key = v.get<bool>(); }
     else if (key == "seed") { want(v.is_number_unsigned() || v.is_number_integer(), "an integer"); c.seed = v.get<std::uint64_t>(); }
     else if (key == "replay") { want(v.is_boolean(), "true or false"); o.chat.replay = v.get<bool>(); }
     else if (key == "cache_path") o.chat.cache_path = str();
@@ -78,9 +82,12 @@ LlmOperatorOptions resolved(LlmOperatorOptions o) {
   return o;
 }
 
+// At most `max` bytes on one line, cut on a character boundary (a cut inside a multi-byte character
+// made every later request's JSON, and so its hash, throw).
 std::string one_line(std::string s, std::size_t max = 300) {
   std::replace(s.begin(), s.end(), '\n', ' ');
-  if (s.size() > max) s = s.substr(0, max) + "...";
+  s = to_valid_utf8(s);
+  if (s.size() > max) s = std::string(utf8_prefix(s, max)) + "...";
   return s;
 }
 
@@ -150,9 +157,7 @@ LlmOperator::LlmOperator(LlmOperatorOptions options)
 
 void LlmOperator::merge(const OperatorStats& local) {
   std::lock_guard lock(mutex_);
-  for (const auto& [k, v] : local.counters) stats_.counters[k] += v;
-  stats_.prompt_tokens += local.prompt_tokens;
-  stats_.completion_tokens += local.completion_tokens;
+  stats_.merge(local);
 }
 
 std::map<std::string, std::string> LlmOperator::common_values(const NicheState& state) const {
@@ -190,23 +195,23 @@ void LlmOperator::update_knowledge(NicheState& state, Rng& rng) {
   try {
     for (int round = 0;; ++round) {
       const nlohmann::json ctx = {{"niche", state.niche->id}, {"generation", state.generation}, {"step", "update_knowledge"}, {"round", round}};
-      auto res = chat_->complete(conv, ctx);
+      std::string problem;
+      std::optional<KnowledgeBase> kb;
+      auto res = chat_->complete(conv, ctx, [&](const llm::ChatResult& r) {
+        if (auto j = llm::extract_json(r.reply.content)) {
+          kb = parse_rules(*j, state.generation, evidence, problem);
+          if (!kb) local.add("rejected:bad_rules");
+        } else {
+          problem = "the answer contains no JSON object";
+          local.add("rejected:not_json");
+        }
+      });
       local.add("calls");
       local.add("update_calls");
       if (res.source == "cache") local.add("cache_hits");
       local.add("http_retries", res.reply.attempts - 1);
-      local.prompt_tokens += res.reply.usage.prompt_tokens;
-      local.completion_tokens += res.reply.usage.completion_tokens;
-
-      std::string problem;
-      std::optional<KnowledgeBase> kb;
-      if (auto j = llm::extract_json(res.reply.content)) {
-        kb = parse_rules(*j, state.generation, evidence, problem);
-        if (!kb) local.add("rejected:bad_rules");
-      } else {
-        problem = "the answer contains no JSON object";
-        local.add("rejected:not_json");
-      }
+      local.prompt_tokens = saturating_add(local.prompt_tokens, res.reply.usage.prompt_tokens);
+      local.completion_tokens = saturating_add(local.completion_tokens, res.reply.usage.completion_tokens);
       if (kb) {
         state.knowledge = std::move(*kb);
         local.add("knowledge_updates");
@@ -259,74 +264,76 @@ std::vector<ProposedChild> LlmOperator::propose(const NicheState& state, Rng& rn
     for (int round = 0;; ++round) {
       const nlohmann::json ctx = {{"niche", state.niche->id}, {"generation", state.generation}, {"step", "propose"},
                                   {"operation", operation}, {"round", round}};
-      auto res = chat_->complete(conv, ctx);
+      std::vector<std::string> problems;
+      std::size_t given = 0;  // children in the reply
+      auto res = chat_->complete(conv, ctx, [&](const llm::ChatResult& r) {
+        std::vector<nlohmann::json> items;
+        const auto j = llm::extract_json(r.reply.content);
+        if (!j) {
+          local.add("rejected:not_json");
+          problems.push_back("the answer contains no JSON object or array");
+        } else if (j->is_array()) {
+          items.assign(j->begin(), j->end());
+        } else if (j->contains("children") && (*j)["children"].is_array()) {
+          items.assign((*j)["children"].begin(), (*j)["children"].end());
+        } else if (j->contains("architecture_code")) {
+          items.push_back(*j);
+        } else {
+          local.add("rejected:no_children");
+          problems.push_back("the JSON has no \"children\" array of {\"architecture_code\", \"rationale\"} objects");
+        }
+        for (std::size_t i = 0; i < items.size(); ++i) {
+          const auto& it = items[i];
+          const std::string tag = fmt::format("child {}", i + 1);
+          if (!it.is_object() || !it.contains("architecture_code") || !it["architecture_code"].is_string()) {
+            local.add("rejected:malformed_child");
+            problems.push_back(tag + ": not an object with a string \"architecture_code\"");
+            continue;
+          }
+          const std::string code = it["architecture_code"].get<std::string>();
+          Arch arch;
+          try {
+            arch = Arch::parse(code);
+          } catch (const Error& e) {
+            local.add("rejected:illegal_cell");
+            problems.push_back(tag + ": '" + one_line(code, 120) + "' is not a legal cell (" + one_line(e.what(), 200) + ")");
+            continue;
+          }
+          if (!state.niche->contains(arch)) {
+            local.add("rejected:outside_niche");
+            problems.push_back(tag + ": " + code + " is outside the niche (" + state.niche->constraint + ")");
+            continue;
+          }
+          const bool dup = known.count(arch) || (state.seen && state.seen(arch)) ||
+                           std::any_of(accepted.begin(), accepted.end(), [&](const ProposedChild& c) { return c.arch == arch; });
+          if (dup) {
+            local.add("rejected:seen");
+            problems.push_back(tag + ": " + arch.str() + " was already evaluated or proposed; propose a new cell");
+            continue;
+          }
+          if (static_cast<int>(accepted.size()) >= wanted) {
+            local.add("surplus");  // valid but more than asked for
+            continue;
+          }
+          std::string rationale = it.contains("rationale") && it["rationale"].is_string() ? it["rationale"].get<std::string>() : "";
+          accepted.push_back({arch, one_line(rationale, 1000), operation});
+          local.add("children_accepted");
+        }
+        given = items.size();
+      });
       local.add("calls");
       local.add("propose_calls");
       if (res.source == "cache") local.add("cache_hits");
       local.add("http_retries", res.reply.attempts - 1);
-      local.prompt_tokens += res.reply.usage.prompt_tokens;
-      local.completion_tokens += res.reply.usage.completion_tokens;
-
-      std::vector<std::string> problems;
-      const auto j = llm::extract_json(res.reply.content);
-      std::vector<nlohmann::json> items;
-      if (!j) {
-        local.add("rejected:not_json");
-        problems.push_back("the answer contains no JSON object or array");
-      } else if (j->is_array()) {
-        items.assign(j->begin(), j->end());
-      } else if (j->contains("children") && (*j)["children"].is_array()) {
-        items.assign((*j)["children"].begin(), (*j)["children"].end());
-      } else if (j->contains("architecture_code")) {
-        items.push_back(*j);
-      } else {
-        local.add("rejected:no_children");
-        problems.push_back("the JSON has no \"children\" array of {\"architecture_code\", \"rationale\"} objects");
-      }
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        const auto& it = items[i];
-        const std::string tag = fmt::format("child {}", i + 1);
-        if (!it.is_object() || !it.contains("architecture_code") || !it["architecture_code"].is_string()) {
-          local.add("rejected:malformed_child");
-          problems.push_back(tag + ": not an object with a string \"architecture_code\"");
-          continue;
-        }
-        const std::string code = it["architecture_code"].get<std::string>();
-        Arch arch;
-        try {
-          arch = Arch::parse(code);
-        } catch (const Error& e) {
-          local.add("rejected:illegal_cell");
-          problems.push_back(tag + ": '" + one_line(code, 120) + "' is not a legal cell (" + one_line(e.what(), 200) + ")");
-          continue;
-        }
-        if (!state.niche->contains(arch)) {
-          local.add("rejected:outside_niche");
-          problems.push_back(tag + ": " + code + " is outside the niche (" + state.niche->constraint + ")");
-          continue;
-        }
-        const bool dup = known.count(arch) || (state.seen && state.seen(arch)) ||
-                         std::any_of(accepted.begin(), accepted.end(), [&](const ProposedChild& c) { return c.arch == arch; });
-        if (dup) {
-          local.add("rejected:seen");
-          problems.push_back(tag + ": " + arch.str() + " was already evaluated or proposed; propose a new cell");
-          continue;
-        }
-        if (static_cast<int>(accepted.size()) >= wanted) {
-          local.add("surplus");  // valid but more than asked for
-          continue;
-        }
-        std::string rationale = it.contains("rationale") && it["rationale"].is_string() ? it["rationale"].get<std::string>() : "";
-        accepted.push_back({arch, one_line(rationale, 1000), operation});
-        local.add("children_accepted");
-      }
+      local.prompt_tokens = saturating_add(local.prompt_tokens, res.reply.usage.prompt_tokens);
+      local.completion_tokens = saturating_add(local.completion_tokens, res.reply.usage.completion_tokens);
       const int missing = wanted - static_cast<int>(accepted.size());
       if (missing <= 0) break;
       if (round >= options_.max_corrections) {
         local.add("propose_short");  // the loop decides whether to ask again
         break;
       }
-      if (problems.empty()) problems.push_back(fmt::format("only {} of the {} children asked for were given", items.size(), wanted));
+      if (problems.empty()) problems.push_back(fmt::format("only {} of the {} children asked for were given", given, wanted));
       local.add("retries");
       conv.push_back({"assistant", res.reply.content});
       std::string plist;

@@ -50,7 +50,9 @@ struct NicheState {
 struct OperatorStats {
   std::map<std::string, std::int64_t> counters;  // e.g. "calls", "retries", "rejected:outside_niche"
   std::int64_t prompt_tokens = 0, completion_tokens = 0;
-  void add(const std::string& key, std::int64_t n = 1) { counters[key] += n; }
+  // Sums saturate at INT64_MAX: token counts come from servers and caches and may be absurd.
+  void add(const std::string& key, std::int64_t n = 1);
+  void merge(const OperatorStats& other);
   nlohmann::json to_json() const;
 };
 

@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/saturating.h"
 #include "search/operator.h"
 
 namespace pelnas {
@@ -9,6 +10,17 @@ nlohmann::json OperatorStats::to_json() const {
   nlohmann::json c = nlohmann::json::object();
   for (const auto& [k, v] : counters) c[k] = v;
   return {{"counters", c}, {"prompt_tokens", prompt_tokens}, {"completion_tokens", completion_tokens}};
+}
+
+void OperatorStats::add(const std::string& key, std::int64_t n) {
+  auto& c = counters[key];
+  c = saturating_add(c, n);
+}
+
+void OperatorStats::merge(const OperatorStats& other) {
+  for (const auto& [k, v] : other.counters) add(k, v);
+  prompt_tokens = saturating_add(prompt_tokens, other.prompt_tokens);
+  completion_tokens = saturating_add(completion_tokens, other.completion_tokens);
 }
 
 OperatorRegistry& OperatorRegistry::instance() {

@@ -161,10 +161,7 @@ PelnasSearch::PelnasSearch(PelnasSearchOptions options) : options_(std::move(opt
 
 OperatorStats PelnasSearch::operator_stats() const {
   OperatorStats s = operator_stats_base_;
-  const OperatorStats& now = operator_->stats();
-  for (const auto& [k, v] : now.counters) s.counters[k] += v;
-  s.prompt_tokens += now.prompt_tokens;
-  s.completion_tokens += now.completion_tokens;
+  s.merge(operator_->stats());
   return s;
 }
 

@@ -138,15 +138,94 @@ TEST(PickleReader, CorruptStreamsNameTheByteOffset) {
   EXPECT_NE(msg.find("ndarray data has 8 bytes, shape and dtype need 40"), std::string::npos) << msg;
 }
 
-TEST(PickleReader, DeepNestingDoesNotOverflowTheStack) {
-  // A million nested lists: [[[[...]]]] built with EMPTY_LIST x n then APPEND x (n-1).
-  const std::size_t n = 1000000;
-  std::string p = "\x80\x02" + std::string(n, ']') + std::string(n - 1, 'a') + ".";
-  auto v = pickle::parse(p);
+// n nested lists [[[...]]] built with EMPTY_LIST x n then APPEND x (n-1).
+std::string nested_lists(std::size_t n) { return "\x80\x02" + std::string(n, ']') + std::string(n - 1, 'a') + "."; }
+
+TEST(PickleReader, NestingDepthIsBounded) {
+  auto v = pickle::parse(nested_lists(1000));
   std::size_t depth = 0;
   for (const pickle::Value* x = v.get(); x; x = x->items.empty() ? nullptr : x->items[0].get()) ++depth;
-  EXPECT_EQ(depth, n);
-  v.reset();  // must not recurse a million frames deep
+  EXPECT_EQ(depth, 1000u);
+  EXPECT_NE(error_of(nested_lists(1001)).find("nested more than 1000 levels"), std::string::npos);
+  // A million levels: refused, and neither the check nor the clean-up recurses a million frames.
+  EXPECT_NE(error_of(nested_lists(1000000)).find("nested more than 1000 levels"), std::string::npos);
+}
+
+TEST(PickleReader, DepthThroughASharedSubtreeCounts) {
+  // Memo 0 = a chain of 600 lists; the root list holds it directly and again under 600 more lists,
+  // so the longest path is 1 + 600 + 600 levels even though the DAG has only ~1200 containers.
+  std::string p = "\x80\x02]";                                     // root
+  p += std::string(600, ']') + std::string(599, 'a') + "\x94";     // chain, memo 0
+  p += "a";                                                        // root.append(chain)
+  p += std::string(600, ']') + std::string("h\x00", 2) + std::string(600, 'a') + "a.";
+  EXPECT_NE(error_of(p).find("nested more than 1000 levels"), std::string::npos) << error_of(p);
+}
+
+// Reference cycles would leak (shared_ptr never frees them; the sanitizer step's LeakSanitizer and the
+// pickle fuzzer catch that) and send consumers into endless recursion: every one is refused.
+TEST(PickleReader, ReferenceCyclesAreRefused) {
+  // A list appended to itself: ] MEMOIZE BINGET 0 APPEND.
+  EXPECT_NE(error_of(bin("\x80\x04]\x94h\x00" "a.")).find("reference cycle"), std::string::npos);
+  // A dict holding itself: } MEMOIZE 'a' BINGET 0 SETITEM.
+  EXPECT_NE(error_of(bin("\x80\x04}\x94\x8c\x01" "ah\x00" "s.")).find("reference cycle"), std::string::npos);
+  // Through a tuple inside another list: A = []; B = [(A,)]; A.append(B).
+  EXPECT_NE(error_of(bin("\x80\x04]\x94]h\x00\x85" "a\x94" "0h\x01" "a.")).find("reference cycle"), std::string::npos);
+  // A cycle followed by a corrupt opcode: the error is the opcode, and nothing is leaked.
+  EXPECT_NE(error_of(bin("\x80\x04]\x94h\x00" "a\xff")).find("unsupported opcode 0xff"), std::string::npos);
+  // Shared (acyclic) references stay accepted: [A, A].
+  auto v = pickle::parse(bin("\x80\x04](]\x94h\x00" "e."));
+  ASSERT_EQ(v->kind, pickle::Kind::List);
+  ASSERT_EQ(v->items.size(), 2u);
+  EXPECT_EQ(v->items[0].get(), v->items[1].get());
+}
+
+TEST(PickleReader, DuplicateDictKeysKeepTheLastValueInOnePass) {
+  // {'a': 1, 'b': 2, 'a': 3, 1: 4, 1: 5} -> a=3 (first position), b=2, 1=5.
+  auto v = pickle::parse(bin("\x80\x04}(\x8c\x01" "aK\x01\x8c\x01" "bK\x02\x8c\x01" "aK\x03K\x01K\x04K\x01K\x05u."));
+  ASSERT_EQ(v->entries.size(), 3u);
+  EXPECT_EQ(v->entries[0].first->text, "a");
+  EXPECT_EQ(v->entries[0].second->integer, 3);
+  EXPECT_EQ(v->entries[1].second->integer, 2);
+  EXPECT_EQ(v->entries[2].first->integer, 1);
+  EXPECT_EQ(v->entries[2].second->integer, 5);
+  // Many distinct keys: 50,000 int keys in one SETITEMS all survive (the benchmark
+  // pickle_dict_keys measures that this is linear).
+  std::string p = "\x80\x04}(";
+  for (int i = 0; i < 50000; ++i) {
+    p += 'J';
+    for (int b = 0; b < 4; ++b) p += static_cast<char>((i >> (8 * b)) & 0xff);
+    p += 'N';
+  }
+  p += "u.";
+  EXPECT_EQ(pickle::parse(p)->entries.size(), 50000u);
+}
+
+std::string array_pickle(const std::string& shape_ops, const std::string& data) {
+  // numpy.core.multiarray._reconstruct(ndarray, (0,), b'b') then BUILD (1, shape, dtype('f8'), False, data).
+  return bin("\x80\x03" "cnumpy.core.multiarray\n_reconstruct\n" "cnumpy\nndarray\nK\x00\x85" "C\x01" "b" "\x87R" "(K\x01") +
+         shape_ops + bin("cnumpy\ndtype\n" "\x8c\x02" "f8K\x00K\x01\x87R" "(K\x03\x8c\x01<NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00t" "b\x89") +
+         data + "tb.";
+}
+
+std::string long1(std::int64_t x) {
+  std::string s = "\x8a\x08";
+  for (int b = 0; b < 8; ++b) s += static_cast<char>((static_cast<std::uint64_t>(x) >> (8 * b)) & 0xff);
+  return s;
+}
+
+TEST(PickleReader, ArrayShapeElementCountCannotOverflow) {
+  // (2^40, 2^24) elements wraps to 0 in 64-bit arithmetic: must not pass as an empty array.
+  const std::string wrap = array_pickle(long1(1LL << 40) + long1(1LL << 24) + "\x86", bin("C\x00"));
+  EXPECT_NE(error_of(wrap).find("more than 1099511627776 elements"), std::string::npos) << error_of(wrap);
+  // (2^32, 2^32): 2^64 wraps to 0 too.
+  const std::string wrap2 = array_pickle(long1(1LL << 32) + long1(1LL << 32) + "\x86", bin("C\x00"));
+  EXPECT_NE(error_of(wrap2).find("elements"), std::string::npos) << error_of(wrap2);
+  EXPECT_NE(error_of(array_pickle(long1(-1) + "\x85", bin("C\x00"))).find("negative shape entry -1"), std::string::npos);
+  // A genuine empty array and a 2-element one still parse.
+  EXPECT_EQ(pickle::parse(array_pickle(bin("K\x00\x85"), bin("C\x00")))->length(), 0u);
+  const auto two = pickle::parse(array_pickle(bin("K\x02\x85"), "C\x10" + std::string(16, '\0')));
+  ASSERT_EQ(two->kind, pickle::Kind::Array);
+  EXPECT_EQ(two->length(), 2u);
 }
 
 TEST(PickleReader, EveryTruncationIsACleanError) {

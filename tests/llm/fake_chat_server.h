@@ -3,6 +3,7 @@
 // ephemeral port, in its own thread, stopped by the destructor). It answers from a script queue,
 // then from a fallback function. Implemented in fake_chat_server_test.cpp (the one test file that
 // includes httplib.h).
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -13,19 +14,21 @@
 namespace pelnas::test {
 
 struct ScriptedReply {
-  enum class Kind { Ok, Status, Slow, Drop };
+  enum class Kind { Ok, Status, Slow, Drop, Drip };
   Kind kind = Kind::Ok;
   std::string content;                     // Ok / Slow: the assistant message
   int status = 200;                        // Status
   std::string body;                        // Status: response body
   std::optional<std::string> retry_after;  // Status: Retry-After header
-  double delay_seconds = 0;                // Slow: sleep before answering
-  int prompt_tokens = 100, completion_tokens = 20;
+  double delay_seconds = 0;                // Slow: sleep before answering; Drip: between bytes
+  std::int64_t prompt_tokens = 100, completion_tokens = 20;
 
-  static ScriptedReply ok(std::string content, int prompt_tokens = 100, int completion_tokens = 20);
+  static ScriptedReply ok(std::string content, std::int64_t prompt_tokens = 100, std::int64_t completion_tokens = 20);
   static ScriptedReply status_code(int code, std::optional<std::string> retry_after = std::nullopt, std::string body = "");
   static ScriptedReply slow(double seconds, std::string content);
   static ScriptedReply drop();  // headers promise a body, then the connection closes
+  // A valid reply whose body is sent one byte every `seconds` (chunked), until the client leaves.
+  static ScriptedReply drip(double seconds, std::string content);
 };
 
 struct ReceivedRequest {

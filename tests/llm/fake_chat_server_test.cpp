@@ -6,13 +6,14 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <thread>
 
 namespace pelnas::test {
 
-ScriptedReply ScriptedReply::ok(std::string content, int pt, int ct) {
+ScriptedReply ScriptedReply::ok(std::string content, std::int64_t pt, std::int64_t ct) {
   ScriptedReply r;
   r.content = std::move(content);
   r.prompt_tokens = pt;
@@ -30,6 +31,12 @@ ScriptedReply ScriptedReply::status_code(int code, std::optional<std::string> re
 ScriptedReply ScriptedReply::slow(double seconds, std::string content) {
   ScriptedReply r = ok(std::move(content));
   r.kind = Kind::Slow;
+  r.delay_seconds = seconds;
+  return r;
+}
+ScriptedReply ScriptedReply::drip(double seconds, std::string content) {
+  ScriptedReply r = ok(std::move(content));
+  r.kind = Kind::Drip;
   r.delay_seconds = seconds;
   return r;
 }
@@ -78,6 +85,7 @@ FakeChatServer::FakeChatServer() : impl_(std::make_unique<Impl>()) {
       case ScriptedReply::Kind::Slow:
         std::this_thread::sleep_for(std::chrono::duration<double>(reply.delay_seconds));
         [[fallthrough]];
+      case ScriptedReply::Kind::Drip:
       case ScriptedReply::Kind::Ok: {
         nlohmann::json out = {
             {"id", "chatcmpl-test"},
@@ -85,8 +93,22 @@ FakeChatServer::FakeChatServer() : impl_(std::make_unique<Impl>()) {
             {"model", body.is_object() ? body.value("model", "") : ""},
             {"choices", {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", reply.content}}}, {"finish_reason", "stop"}}}},
             {"usage", {{"prompt_tokens", reply.prompt_tokens}, {"completion_tokens", reply.completion_tokens},
-                       {"total_tokens", reply.prompt_tokens + reply.completion_tokens}}}};
-        res.set_content(out.dump(), "application/json");
+                       {"total_tokens", reply.prompt_tokens > INT64_MAX - reply.completion_tokens ? INT64_MAX
+                                                                                        : reply.prompt_tokens + reply.completion_tokens}}}};
+        if (reply.kind == ScriptedReply::Kind::Drip) {
+          auto text = std::make_shared<std::string>(out.dump());
+          const double pause = reply.delay_seconds;
+          res.set_chunked_content_provider("application/json", [text, pause, im](size_t offset, httplib::DataSink& sink) {
+            if (offset >= text->size() || !im->server.is_running()) {
+              sink.done();
+              return true;
+            }
+            std::this_thread::sleep_for(std::chrono::duration<double>(pause));
+            return sink.write(text->data() + offset, 1);  // false once the client has gone
+          });
+        } else {
+          res.set_content(out.dump(), "application/json");
+        }
         break;
       }
       case ScriptedReply::Kind::Status:
