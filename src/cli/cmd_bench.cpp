@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -29,8 +30,20 @@ struct BenchCliOptions {
   std::string algo_options = "{}";
   std::string hv_ref;
   std::string out;
+  bool overwrite = false;
   bool json = false;
 };
+
+// A grid's output directory is never silently replaced: it must be new or empty unless --overwrite.
+void check_out_dir(const std::string& out, bool overwrite) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (out.empty() || !fs::exists(out, ec)) return;
+  if (!fs::is_directory(out, ec)) throw Error("bench: --out " + out + " exists and is not a directory");
+  if (!overwrite && !fs::is_empty(out, ec))
+    throw Error("bench: --out " + out + " is not empty (it may hold an earlier grid); choose a new directory or add "
+                "--overwrite to replace its files");
+}
 
 void run_bench(const BenchCliOptions& c) {
   BenchmarkGridOptions o;
@@ -50,13 +63,14 @@ void run_bench(const BenchCliOptions& c) {
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("bench: --algo-options is not valid JSON: ") + e.what());
   }
+  check_out_dir(c.out, c.overwrite);
   auto data = BenchmarkData::load(resolve_data_dir(c.data.data_dir));
-  spdlog::info("bench: {} runs on {} thread(s)",
-               o.algorithms.size() * o.datasets.size() * o.devices.size() * static_cast<std::size_t>(o.seeds), o.threads);
-  const auto result = run_benchmark_grid(data, o);
+  const auto result = run_benchmark_grid(data, o, [&](std::size_t runs) {
+    spdlog::info("bench: {} runs on {} thread(s)", runs, o.threads);  // announced once every check passed
+  });
   if (!c.out.empty()) {
     result.write(c.out);
-    spdlog::info("bench: wrote results.csv, curves.csv, summary.json, summary.md to {}", c.out);
+    spdlog::info("bench: wrote results.csv, curves.csv, archives.csv, fronts.csv, summary.json, summary.md to {}", c.out);
   }
   if (c.json) {
     auto j = result.summary_json();
@@ -96,7 +110,9 @@ void setup(CLI::App& root) {
   cmd->add_option("--algo-options", o->algo_options, R"(JSON options per algorithm, e.g. {"rea":{"population":50}})")
       ->capture_default_str();
   cmd->add_option("--hv-ref", o->hv_ref, "HV reference point X,Y in the normalised space (default 1,1: the true front's nadir)");
-  cmd->add_option("--out", o->out, "directory for results.csv, curves.csv, summary.json, summary.md");
+  cmd->add_option("--out", o->out, "directory for results.csv, curves.csv, archives.csv, fronts.csv, summary.json, "
+                                   "summary.md (docs/BENCH_OUTPUT.md); must be new or empty");
+  cmd->add_flag("--overwrite", o->overwrite, "write into a non-empty --out directory, replacing its grid files");
   add_json_flag(cmd, o->json);
   add_data_option(cmd, o->data);
   cmd->callback([o] { run_bench(*o); });

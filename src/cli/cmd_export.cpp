@@ -4,12 +4,15 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <iostream>
+#include <limits>
+#include <optional>
 #include <spdlog/spdlog.h>
 
 #include "cli/command.h"
 #include "common/error.h"
 #include "data/benchmark_data.h"
 #include "data/data_dir.h"
+#include "hardware/cost_source.h"
 #include "predictor/nb201_network.h"
 #include "report/export.h"
 #include "run/run_directory.h"
@@ -25,14 +28,29 @@ struct ExportCliOptions {
 
 void run_export(const ExportCliOptions& o) {
   const report::RunData run = report::RunData::load(o.run_dir);
-  const report::Pick pick = report::Pick::parse(o.pick);
+  report::Pick pick = report::Pick::parse(o.pick);
   // --data, else the data directory the run used (if it still exists), else the usual places.
   std::optional<std::string> data_flag = o.data.data_dir;
   if (!data_flag && !run.data_dir().empty() && std::filesystem::is_directory(run.data_dir())) data_flag = run.data_dir();
   const std::string data_dir = resolve_data_dir(data_flag);
   auto data = BenchmarkData::load(data_dir);
   const Dataset dataset = dataset_from_string(run.dataset());
-  report::ExportCandidate c = report::pick_candidate(run.front, run.archive, pick);
+  if (pick.arch) pick.index = data->index_of(*pick.arch);
+  std::optional<report::ExportCandidate> picked = report::pick_candidate(run.front, run.archive, pick);
+  if (!picked) {
+    // A cell the run never evaluated: any NB201 cell can be exported, with the table's numbers
+    // (no accuracy the search saw; the cost from the run's cost source).
+    report::ExportCandidate t;
+    t.index = pick.index;
+    t.arch = data->arch(pick.index);
+    t.seen_accuracy = std::numeric_limits<double>::quiet_NaN();
+    const std::string metric = run.config.value("metric", std::string("latency"));
+    const auto cost = make_cost_source(data, dataset, {run.device(), hw_metric_from_string(metric)});
+    t.cost = cost->cost(pick.index).value_or(std::numeric_limits<double>::quiet_NaN());
+    spdlog::info("NB201 index {} was not evaluated by this run: exporting it with the benchmark table's numbers", pick.index);
+    picked = t;
+  }
+  report::ExportCandidate c = *picked;
   if (!std::isfinite(c.true_accuracy))
     if (auto a = data->accuracy(c.index, dataset)) c.true_accuracy = *a;
   if (data->index_of(c.arch) != c.index)
@@ -64,7 +82,7 @@ void run_export(const ExportCliOptions& o) {
   if (o.format == "json") {
     text = report::export_json(c, pick, prov, params_m, data->flops(c.index, dataset)).dump(2) + "\n";
   } else if (o.format == "pytorch") {
-    text = report::pytorch_module_source(c, dataset, expected, prov);
+    text = report::pytorch_module_source(c, dataset, expected, prov, pick);
   } else {
     throw Error("--format: '" + o.format + "' is not a format; expected json or pytorch");
   }
@@ -84,8 +102,9 @@ void setup(CLI::App& root) {
   cmd->add_option("run_dir", o->run_dir, "run directory written by `pelnas search`")->required();
   cmd->add_option("--pick", o->pick,
                   "which architecture: knee (the front point farthest from the line joining its extremes, "
-                  "objectives normalised over the front), max-accuracy, min-latency (lowest cost), or an NB201 index "
-                  "the run evaluated");
+                  "objectives normalised over the front), max-accuracy (alias most-accurate), min-latency (lowest "
+                  "cost; aliases fastest, min-cost), or any NB201 index or arch string (cells the run did not "
+                  "evaluate come with the table's numbers)");
   cmd->add_option("--format", o->format, "json (record with metrics and provenance) or pytorch (standalone .py module)")
       ->check(CLI::IsMember({"json", "pytorch"}));
   cmd->add_option("-o,--out", o->out, "output file (default: stdout)");

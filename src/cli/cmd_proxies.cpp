@@ -24,6 +24,7 @@
 #include "predictor/nb201_network.h"
 #include "predictor/proxy_checks.h"
 #include "predictor/proxy_computer.h"
+#include "predictor/torch_plugin.h"
 
 namespace pelnas::cli {
 
@@ -164,14 +165,14 @@ void run_compute(const ProxiesArgs& a, Dataset d, const BenchmarkData& data) {
 }
 
 void run_check_params(const ProxiesArgs& a, Dataset d, const BenchmarkData& data) {
-#ifdef PELNAS_HAVE_TORCH
+  const auto torch_param_count = load_torch_plugin().param_count;  // throws when the back end is missing
   int torch_ok = 0, analytic_ok = 0, flops_ok = 0;
   std::vector<std::string> bad;
   Progress progress(static_cast<std::size_t>(data.size()), "params");
   for (int i = 0; i < data.size(); ++i) {
     const Arch& arch = data.arch(i);
     const double table = data.params(i, d);
-    const auto t = nb201_torch_param_count(arch, d);
+    const auto t = torch_param_count(arch, d);
     const auto an = nb201_param_count(arch, d);
     // The table stores millions with 6 decimals: a count matches when it rounds to that value.
     const bool t_match = std::abs(static_cast<double>(t) / 1e6 - table) < 5e-7;
@@ -194,10 +195,6 @@ void run_check_params(const ProxiesArgs& a, Dataset d, const BenchmarkData& data
     for (const auto& b : bad) std::cout << "  mismatch " << b << "\n";
   }
   if (torch_ok != data.size()) throw Error(fmt::format("{} architectures do not match the table", data.size() - torch_ok));
-#else
-  (void)a, (void)d, (void)data;
-  throw Error("--check-params needs the LibTorch back end, and this pelnas was built without it");
-#endif
 }
 
 void run_compare_zc(const ProxiesArgs& a, Dataset d, const BenchmarkData& data) {

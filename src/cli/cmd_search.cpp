@@ -16,6 +16,7 @@
 #include "metrics/evaluation_protocol.h"
 #include "common/error.h"
 #include "data/data_dir.h"
+#include "evaluate/accuracy_sources.h"
 #include "run/config_file.h"
 #include "run/search_run.h"
 
@@ -151,6 +152,24 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
   }
 }
 
+// --accuracy's help: every registered accuracy source, described where we know it, so no value is
+// hidden (sources registered later appear by name).
+std::string accuracy_help() {
+  static const std::map<std::string, std::string> what = {
+      {"table", "true 200-epoch test accuracy (an oracle; = test)"},
+      {"test", "true 200-epoch test accuracy (an oracle)"},
+      {"valid", "200-epoch validation accuracy from the table"},
+      {"test12", "12-epoch test accuracy from the table"},
+      {"valid12", "12-epoch validation accuracy from the table"},
+      {"predictor", "XGBoost on zero-cost proxies (computes proxies; see `pelnas predictor`)"}};
+  std::string h = "accuracy the search sees (it is always scored with true test accuracy):";
+  for (const auto& name : accuracy_source_names()) {
+    const auto it = what.find(name);
+    h += "\n  " + name + (it == what.end() ? std::string() : ": " + it->second);
+  }
+  return h;
+}
+
 }  // namespace
 
 PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
@@ -174,7 +193,7 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
   cmd->add_option("--hv-ref", o->hv_ref,
                   "HV reference point X,Y in the normalised objective space (test error, cost), where the true "
                   "front spans 0..1 (default 1,1: its nadir); e.g. 1.1,1.1 also credits the front's extremes");
-  cmd->add_option("--accuracy", o->accuracy, "accuracy the search sees: table (true test accuracy, an oracle) or predictor")->capture_default_str();
+  cmd->add_option("--accuracy", o->accuracy, accuracy_help())->capture_default_str();
   cmd->add_option("--out", o->out, "run directory (default runs/<dataset>-<device>-<operator>-s<seed>-<time>)");
   cmd->add_option("--resume", o->resume, "continue the killed run in this directory (other options come from its config.json)");
   cmd->add_option("--llm-base-url", o->llm_base_url, "OpenAI-compatible endpoint (default $PELNAS_LLM_BASE_URL)");
@@ -188,6 +207,7 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
                 "allow sending the API key over plain http:// to a host that is not loopback (it can be read on the way)");
   cmd->add_option("--llm-cache", o->llm_cache, "LLM response cache (SQLite; default RUN_DIR/llm_cache.sqlite; with --llm-replay, the recorded run's)");
   cmd->add_option("--prompts", o->prompts_dir, "directory of prompt templates (default: the source tree's prompts/ or $PELNAS_PROMPTS_DIR)");
+  // Test hooks: hidden from --help (empty group) and from the TOML key list (config_file.cpp).
   cmd->add_option("--stop-after-generation", o->stop_after_generation, "test hook: stop after this generation's checkpoint")->group("");
   cmd->add_option("--generation-delay-ms", o->generation_delay_ms, "test hook: pause after each checkpoint")->group("");
   add_json_flag(cmd, o->json);

@@ -12,9 +12,6 @@
 #include "cli/command.h"
 #include "cli/suggest.h"
 #include "common/error.h"
-#ifdef PELNAS_HAVE_TORCH
-#include "predictor/proxy_computer.h"
-#endif
 
 namespace pelnas::cli {
 
@@ -30,7 +27,8 @@ bool CommandRegistry::add(int order, CommandSetup setup) {
 
 void add_data_option(CLI::App* cmd, DataOptions& opts) {
   cmd->add_option("--data", opts.data_dir,
-                  "benchmark data directory (default: $PELNAS_DATA, else ./data, else ../shared/data)");
+                  "benchmark data directory (default: $PELNAS_DATA, else ./data, else ../shared/data, else the "
+                  "build's source tree/../shared/data)");
 }
 
 void add_json_flag(CLI::App* cmd, bool& json) {
@@ -40,14 +38,8 @@ void add_json_flag(CLI::App* cmd, bool& json) {
 }  // namespace pelnas::cli
 
 int main(int argc, char** argv) {
-#ifdef PELNAS_HAVE_TORCH
-  // OpenMP (under LibTorch) reads OMP_WAIT_POLICY when it loads, before main(). Its default lets
-  // idle workers spin, which made proxy computation 2-5x slower on this 2-core class of machine
-  // whenever anything else ran. Re-exec once with a passive policy unless the user chose one.
-  if (!std::getenv("OMP_WAIT_POLICY") && ::setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
-    ::execv("/proc/self/exe", argv);  // only returns on failure: then carry on as we are
-  pelnas::register_torch_proxy_backend();  // zero-cost proxies (LibTorch back end)
-#endif
+  // LibTorch and XGBoost (and the OpenMP under them) are opened on first use, not here, so commands
+  // that need neither start in milliseconds; see predictor/torch_plugin.h.
   CLI::App app{"pelnas: hardware-aware neural architecture search (PEL-NAS) on NAS-Bench-201"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("pelnas ") + PELNAS_VERSION);

@@ -138,7 +138,8 @@ GridRun run_task(const std::shared_ptr<const BenchmarkData>& data_ptr, const Gri
 
 }  // namespace
 
-BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data, const BenchmarkGridOptions& o) {
+BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data, const BenchmarkGridOptions& o,
+                                       const std::function<void(std::size_t runs)>& on_start) {
   o.validate();
   BenchmarkGridResult result;
   result.options = o;
@@ -172,6 +173,7 @@ BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data
     for (const auto& a : o.algorithms)
       for (int seed = 0; seed < o.seeds; ++seed) tasks.push_back({s, a, seed});
 
+  if (on_start) on_start(tasks.size());
   result.runs.resize(tasks.size());
   std::vector<std::exception_ptr> errors(tasks.size());
   std::atomic<std::size_t> next{0};

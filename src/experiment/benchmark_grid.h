@@ -3,6 +3,7 @@
 // with the evaluation protocol against the true front. Runs go to a thread pool; each run's Rng is
 // derived from (seed, a stable id of its setting and algorithm) and results are collected by task
 // id, so the output does not depend on the thread count (only wall times do).
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -104,6 +105,8 @@ struct BenchmarkGridResult {
 
 // Throws pelnas::Error (before running anything) on an unknown algorithm/device, a device without
 // data for a dataset, or a budget outside [1, domain size] of any setting.
-BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data, const BenchmarkGridOptions& options);
+// `on_start(runs)` is called once every check has passed, just before the first run.
+BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data, const BenchmarkGridOptions& options,
+                                       const std::function<void(std::size_t runs)>& on_start = {});
 
 }  // namespace pelnas

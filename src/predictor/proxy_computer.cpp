@@ -1,6 +1,7 @@
 #include "predictor/proxy_computer.h"
 
 #include "common/error.h"
+#include "predictor/torch_plugin.h"
 
 namespace pelnas {
 
@@ -15,9 +16,8 @@ void set_proxy_computer_factory(ProxyComputerFactory f) { factory() = std::move(
 bool have_proxy_computer() { return static_cast<bool>(factory()); }
 
 std::unique_ptr<ProxyComputer> make_proxy_computer(const ProxyOptions& options) {
-  if (!factory())
-    throw Error("zero-cost proxies need the LibTorch back end, and this pelnas was built without it "
-                "(configure with -DPELNAS_WITH_TORCH=ON)");
+  if (!factory()) load_torch_plugin();  // on demand; throws naming the paths tried
+  if (!factory()) throw Error("the LibTorch plugin loaded but installed no proxy back end");
   return factory()(options);
 }
 

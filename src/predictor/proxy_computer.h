@@ -46,11 +46,13 @@ using ProxyComputerFactory = std::function<std::unique_ptr<ProxyComputer>(const 
 // Installed by the torch back end; absent in a torch-free build.
 void set_proxy_computer_factory(ProxyComputerFactory factory);
 bool have_proxy_computer();
-// Throws pelnas::Error ("built without LibTorch") when no back end is installed.
+// Loads the LibTorch plugin when no back end is installed yet (predictor/torch_plugin.h); throws
+// pelnas::Error naming the paths tried when it cannot.
 std::unique_ptr<ProxyComputer> make_proxy_computer(const ProxyOptions& options);
 
-// Defined by the LibTorch back end (predictor/proxies_torch.cpp, linked only with pelnas_torch):
-// installs its factory and tunes the allocator. Call once at start-up under PELNAS_HAVE_TORCH.
+// Defined by the LibTorch back end (predictor/proxies_torch.cpp, in the plugin and in pelnas_torch):
+// installs its factory and tunes the allocator. The plugin calls it when loaded; programs linked
+// with pelnas_torch (torch tests, benchmarks) call it themselves.
 void register_torch_proxy_backend();
 
 }  // namespace pelnas

@@ -4,6 +4,7 @@
 // file that builds the NB201 cell network (the TinyNetwork layout of the LibTorch model, so the
 // parameter counts agree with the benchmark table) ready to train.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,9 +20,12 @@ enum class PickRule { Knee, MaxAccuracy, MinCost, Index };
 struct Pick {
   PickRule rule = PickRule::Knee;
   int index = -1;  // NB201 index when rule == Index
-  // "knee", "max-accuracy", "min-latency" (also "min-cost"), or a decimal NB201 index.
+  std::optional<Arch> arch;  // when picked by arch string (index resolved later with the table)
+  // "knee", "max-accuracy" (also "most-accurate"), "min-latency" (also "fastest", "min-cost",
+  // "cheapest"), a decimal NB201 index, or an arch string (read as its NB201 index).
   static Pick parse(std::string_view text);
   std::string str() const;
+  std::string describe() const;  // the rule in words, for the exported file's header
 };
 
 using ExportCandidate = RunPoint;
@@ -36,10 +40,10 @@ std::size_t knee_position(const std::vector<ExportCandidate>& front);
 
 // Applies a pick rule. Knee / max-accuracy / min-cost choose among `front` using the accuracy the
 // search saw (the run's own answer, as a user of that run would choose); Index looks in
-// `archive` (every evaluated architecture) and fails naming the index when the run never
-// evaluated it. Ties: max-accuracy prefers lower cost, min-cost prefers higher accuracy.
-ExportCandidate pick_candidate(const std::vector<ExportCandidate>& front, const std::vector<ExportCandidate>& archive,
-                               const Pick& pick);
+// `archive` (every evaluated architecture) and returns nullopt when the run never evaluated it (the
+// caller then takes the cell from the benchmark table). Ties: max-accuracy prefers lower cost, min-cost prefers higher accuracy.
+std::optional<ExportCandidate> pick_candidate(const std::vector<ExportCandidate>& front,
+                                              const std::vector<ExportCandidate>& archive, const Pick& pick);
 
 struct ExportProvenance {
   std::string run_dir;
@@ -63,6 +67,6 @@ nlohmann::json export_json(const ExportCandidate& c, const Pick& pick, const Exp
 // network for `arch` with the dataset's classes, with build_model() and count_parameters(), and a
 // comment giving `expected_params` (the table's parameter count, as an integer).
 std::string pytorch_module_source(const ExportCandidate& c, Dataset dataset, long long expected_params,
-                                  const ExportProvenance& prov);
+                                  const ExportProvenance& prov, const Pick& pick);
 
 }  // namespace pelnas::report

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 
 #include <fmt/format.h>
 #include <regex>
 
 #include "common/error.h"
+#include "pelnas_build_paths.h"
 
 namespace pelnas {
 
@@ -114,17 +116,46 @@ config::OptionSpec spec_of(const CLI::Option& opt, const std::string& name) {
 
 }  // namespace
 
+std::vector<std::string> config_file_candidates(const std::string& given) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out = {given};
+  if (fs::path(given).is_relative()) {
+    // The shipped examples (examples/search.toml) from any working directory: the source tree this
+    // pelnas was built from, then an installed PREFIX/share/pelnas/.
+    out.push_back((fs::path(PELNAS_SOURCE_DIR) / given).string());
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) out.push_back((exe.parent_path().parent_path() / "share" / "pelnas" / given).lexically_normal().string());
+  }
+  return out;
+}
+
 void add_config_option(CLI::App* cmd, std::string& path) {
   cmd->add_option("--config", path,
-                  "TOML file of options (keys = long option names, e.g. generations = 10); flags given here override it")
-      ->check(CLI::ExistingFile);
+                  "TOML file of options (keys = long option names, e.g. generations = 10); flags given here override it. "
+                  "A relative path not found here is also looked up in pelnas's source tree and PREFIX/share/pelnas "
+                  "(so examples/search.toml works from any directory)")
+      ->transform(CLI::Validator(
+          [](std::string& p) {
+            std::string tried;
+            for (const auto& c : config_file_candidates(p)) {
+              if (std::filesystem::is_regular_file(c)) {
+                p = c;
+                return std::string();
+              }
+              tried += (tried.empty() ? "" : ", ") + c;
+            }
+            return "no such file; looked at " + tried;
+          },
+          "FILE"));
 }
 
 config::Schema schema_from_app(const CLI::App& cmd) {
   config::Schema schema;
   for (const CLI::Option* opt : cmd.get_options()) {
     const std::string* name = long_name(*opt);
-    if (!name || skipped(*name)) continue;
+    // Hidden options (empty help group: test hooks) are no user-facing TOML keys.
+    if (!name || skipped(*name) || opt->get_group().empty()) continue;
     config::OptionSpec spec = spec_of(*opt, *name);
     try {
       schema.add(spec);

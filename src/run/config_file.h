@@ -23,6 +23,9 @@
 namespace pelnas {
 
 void add_config_option(CLI::App* cmd, std::string& path);
+// Where --config PATH is looked for, in order: PATH itself, then (when relative) under the source
+// tree and PREFIX/share/pelnas (the shipped examples/).
+std::vector<std::string> config_file_candidates(const std::string& given);
 
 // The schema of a subcommand's configurable options: key = long option name, type from the
 // option (flag -> bool, INT/UINT -> integer, FLOAT -> number, multi-valued -> list), default from

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "common/did_you_mean.h"
+#include "evaluate/accuracy_sources.h"
 #include "test_support.h"
 
 namespace pelnas {
@@ -55,6 +56,26 @@ TEST(CliGlobalFlags, VerboseIsAcceptedAnywhere) {
   }
 }
 
+// LibTorch (and XGBoost, with the OpenMP under both) load only when needed: commands that compute
+// no proxies map none of their libraries, and a missing plugin is a clear error of the command that
+// needs it.
+TEST(CliStartup, CommandsWithoutProxiesLoadNeitherLibTorchNorXGBoost) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--version"}, {"front", "--device", "fpga"}}) {
+    auto a = args;
+    if (a[0] == "front") a.push_back("--data=" + test::data_dir());
+    const auto r = test::run_cli(a, {"LD_DEBUG=files"});
+    ASSERT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
+    ASSERT_NE(r.err.find("calling init:"), std::string::npos) << "LD_DEBUG gave no trace";
+    for (const char* lib : {"libtorch", "libc10", "libxgboost", "libgomp", "libpelnas_torch"})
+      EXPECT_EQ(r.err.find(lib), std::string::npos) << args[0] << " loaded " << lib;
+  }
+  const auto r = test::run_cli({"proxies", "--sample", "1", "--data=" + test::data_dir()},
+                               {"PELNAS_TORCH_PLUGIN=/nonexistent/libpelnas_torch.so"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/nonexistent/libpelnas_torch.so: no such file"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("PELNAS_TORCH_PLUGIN"), std::string::npos) << r.err;
+}
+
 TEST(CliFailedStart, ABadSearchLeavesNoRunDirectoryAndTheFixedCommandThenWorks) {
   const std::string run = test::temp_dir("failed_start") + "/run";
   const std::string data = "--data=" + test::data_dir();
@@ -68,6 +89,24 @@ TEST(CliFailedStart, ABadSearchLeavesNoRunDirectoryAndTheFixedCommandThenWorks) 
   r = test::run_cli({"search", "--device", "fpga", "--out", run, "--generations", "1", data});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::exists(run + "/summary.json"));
+}
+
+TEST(CliHiddenKnobs, TestHooksAreNoTomlKeysAndEveryAccuracyValueIsDocumented) {
+  const std::string dir = test::temp_dir("hidden_knobs");
+  test::write_file(dir + "/run.toml", "generations = 1\nstop-after-generation = 0\n");
+  auto r = test::run_cli({"search", "--config", dir + "/run.toml", "--out", dir + "/run", "--data=" + test::data_dir()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("run.toml:2"), std::string::npos) << r.err;
+  const auto keys = r.err.find("valid keys:");
+  ASSERT_NE(keys, std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("generations", keys), std::string::npos) << r.err;
+  for (const char* hidden : {"stop", "delay"}) EXPECT_EQ(r.err.find(hidden, keys), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir + "/run"));
+  // --accuracy's help names every accuracy source the search accepts.
+  r = test::run_cli({"search", "--help"});
+  ASSERT_EQ(r.exit_code, 0);
+  const auto help = r.out.substr(r.out.find("--accuracy"));
+  for (const auto& name : accuracy_source_names()) EXPECT_NE(help.find(" " + name + ": "), std::string::npos) << name << help;
 }
 
 }  // namespace

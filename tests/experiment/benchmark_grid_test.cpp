@@ -194,6 +194,32 @@ TEST(BenchmarkGrid, KeepsEachRunsArchiveAndFront) {
   }
 }
 
+TEST(BenchmarkGrid, ValidatesBeforeAnnouncingAndNeverReplacesAGridSilently) {
+  const std::string data = "--data=" + test::data_dir();
+  auto r = test::run_cli({"bench", "--algos", "foo", "--seeds", "1", data});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("foo"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("runs on"), std::string::npos) << "announced before failing: " << r.err;
+  const std::string out = test::temp_dir("grid_overwrite");
+  const std::vector<std::string> grid = {"bench", "--algos", "random", "--devices", "fpga", "--seeds", "1", "--budget", "20",
+                                         "--out", out, data};
+  r = test::run_cli(grid);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("bench: 1 runs on"), std::string::npos) << r.err;
+  const std::string first = test::read_file(out + "/results.csv");
+  auto again = grid;
+  again[8] = "30";  // another budget into the same directory
+  r = test::run_cli(again);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is not empty"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--overwrite"), std::string::npos) << r.err;
+  EXPECT_EQ(test::read_file(out + "/results.csv"), first) << "the earlier grid is intact";
+  again.push_back("--overwrite");
+  r = test::run_cli(again);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(test::read_file(out + "/results.csv"), first);
+}
+
 TEST(BenchmarkGrid, JsonIsOneDocument) {
   const auto r = test::run_cli({"bench", "--algos", "random", "--devices", "flops", "--seeds", "2", "--budget", "30",
                                 "--json", "--data=" + test::data_dir()});

@@ -260,3 +260,26 @@ TEST(TorchProxiesCli, JsonHasOneObjectPerArchAndBadInputExitsTwo) {
 
 }  // namespace
 }  // namespace pelnas
+
+namespace pelnas {
+namespace {
+
+// The pelnas executable links no LibTorch: it opens the plugin (libpelnas_torch.so, built from the
+// same objects as this test's back end) on demand. Its proxies equal the in-process ones.
+TEST(TorchPlugin, TheCliComputesTheSameProxiesThroughThePlugin) {
+  const auto r = test::run_cli({"proxies", "--sample", "1", "--batch-size", "8", "--seed", "0", "--threads", "1", "--json",
+                                "--data=" + test::data_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out).at("results").at(0);
+  auto o = options(8, 0);
+  o.threads = 1;
+  auto pc = make_proxy_computer(o);
+  const auto values = pc->compute(Arch::parse(j.at("arch").get<std::string>()));
+  for (const char* name : {"synflow", "nwot", "params", "flops", "snip"}) {
+    ASSERT_TRUE(values.at(name).has_value()) << name;
+    EXPECT_NEAR(j.at(name).get<double>(), *values.at(name), 1e-9 * std::abs(*values.at(name))) << name;
+  }
+}
+
+}  // namespace
+}  // namespace pelnas

@@ -10,6 +10,7 @@
 
 #include "common/csv.h"
 #include "common/error.h"
+#include "hardware/cost_source.h"
 #include "report/run_fixture.h"
 
 namespace pelnas::report {
@@ -33,6 +34,14 @@ TEST(Export, PickParsesRulesAndIndices) {
   EXPECT_THROW(Pick::parse("15625"), Error);
   EXPECT_THROW(Pick::parse("best"), Error);
   EXPECT_THROW(Pick::parse("12a"), Error);
+  EXPECT_EQ(Pick::parse("fastest").rule, PickRule::MinCost);  // the README's word
+  EXPECT_EQ(Pick::parse("most-accurate").rule, PickRule::MaxAccuracy);
+  const Pick by_arch = Pick::parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|");
+  EXPECT_EQ(by_arch.rule, PickRule::Index);
+  ASSERT_TRUE(by_arch.arch.has_value());
+  EXPECT_EQ(by_arch.arch->str(), "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|");
+  EXPECT_THROW(Pick::parse("|conv~0|"), Error);
+  EXPECT_NE(Pick::parse("min-latency").describe().find("lowest-cost"), std::string::npos);
 }
 
 TEST(Export, KneeIsFarthestFromTheChordInNormalisedSpace) {
@@ -47,10 +56,11 @@ TEST(Export, KneeIsFarthestFromTheChordInNormalisedSpace) {
   std::vector<RunPoint> flat = {pt(3, 70, 9), pt(1, 70, 8)};
   EXPECT_EQ(flat[knee_position(flat)].index, 8);
   EXPECT_THROW(knee_position({}), Error);
-  EXPECT_EQ(pick_candidate(front, front, Pick::parse("max-accuracy")).index, 3);
-  EXPECT_EQ(pick_candidate(front, front, Pick::parse("min-latency")).index, 0);
-  EXPECT_EQ(pick_candidate(front, front, Pick::parse("2")).index, 2);
-  EXPECT_THROW(pick_candidate(front, front, Pick::parse("77")), Error);
+  EXPECT_EQ(pick_candidate(front, front, Pick::parse("max-accuracy"))->index, 3);
+  EXPECT_EQ(pick_candidate(front, front, Pick::parse("min-latency"))->index, 0);
+  EXPECT_EQ(pick_candidate(front, front, Pick::parse("fastest"))->index, 0);
+  EXPECT_EQ(pick_candidate(front, front, Pick::parse("2"))->index, 2);
+  EXPECT_FALSE(pick_candidate(front, front, Pick::parse("77")).has_value()) << "not evaluated: the caller uses the table";
 }
 
 // A stand-in `torch` package that only records parameter shapes, so the generated module's
@@ -143,7 +153,7 @@ TEST(Export, PytorchModuleParameterCountsMatchTheTable) {
       const long long table = std::llround(data->params(index, d) * 1e6);
       expected.push_back(table);
       const std::string path = dir + "/m" + std::to_string(n++) + ".py";
-      test::write_file(path, pytorch_module_source(c, d, table, {}));
+      test::write_file(path, pytorch_module_source(c, d, table, {}, Pick{}));
       cmd += " " + path;
     }
   cmd += " > " + dir + "/out.txt";
@@ -161,7 +171,7 @@ TEST(Export, PytorchModuleNamesTheOpsPerEdgeAndOnlyImportsTorch) {
   RunPoint c;
   c.arch = Arch::parse("|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_3x3~2|");
   c.index = 1;
-  const std::string src = pytorch_module_source(c, Dataset::ImageNet16_120, 123, {});
+  const std::string src = pytorch_module_source(c, Dataset::ImageNet16_120, 123, {}, Pick::parse("fastest"));
   for (const char* edge : {"(1, 0, \"nor_conv_3x3\")", "(2, 0, \"none\")", "(2, 1, \"nor_conv_1x1\")",
                            "(3, 0, \"skip_connect\")", "(3, 1, \"avg_pool_3x3\")", "(3, 2, \"nor_conv_3x3\")"})
     EXPECT_NE(src.find(edge), std::string::npos) << edge;
@@ -239,19 +249,56 @@ TEST(ExportCli, PytorchFileAndBadInput) {
 
   auto bad = test::run_cli({"export", run, "--pick", "sideways"});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("knee, max-accuracy, min-latency"), std::string::npos) << bad.err;
-  // An index the run never evaluated.
+  EXPECT_NE(bad.err.find("knee, max-accuracy (most-accurate), min-latency"), std::string::npos) << bad.err;
+  // Any NB201 cell can be exported, also one the run never evaluated (by index or arch string): the
+  // table's numbers, no accuracy the search saw.
   const CsvTable archive = CsvTable::read(run + "/archive.csv");
   std::set<long long> seen;
   for (std::size_t i = 0; i < archive.rows(); ++i) seen.insert(archive.integer(i, archive.column("index")));
   int unseen = 0;
   while (seen.count(unseen)) ++unseen;
-  bad = test::run_cli({"export", run, "--pick", std::to_string(unseen), "--data", test::data_dir()});
-  EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("never evaluated NB201 index " + std::to_string(unseen)), std::string::npos) << bad.err;
+  for (const std::string& pick : {std::to_string(unseen), test::data()->arch(unseen).str()}) {
+    auto u = test::run_cli({"export", run, "--pick", pick, "--data", test::data_dir()});
+    ASSERT_EQ(u.exit_code, 0) << u.err;
+    const auto j = nlohmann::json::parse(u.out);
+    EXPECT_EQ(j.at("index"), unseen);
+    EXPECT_TRUE(j["metrics"]["seen_accuracy"].is_null());
+    EXPECT_DOUBLE_EQ(j["metrics"]["true_accuracy"].get<double>(), *test::data()->accuracy(unseen, Dataset::Cifar10));
+    const auto fpga = make_cost_source(test::data(), Dataset::Cifar10, {"fpga", HwMetric::Latency});
+    EXPECT_DOUBLE_EQ(j["metrics"]["cost"]["value"].get<double>(), *fpga->cost(unseen));
+  }
+  // The header names the rule; the README's --pick fastest is accepted.
+  r = test::run_cli({"export", run, "--pick", "fastest", "--format", "pytorch", "--data", test::data_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("picked by: min-latency (the lowest-cost front point)"), std::string::npos) << r.out.substr(0, 400);
   bad = test::run_cli({"export", test::temp_dir("empty")});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("not a pelnas run directory"), std::string::npos) << bad.err;
+}
+
+// TorchScript cannot compile a list comprehension with a condition (the old Cell.forward): the
+// exported module must script. With PyTorch for Debian's python3 (python3-torch) the module is
+// scripted and run; without it, the structure that scripting needs is checked in the source.
+TEST(Export, PytorchModuleIsTorchScriptable) {
+  RunPoint c;
+  c.arch = Arch::parse("|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_3x3~2|");
+  c.index = test::data()->index_of(c.arch);
+  const long long table = std::llround(test::data()->params(c.index, Dataset::Cifar10) * 1e6);
+  const std::string src = pytorch_module_source(c, Dataset::Cifar10, table, {}, Pick{});
+  const auto forward = src.find("    def forward(self, x):\n        nodes = [x]");
+  ASSERT_NE(forward, std::string::npos);
+  const std::string cell_forward = src.substr(forward, src.find("\n\n", forward) - forward);
+  EXPECT_EQ(cell_forward.find(" if "), cell_forward.find(" if self.to_nodes[k] == node:")) << cell_forward;
+  EXPECT_EQ(cell_forward.find(" for ("), std::string::npos) << "no tuple unpacking in scripted code";
+  EXPECT_EQ(cell_forward.find("zip("), std::string::npos) << cell_forward;
+  if (std::system("/usr/bin/python3 -c 'import torch' > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "python3-torch not installed: checked the scripted code's structure only";
+  const std::string dir = test::temp_dir("jit");
+  test::write_file(dir + "/m.py", src);
+  ASSERT_EQ(std::system(("cd " + dir + " && /usr/bin/python3 m.py > out.txt 2>&1").c_str()), 0) << test::read_file(dir + "/out.txt");
+  const std::string out = test::read_file(dir + "/out.txt");
+  EXPECT_NE(out.find(std::to_string(table) + " parameters (NB201 table: " + std::to_string(table) + ")"), std::string::npos) << out;
+  EXPECT_NE(out.find("torch.jit.script: ok"), std::string::npos) << out;
 }
 
 }  // namespace
