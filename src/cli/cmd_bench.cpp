@@ -32,7 +32,41 @@ struct BenchCliOptions {
   std::string out;
   bool overwrite = false;
   bool json = false;
+  // The `llm` operator in a grid (an entry like pelnas:operator=llm): one response cache for every
+  // run, so a grid can be replayed without the model.
+  std::string llm_base_url, llm_model, llm_cache;
+  bool llm_replay = false;
+  double llm_timeout = 0;
 };
+
+// Adds the --llm-* settings to the operator options of every entry that runs the llm operator;
+// returns how many entries do.
+int configure_llm_entries(const BenchCliOptions& c, BenchmarkGridOptions& o) {
+  namespace fs = std::filesystem;
+  int n = 0;
+  for (const auto& label : o.algorithms) {
+    const AlgorithmSpec spec = AlgorithmSpec::parse(label, o.algorithm_options);
+    if (spec.search != "pelnas" || spec.options.value("operator", std::string()) != "llm") continue;
+    ++n;
+    nlohmann::json& entry = o.algorithm_options[label];
+    if (!entry.is_object()) entry = nlohmann::json::object();
+    nlohmann::json& oo = entry["operator_options"];
+    if (!oo.is_object()) oo = nlohmann::json::object();
+    if (!c.llm_base_url.empty()) oo["base_url"] = c.llm_base_url;
+    if (!c.llm_model.empty()) oo["model"] = c.llm_model;
+    if (c.llm_timeout > 0) oo["timeout_seconds"] = c.llm_timeout;
+    if (c.llm_replay) oo["replay"] = true;
+    std::string cache = c.llm_cache;
+    if (cache.empty() && !c.out.empty()) cache = (fs::path(c.out) / "llm_cache.sqlite").string();
+    if (c.llm_replay && (cache.empty() || !fs::exists(cache)))
+      throw Error("bench: --llm-replay needs the recorded grid's response cache (--llm-cache FILE" +
+                  (cache.empty() ? std::string(")") : ", not found: " + cache + ")"));
+    if (!cache.empty()) oo["cache_path"] = fs::absolute(cache).string();
+  }
+  if (n == 0 && (c.llm_replay || !c.llm_cache.empty() || !c.llm_model.empty() || !c.llm_base_url.empty()))
+    throw Error("bench: --llm-* options given but no algorithm uses the llm operator (e.g. --algos pelnas:operator=llm)");
+  return n;
+}
 
 // A grid's output directory is never silently replaced: it must be new or empty unless --overwrite.
 void check_out_dir(const std::string& out, bool overwrite) {
@@ -64,6 +98,7 @@ void run_bench(const BenchCliOptions& c) {
     throw Error(std::string("bench: --algo-options is not valid JSON: ") + e.what());
   }
   check_out_dir(c.out, c.overwrite);
+  if (configure_llm_entries(c, o) > 0 && !c.out.empty()) std::filesystem::create_directories(c.out);  // the cache lives there
   auto data = BenchmarkData::load(resolve_data_dir(c.data.data_dir));
   const auto result = run_benchmark_grid(data, o, [&](std::size_t runs) {
     spdlog::info("bench: {} runs on {} thread(s)", runs, o.threads);  // announced once every check passed
@@ -113,6 +148,11 @@ void setup(CLI::App& root) {
   cmd->add_option("--out", o->out, "directory for results.csv, curves.csv, archives.csv, fronts.csv, summary.json, "
                                    "summary.md (docs/BENCH_OUTPUT.md); must be new or empty");
   cmd->add_flag("--overwrite", o->overwrite, "write into a non-empty --out directory, replacing its grid files");
+  cmd->add_option("--llm-base-url", o->llm_base_url, "llm operator entries: OpenAI-compatible endpoint (default $PELNAS_LLM_BASE_URL)");
+  cmd->add_option("--llm-model", o->llm_model, "llm operator entries: chat model (default $PELNAS_LLM_MODEL)");
+  cmd->add_option("--llm-cache", o->llm_cache, "llm operator entries: response cache shared by every run (default OUT/llm_cache.sqlite)");
+  cmd->add_flag("--llm-replay", o->llm_replay, "llm operator entries: answer from --llm-cache only (no network)");
+  cmd->add_option("--llm-timeout", o->llm_timeout, "llm operator entries: seconds per LLM attempt")->check(CLI::Range(0.0, 3600.0));
   add_json_flag(cmd, o->json);
   add_data_option(cmd, o->data);
   cmd->callback([o] { run_bench(*o); });

@@ -18,6 +18,7 @@
 
 #include "cli/command.h"
 #include "common/error.h"
+#include "common/progress_line.h"
 #include "common/rng.h"
 #include "data/benchmark_data.h"
 #include "data/data_dir.h"
@@ -46,31 +47,41 @@ struct ProxiesArgs {
 };
 
 // Progress on stderr: a redrawn bar with ETA on a terminal, a log line every ~10% otherwise.
+// Progress of a batch of proxy computations: the line appears at once (0/N; the first arch can take
+// many seconds), log lines print above it, and without a terminal every tenth is logged.
 class Progress {
  public:
-  Progress(std::size_t total, std::string what)
-      : total_(total), what_(std::move(what)), tty_(isatty(STDERR_FILENO) != 0), start_(clock::now()) {}
+  Progress(std::size_t total, std::string what) : total_(total), what_(std::move(what)), start_(clock::now()) {
+    if (ProgressLine::instance().enabled())
+      draw(0);
+    else
+      spdlog::info("{}: {} to compute", what_, total_);
+  }
   void done(std::size_t n) {
-    const double elapsed = std::chrono::duration<double>(clock::now() - start_).count();
-    const double eta = n > 0 ? elapsed / static_cast<double>(n) * static_cast<double>(total_ - n) : 0.0;
-    if (tty_) {
-      const int width = 30;
-      const int filled = total_ ? static_cast<int>(width * n / total_) : width;
-      std::fprintf(stderr, "\r%s [%s%s] %zu/%zu  %.1fs elapsed, ETA %.0fs ", what_.c_str(),
-                   std::string(static_cast<std::size_t>(filled), '#').c_str(),
-                   std::string(static_cast<std::size_t>(width - filled), '.').c_str(), n, total_, elapsed, eta);
-      if (n == total_) std::fprintf(stderr, "\n");
-      std::fflush(stderr);
+    if (ProgressLine::instance().enabled()) {
+      draw(n);
+      if (n == total_) ProgressLine::instance().finish();
     } else if (n == total_ || n * 10 / std::max<std::size_t>(total_, 1) != (n - 1) * 10 / std::max<std::size_t>(total_, 1)) {
-      spdlog::info("{}: {}/{} done, {:.1f}s elapsed, ETA {:.0f}s", what_, n, total_, elapsed, eta);
+      spdlog::info("{}: {}/{} done, {:.1f}s elapsed, ETA {}", what_, n, total_, elapsed(), eta(n));
     }
   }
 
  private:
   using clock = std::chrono::steady_clock;
+  double elapsed() const { return std::chrono::duration<double>(clock::now() - start_).count(); }
+  std::string eta(std::size_t n) const {
+    return n > 0 ? fmt::format("{:.0f}s", elapsed() / static_cast<double>(n) * static_cast<double>(total_ - n)) : "?";
+  }
+  void draw(std::size_t n) const {
+    const int width = 30;
+    const int filled = total_ ? static_cast<int>(width * n / total_) : width;
+    ProgressLine::instance().show(fmt::format("{} [{}{}] {}/{}  {:.1f}s elapsed, ETA {}", what_,
+                                              std::string(static_cast<std::size_t>(filled), '#'),
+                                              std::string(static_cast<std::size_t>(width - filled), '.'), n, total_,
+                                              elapsed(), eta(n)));
+  }
   std::size_t total_;
   std::string what_;
-  bool tty_;
   clock::time_point start_;
 };
 

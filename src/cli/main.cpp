@@ -12,6 +12,7 @@
 #include "cli/command.h"
 #include "cli/suggest.h"
 #include "common/error.h"
+#include "common/progress_line.h"
 
 namespace pelnas::cli {
 
@@ -54,7 +55,8 @@ int main(int argc, char** argv) {
   std::stable_sort(setups.begin(), setups.end(), [](auto& a, auto& b) { return a.first < b.first; });
   for (auto& [order, setup] : setups) setup(app);
   // Logs go to stderr so stdout stays clean for tables and --json documents.
-  spdlog::set_default_logger(spdlog::stderr_color_mt("pelnas"));
+  // Log lines are printed above a progress line, never into it (common/progress_line.h).
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("pelnas", pelnas::make_progress_aware_sink()));
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
   spdlog::set_level(spdlog::level::info);
   app.parse_complete_callback([&] {
@@ -74,13 +76,16 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   } catch (const pelnas::Error& e) {
+    pelnas::ProgressLine::instance().finish();  // the message on its own line
     std::fflush(stdout);
     std::cerr << "pelnas: error: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {
+    pelnas::ProgressLine::instance().finish();
     std::fflush(stdout);
     std::cerr << "pelnas: internal error: " << e.what() << "\n";
     return 3;
   }
+  pelnas::ProgressLine::instance().finish();
   return 0;
 }

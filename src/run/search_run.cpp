@@ -1,6 +1,7 @@
 #include "run/search_run.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -12,6 +13,7 @@
 
 #include "common/csv.h"
 #include "common/error.h"
+#include "common/progress_line.h"
 #include "data/benchmark_data.h"
 #include "evaluate/accuracy_sources.h"
 #include "hardware/cost_source.h"
@@ -153,13 +155,23 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
   spdlog::info("pelnas search: {} on {} ({}), operator {}, accuracy {}, budget {} evaluations, seed {}", cfg.dataset,
                cost->name(), cost->unit(), cfg.search.operator_name, accuracy->name(), budget, cfg.seed);
 
-  double current_hv = checkpoint && !metric_rows.empty() ? metric_rows.back()["hv_ratio"].get<double>() : 0.0;
+  // The progress line: shown from the start, HV ratio only once a generation has been scored,
+  // ETA from this process's pace (evaluations since it started or resumed).
+  double current_hv = checkpoint && !metric_rows.empty() ? metric_rows.back()["hv_ratio"].get<double>() : std::nan("");
+  const int evaluations_at_start = problem.evaluations();
+  const auto progress_line = [&](int generation, int niche, int niches, int evaluations, long long tokens) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    const int done_here = evaluations - evaluations_at_start;
+    const std::string eta = done_here > 0 ? fmt::format("{:.0f}s", elapsed / done_here * std::max(0, budget - evaluations)) : "?";
+    const std::string hv = std::isnan(current_hv) ? "-" : fmt::format("{:.4f}", current_hv);
+    const std::string where = niches > 0 ? fmt::format("  niche {}/{}", niche + 1, niches) : std::string();
+    ProgressLine::instance().show(fmt::format("  generation {}/{}{}  evaluations {}/{}  HV ratio {}  tokens {}  {:.0f}s, ETA {}",
+                                              generation, cfg.search.generations, where, evaluations, budget, hv, tokens,
+                                              elapsed, eta));
+  };
+  if (hooks.terminal_progress) progress_line(checkpoint ? search.checkpoint().generation + 1 : 0, 0, 0, problem.evaluations(), 0);
   search.on_progress = [&](const PelnasProgress& p) {
-    if (!hooks.terminal_progress) return;
-    std::fprintf(stderr, "\r  generation %d/%d  niche %d/%d  evaluations %d/%d  HV ratio %.4f  tokens %lld   ", p.generation,
-                 cfg.search.generations, p.niche + 1, p.niches, p.evaluations, p.budget, current_hv,
-                 static_cast<long long>(p.tokens));
-    std::fflush(stderr);
+    if (hooks.terminal_progress) progress_line(p.generation, p.niche, p.niches, p.evaluations, static_cast<long long>(p.tokens));
   };
 
   bool stopped = false;
@@ -196,7 +208,6 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
     const double wall = wall_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     dir.write_json(RunDirectory::kCheckpoint, {{"search", search.checkpoint().to_json()}, {"metrics", metric_rows},
                                                {"events", dir.events().size()}, {"wall_seconds", wall}});
-    if (hooks.terminal_progress) std::fprintf(stderr, "\n");
     spdlog::info("generation {}/{}: {} evaluations, HV ratio {:.4f}, IGD {:.4f}, front {}", report.generation,
                  cfg.search.generations, report.evaluations, r.hv_ratio, r.igd, front.size());
     if (hooks.generation_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hooks.generation_delay_ms));
@@ -209,6 +220,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
 
   Rng rng(cfg.seed);
   search.run(problem, rng, callback);
+  ProgressLine::instance().finish();
 
   RunSummary s;
   s.run_dir = std::filesystem::absolute(dir.path()).lexically_normal().string();

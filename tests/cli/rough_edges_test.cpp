@@ -2,9 +2,11 @@
 // and a search that fails before it starts leaves nothing behind.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "common/did_you_mean.h"
+#include "pelnas_build_paths.h"
 #include "evaluate/accuracy_sources.h"
 #include "test_support.h"
 
@@ -74,6 +76,38 @@ TEST(CliStartup, CommandsWithoutProxiesLoadNeitherLibTorchNorXGBoost) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("/nonexistent/libpelnas_torch.so: no such file"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("PELNAS_TORCH_PLUGIN"), std::string::npos) << r.err;
+}
+
+// The search's progress line on a terminal (util-linux `script` gives the run a pseudo-terminal):
+// drawn from the start without a made-up HV ratio, with an ETA, and every log line printed above it
+// (the line is cleared first), never into it.
+TEST(CliProgress, TheSearchBarHasAnEtaAndLogLinesNeverBreakIt) {
+  if (std::system("command -v script > /dev/null 2>&1") != 0) GTEST_SKIP() << "util-linux script not installed";
+  const std::string dir = test::temp_dir("progress");
+  const std::string cmd = std::string("'") + PELNAS_CLI_PATH + "' search --generations 2 --out '" + dir +
+                          "/run' --data='" + test::data_dir() + "'";
+  const std::string typescript = dir + "/tty.txt";
+  ASSERT_EQ(std::system(("script -qec \"" + cmd + "\" '" + typescript + "' > /dev/null 2>&1").c_str()), 0)
+      << test::read_file(typescript);
+  const std::string tty = test::read_file(typescript);
+  const auto first_bar = tty.find("generation 0/2");
+  ASSERT_NE(first_bar, std::string::npos) << tty;
+  EXPECT_NE(tty.find("HV ratio -", first_bar), std::string::npos) << "no HV ratio before a generation is scored";
+  EXPECT_NE(tty.find("ETA "), std::string::npos) << tty;
+  EXPECT_EQ(tty.find("HV ratio 0.0000"), std::string::npos) << tty;
+  // Each log line starts on a cleared line ("\r\033[K" then the log line), never after bar text.
+  std::size_t logs = 0;
+  for (std::size_t p = tty.find(" evaluations, HV ratio "); p != std::string::npos; p = tty.find(" evaluations, HV ratio ", p + 1)) {
+    ++logs;
+    const std::size_t cleared = tty.rfind("\r\033[K", p), newline = tty.rfind('\n', p);
+    std::size_t bol = 0;
+    if (cleared != std::string::npos) bol = cleared + 4;
+    if (newline != std::string::npos) bol = std::max(bol, newline + 1);
+    const std::string head = tty.substr(bol, p - bol);
+    EXPECT_EQ(head.find("ETA"), std::string::npos) << "a log line inside the progress line: " << head;
+    EXPECT_NE(head.find("generation "), std::string::npos) << head;
+  }
+  EXPECT_EQ(logs, 3u) << tty;  // generations 0, 1, 2
 }
 
 TEST(CliFailedStart, ABadSearchLeavesNoRunDirectoryAndTheFixedCommandThenWorks) {

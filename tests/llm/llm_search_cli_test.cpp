@@ -194,5 +194,38 @@ TEST(LlmSearchCli, UnreachableEndpointFailsNamingIt) {
   EXPECT_NE(r.err.find("http://127.0.0.1:9/v1/chat/completions"), std::string::npos) << r.err;
 }
 
+// The paper's method in a bench table: `pelnas bench` runs the llm operator with one response cache
+// for the grid (OUT/llm_cache.sqlite), and a replay from that cache with no model reachable gives
+// the same grid.
+TEST(LlmBenchCli, GridWithTheLlmOperatorRecordsAndReplaysIdentically) {
+  const std::string root = test::temp_dir("llm_bench");
+  const std::vector<std::string> grid = {"bench", "--algos", "pelnas:operator=llm:partition=conv3x3:generations=1,random",
+                                         "--devices", "fpga", "--seeds", "2", "--budget", "40", "--threads", "1",
+                                         "--llm-model", "test-model", "--data=" + test::data_dir()};
+  {
+    FakeChatServer server;
+    server.set_fallback(scripted_model());
+    auto args = grid;
+    args.insert(args.end(), {"--llm-base-url", server.base_url(), "--out", root + "/rec"});
+    const auto r = test::run_cli(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_GT(server.request_count(), 0u);
+  }
+  ASSERT_TRUE(std::filesystem::exists(root + "/rec/llm_cache.sqlite"));
+  auto args = grid;
+  args.insert(args.end(), {"--llm-base-url", "http://127.0.0.1:9/v1", "--llm-replay", "--llm-cache",
+                           root + "/rec/llm_cache.sqlite", "--out", root + "/rep"});
+  const auto r = test::run_cli(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(test::read_file(root + "/rec/archives.csv"), test::read_file(root + "/rep/archives.csv"));
+  EXPECT_EQ(test::read_file(root + "/rec/curves.csv"), test::read_file(root + "/rep/curves.csv"));
+  const std::string archives = test::read_file(root + "/rec/archives.csv");
+  EXPECT_NE(archives.find(",pelnas:operator=llm:partition=conv3x3:generations=1,"), std::string::npos);
+  // --llm-* without an llm entry is a mistake worth naming.
+  const auto bad = test::run_cli({"bench", "--algos", "random", "--llm-replay", "--seeds", "1", "--data=" + test::data_dir()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("no algorithm uses the llm operator"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace pelnas
