@@ -64,6 +64,8 @@ TEST(BenchReport, CurvesAreMeansWithMinMaxBandsAndTablesMatchResults) {
     EXPECT_EQ(row->children[3]->text, nsga ? "0.9700" : "0.9200");
     EXPECT_EQ(row->children[4]->text, nsga ? "0.0141" : "0.0283");  // sample std of two values
     EXPECT_EQ(row->children[7]->text, nsga ? "0.0400" : "0.0900");
+    EXPECT_EQ(row->children[9]->text, nsga ? "0.0250" : "0.0450");  // IGD+ mean of results.csv's igd_plus
+    EXPECT_EQ(row->children[10]->text, nsga ? "0.0071" : "0.0071");
   }
   auto protocol = root->find_all([](const xml::Node& n) { return n.name == "p" && n.has_class("protocol"); });
   ASSERT_EQ(protocol.size(), 1u);
