@@ -11,6 +11,7 @@ PACKAGES=(
   libxgboost-dev
   libtorch-dev libopenblas0-pthread
   python3
+  chromium fonts-dejavu-core   # scripts/check_report_render.py renders the reports headless
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

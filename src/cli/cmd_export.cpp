@@ -1,5 +1,5 @@
 // `pelnas export RUN_DIR --pick knee|max-accuracy|min-latency|INDEX --format json|pytorch [-o FILE]`:
-// the chosen architecture of a finished run as a JSON record or a standalone PyTorch module file.
+// the chosen architecture of a run (an unfinished one exports from its current front, and says so) as a JSON record or a standalone PyTorch module file.
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
@@ -27,13 +27,18 @@ struct ExportCliOptions {
 };
 
 void run_export(const ExportCliOptions& o) {
-  const report::RunData run = report::RunData::load(o.run_dir);
+  report::RunData run = report::RunData::load(o.run_dir);
+  if (!run.finished) {
+    if (run.front.empty()) throw Error(o.run_dir + ": the run is " + run.state_text() + "; nothing to export yet");
+    spdlog::warn("{}: the run is {}; exporting from its current front", o.run_dir, run.state_text());
+  }
   report::Pick pick = report::Pick::parse(o.pick);
   // --data, else the data directory the run used (if it still exists), else the usual places.
   std::optional<std::string> data_flag = o.data.data_dir;
   if (!data_flag && !run.data_dir().empty() && std::filesystem::is_directory(run.data_dir())) data_flag = run.data_dir();
   const std::string data_dir = resolve_data_dir(data_flag);
   auto data = BenchmarkData::load(data_dir);
+  run.fill_true_accuracy(*data);
   const Dataset dataset = dataset_from_string(run.dataset());
   if (pick.arch) pick.index = data->index_of(*pick.arch);
   std::optional<report::ExportCandidate> picked = report::pick_candidate(run.front, run.archive, pick);
@@ -68,6 +73,7 @@ void run_export(const ExportCliOptions& o) {
   prov.operator_name = run.operator_name();
   prov.accuracy_source = run.accuracy_source();
   prov.search = "pelnas";
+  prov.run_state = run.state_text();
 
   const double params_m = data->params(c.index, dataset);
   const long long expected = std::llround(params_m * 1e6);
@@ -98,7 +104,7 @@ void run_export(const ExportCliOptions& o) {
 
 void setup(CLI::App& root) {
   auto o = std::make_shared<ExportCliOptions>();
-  auto* cmd = root.add_subcommand("export", "export an architecture of a finished run as JSON or a PyTorch module file");
+  auto* cmd = root.add_subcommand("export", "export an architecture of a run (finished or not) as JSON or a PyTorch module file");
   cmd->add_option("run_dir", o->run_dir, "run directory written by `pelnas search`")->required();
   cmd->add_option("--pick", o->pick,
                   "which architecture: knee (the front point farthest from the line joining its extremes, "

@@ -11,6 +11,7 @@
 
 #include "common/csv.h"
 #include "common/error.h"
+#include "metrics/mann_whitney.h"
 #include "report/html_writer.h"
 #include "report/svg_plot.h"
 #include "report/xml.h"
@@ -60,6 +61,29 @@ std::string protocol_for(const nlohmann::json& summary, const SettingKey& k) {
   return "";
 }
 
+// Colours follow the algorithm, not its position, so a method keeps its colour across reports:
+// the searches we ship get fixed palette slots, other labels (variants) the next free ones.
+std::map<std::string, std::size_t> algorithm_colours(const std::vector<std::string>& labels) {
+  static const std::map<std::string, std::size_t> kFixed = {{"pelnas", 0}, {"random", 1}, {"rea", 2}, {"nsga2", 3}, {"exhaustive", 4}};
+  std::map<std::string, std::size_t> out;
+  std::set<std::size_t> used;
+  for (const auto& l : labels)
+    if (auto it = kFixed.find(l); it != kFixed.end()) {
+      out[l] = it->second;
+      used.insert(it->second);
+    }
+  std::size_t next = 0;
+  for (const auto& l : labels) {
+    if (out.count(l)) continue;
+    while (used.count(next)) ++next;
+    out[l] = next;
+    used.insert(next);
+  }
+  return out;
+}
+
+std::string format_p(double p) { return p < 1e-4 ? fmt::format("{:.1e}", p) : format_fixed(p, 4); }
+
 }  // namespace
 
 bool is_bench_dir(const std::string& dir) {
@@ -95,14 +119,14 @@ std::string render_bench_report(const std::string& dir) {
     const auto cd = results.column("dataset"), cv = results.column("device"), cm = results.column("metric"),
                ca = results.column("algo"), ch = results.column("hv_ratio"), ci = results.column("igd"),
                ce = results.column("evaluations");
+    const auto cip = results.find_column("igd_plus");
     for (std::size_t r = 0; r < results.rows(); ++r) {
       SettingKey k{std::string(results.cell(r, cd)), std::string(results.cell(r, cv)), std::string(results.cell(r, cm))};
       auto& f = finals[k][std::string(results.cell(r, ca))];
       f.first.push_back(results.number(r, ch));
       f.second.push_back(results.number(r, ci));
       evals[k][std::string(results.cell(r, ca))].push_back(results.number(r, ce));
-      // IGD+ (dominance compliant); absent in grids written before it was a column.
-      if (const auto cp = results.find_column("igd_plus")) igd_plus[k][std::string(results.cell(r, ca))].push_back(results.number(r, *cp));
+      if (cip) igd_plus[k][std::string(results.cell(r, ca))].push_back(results.number_or_nan(r, *cip));
     }
   }
 
@@ -120,7 +144,10 @@ std::string render_bench_report(const std::string& dir) {
     p.x.min = 0.0;
     p.y = {"HV ratio", ""};
     p.y.max = 1.0;
-    std::size_t colour = 0;
+    p.width = 900;
+    std::vector<std::string> labels;
+    for (const auto& [algo, by_eval] : curve[key]) labels.push_back(algo);
+    const auto colour_of = algorithm_colours(labels);
     for (const auto& [algo, by_eval] : curve[key]) {
       // Seeds present in this algorithm's curves; a point is drawn where every seed has a value.
       std::set<long long> seeds;
@@ -128,7 +155,8 @@ std::string render_bench_report(const std::string& dir) {
         for (const auto& [s, v] : per_seed) seeds.insert(s);
       SvgSeries band, line;
       band.kind = SeriesKind::Band;
-      band.colour = line.colour = palette_colour(colour++);
+      band.colour = line.colour = palette_colour(colour_of.at(algo));
+      line.dash = palette_dash(colour_of.at(algo));
       band.opacity = 0.18;
       band.css_class = "band";
       line.kind = SeriesKind::Line;
@@ -157,19 +185,49 @@ std::string render_bench_report(const std::string& dir) {
       p.series.push_back(line);
     }
     page.raw(p.render());
+    // The best algorithm: highest mean HV ratio; every other one is compared with it.
+    std::string best;
+    double best_mean = -INFINITY;
+    for (const auto& [algo, f] : algos)
+      if (const double m = stats_of(f.first).mean; m > best_mean) {
+        best_mean = m;
+        best = algo;
+      }
     HtmlTable t;
     t.header = {"algorithm", "seeds", "evaluations (mean)", "HV ratio mean", "HV ratio std", "HV ratio min", "HV ratio max",
-                "IGD mean", "IGD std", "IGD+ mean", "IGD+ std"};
+                "IGD mean", "IGD std", "IGD+ mean", "IGD+ std", "HV ratio vs best: p", "A12 vs best", "U vs best"};
+    double min_p = 1;  // the smallest p the seed counts allow, over the comparisons
     for (const auto& [algo, f] : algos) {
       const Stats h = stats_of(f.first), g = stats_of(f.second), e = stats_of(evals[key][algo]);
-      const auto& ip = igd_plus[key][algo];
-      const Stats gp = stats_of(ip);
-      t.rows.push_back({algo, std::to_string(h.n), format_fixed(e.mean, 1), format_fixed(h.mean, 4), format_fixed(h.std, 4),
-                        format_fixed(h.min, 4), format_fixed(h.max, 4), format_fixed(g.mean, 4), format_fixed(g.std, 4),
-                        ip.empty() ? "-" : format_fixed(gp.mean, 4), ip.empty() ? "-" : format_fixed(gp.std, 4)});
-      t.row_attrs.push_back({{"data-setting", setting_name(key)}, {"data-algo", algo}});
+      const Stats gp = stats_of(igd_plus[key][algo]);
+      std::vector<std::string> row = {algo, std::to_string(h.n), format_fixed(e.mean, 1), format_fixed(h.mean, 4),
+                                      format_fixed(h.std, 4), format_fixed(h.min, 4), format_fixed(h.max, 4), format_fixed(g.mean, 4),
+                                      format_fixed(g.std, 4), gp.n ? format_fixed(gp.mean, 4) : "-", gp.n ? format_fixed(gp.std, 4) : "-"};
+      std::map<std::string, std::string> attrs = {{"data-setting", setting_name(key)}, {"data-algo", algo}};
+      if (algo == best) {
+        row.insert(row.end(), {"best", "", ""});
+        attrs["data-best"] = "true";
+      } else {
+        const MannWhitneyResult mw = mann_whitney_u(f.first, algos.at(best).first);
+        min_p = std::min(min_p, mw.min_p);
+        row.insert(row.end(), {format_p(mw.p_value), format_fixed(mw.a12, 3), format_number(mw.u1, 6)});
+        attrs["data-p"] = format_number(mw.p_value, 17);
+        attrs["data-a12"] = format_number(mw.a12, 17);
+        attrs["data-u"] = format_number(mw.u1, 17);
+        attrs["data-exact"] = mw.exact ? "true" : "false";
+      }
+      t.rows.push_back(row);
+      t.row_attrs.push_back(attrs);
     }
     page.table(t);
+    if (algos.size() > 1)
+      page.paragraph(fmt::format("vs best: two-sided Mann-Whitney U test (Wilcoxon rank-sum) of the final HV ratios over seeds "
+                                 "against {} (highest mean): exact null distribution when a sample has at most 8 seeds and no "
+                                 "ties, else the normal approximation with tie and continuity corrections. U counts seed pairs "
+                                 "where the row's algorithm is ahead (ties one half); A12 = U / (n1 n2) is the probability that it "
+                                 "beats the best (0.5: no difference). The smallest p these seed counts allow is {}{}.",
+                                 best, format_p(min_p), min_p > 0.05 ? ", so nothing can reach p < 0.05: run more seeds" : ""),
+                     "note stats");
     const std::string protocol = protocol_for(summary, key);
     page.paragraph(protocol.empty() ? "summary.json does not state this setting's evaluation protocol." : "Evaluation protocol: " + protocol,
                    protocol.empty() ? "warn" : "protocol");

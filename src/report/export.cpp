@@ -138,6 +138,7 @@ nlohmann::json export_json(const ExportCandidate& c, const Pick& pick, const Exp
                      {"device", prov.device},
                      {"operator", prov.operator_name},
                      {"search", prov.search},
+                     {"run_state", prov.run_state},
                      {"pelnas_version", PELNAS_VERSION}};
   return j;
 }

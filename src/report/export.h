@@ -56,10 +56,11 @@ struct ExportProvenance {
   std::string operator_name;
   std::string accuracy_source;  // "table", "predictor", ...
   std::string search;      // "pelnas", ...
+  std::string run_state = "finished";  // or "not finished: ..." (an unfinished run exports from its current front)
 };
 
 // The JSON record: arch, index, metrics {seen_accuracy, true_accuracy, cost {value, unit, name},
-// params_m, flops_m}, pick, provenance {..., pelnas_version}.
+// params_m, flops_m}, pick, provenance {..., run_state, pelnas_version}.
 nlohmann::json export_json(const ExportCandidate& c, const Pick& pick, const ExportProvenance& prov,
                            double params_m, double flops_m);
 

@@ -6,6 +6,8 @@
 
 #include "common/csv.h"
 #include "common/error.h"
+#include "data/benchmark_data.h"
+#include "search/archive.h"
 
 namespace pelnas::report {
 
@@ -67,12 +69,33 @@ RunData RunData::load(const std::string& dir) {
   RunData r;
   r.dir = dir;
   r.config = read_json_file(d / "config.json");
-  if (!fs::exists(d / "summary.json"))
-    throw Error(dir + ": the run has not finished (no summary.json); continue it with `pelnas search --resume " + dir + "`");
-  r.summary = read_json_file(d / "summary.json");
-  r.stats = fs::exists(d / "stats.json") ? read_json_file(d / "stats.json") : nlohmann::json::object();
-  r.archive = read_run_points_csv((d / "archive.csv").string());
-  r.front = read_run_points_csv((d / "front.csv").string());
+  r.state = run_status(dir);
+  r.finished = r.state == RunStatus::Finished;
+  if (r.finished) {
+    r.summary = read_json_file(d / "summary.json");
+    r.stats = fs::exists(d / "stats.json") ? read_json_file(d / "stats.json") : nlohmann::json::object();
+    r.archive = read_run_points_csv((d / "archive.csv").string());
+    r.front = read_run_points_csv((d / "front.csv").string());
+  } else {
+    // What the last checkpoint holds; the front is the archive's, as the finished run computes it.
+    Archive a;
+    for (const auto& e : read_checkpoint_archive(dir, r.checkpoint_generation)) a.add(e);
+    auto point = [](const EvaluatedArch& e) {
+      RunPoint p;
+      p.arch = e.arch;
+      p.index = e.index;
+      p.seen_accuracy = e.accuracy;
+      p.cost = e.cost;
+      p.niche = e.niche;
+      p.generation = e.generation;
+      p.order = e.order;
+      return p;
+    };
+    for (const auto& e : a.entries()) r.archive.push_back(point(e));
+    for (const auto& e : a.pareto_front()) r.front.push_back(point(e));
+    r.summary = nlohmann::json::object();
+    r.stats = nlohmann::json::object();
+  }
   if (fs::exists(d / "metrics.csv")) {
     const CsvTable t = CsvTable::read((d / "metrics.csv").string());
     const auto cg = t.column("generation"), ce = t.column("evaluations"), ch = t.column("hv_ratio"), ci = t.column("igd");
@@ -91,6 +114,32 @@ RunData RunData::load(const std::string& dir) {
       r.metrics.push_back(m);
     }
   }
+  if (!r.finished) {
+    // The summary so far, from the last checkpointed generation's metrics (never invented).
+    auto& s = r.summary;
+    s["finished"] = false;
+    if (const auto started = run_started_event(dir); started.contains("accuracy")) s["accuracy_source"] = started["accuracy"];
+    if (r.config.contains("search") && r.config["search"].is_object()) {
+      const auto& cs = r.config["search"];
+      const bool whole = cs.value("no_partition", false);
+      s["partition"] = whole ? "none" : json_str(cs, "partition");
+      if (whole) s["niches"] = 1;
+      else if (cs.contains("partition_table") && cs["partition_table"].contains("niches") && cs["partition_table"]["niches"].is_array())
+        s["niches"] = cs["partition_table"]["niches"].size();
+    }
+    s["evaluations"] = static_cast<int>(r.archive.size());
+    s["front_size"] = static_cast<int>(r.front.size());
+    s["generations_completed"] = r.checkpoint_generation;
+    if (r.config.contains("budget") && r.config["budget"].is_number_integer() && r.config["budget"].get<int>() > 0)
+      s["budget"] = r.config["budget"];
+    if (!r.metrics.empty() && r.metrics.back().generation == r.checkpoint_generation) {
+      s["hv_ratio"] = r.metrics.back().hv_ratio;
+      s["igd"] = r.metrics.back().igd;
+      if (std::isfinite(r.metrics.back().igd_plus)) s["igd_plus"] = r.metrics.back().igd_plus;
+    }
+    // metrics.csv can be one generation ahead of the checkpoint (killed between the two writes).
+    while (!r.metrics.empty() && r.metrics.back().generation > r.checkpoint_generation) r.metrics.pop_back();
+  }
   if (fs::is_directory(d / "knowledge"))
     for (const auto& entry : fs::directory_iterator(d / "knowledge")) {
       const std::string name = entry.path().filename().string();
@@ -98,6 +147,33 @@ RunData RunData::load(const std::string& dir) {
       if (std::sscanf(name.c_str(), "gen_%d.json", &gen) == 1 && gen >= 0) r.knowledge[gen] = read_json_file(entry.path());
     }
   return r;
+}
+
+std::string RunData::state_text() const {
+  if (finished) return "finished";
+  const std::string where = checkpoint_generation < 0
+                                ? "no generation checkpointed yet"
+                                : "shown as of generation " + std::to_string(checkpoint_generation) + ", its last checkpoint";
+  switch (state) {
+    case RunStatus::Running: return "not finished: still running (" + where + ")";
+    case RunStatus::Killed:
+      return "not finished: stopped or killed (" + where + "); continue it with `pelnas search --resume " + dir + "`";
+    default:
+      return "not finished (" + where + "); if no process is running it, continue it with `pelnas search --resume " + dir + "`";
+  }
+}
+
+void RunData::fill_true_accuracy(const BenchmarkData& data) {
+  Dataset d;
+  try {
+    d = dataset_from_string(dataset());
+  } catch (const Error&) {
+    return;  // the report names the bad dataset itself
+  }
+  for (auto* v : {&archive, &front})
+    for (auto& p : *v)
+      if (!std::isfinite(p.true_accuracy) && p.index >= 0 && p.index < data.size())
+        if (auto a = data.accuracy(p.index, d)) p.true_accuracy = *a;
 }
 
 std::string RunData::dataset() const {

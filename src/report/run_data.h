@@ -1,14 +1,22 @@
 #pragma once
-// A finished run directory read back for reports and export (layout: docs/RUN_DIRECTORY.md):
-// config.json, summary.json, stats.json, archive.csv, front.csv, metrics.csv, knowledge/gen_N.json.
-// Every missing or malformed file is an error naming the file (and line for CSVs).
+// A run directory read back for reports and export (layout: docs/RUN_DIRECTORY.md): config.json,
+// summary.json, stats.json, archive.csv, front.csv, metrics.csv, knowledge/gen_N.json. An unfinished
+// run (no summary.json: running, or killed before the end) is read from what exists: the archive of
+// its last checkpoint, its front recomputed from that archive, and a summary built from the last
+// metrics.csv row, marked `finished == false`. Every malformed file is an error naming the file
+// (and line for CSVs).
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "run/run_progress.h"
 #include "space/arch.h"
+
+namespace pelnas {
+class BenchmarkData;
+}
 
 namespace pelnas::report {
 
@@ -36,10 +44,17 @@ struct RunData {
   std::vector<RunPoint> archive, front;
   std::vector<RunMetricRow> metrics;
   std::map<int, nlohmann::json> knowledge;  // generation -> knowledge/gen_N.json
+  bool finished = true;
+  RunStatus state = RunStatus::Finished;
+  int checkpoint_generation = -1;  // unfinished runs: last checkpointed generation (-1: none yet)
 
-  // Throws pelnas::Error naming the file; an unfinished run (no summary.json) is an error that
-  // says how to finish it.
+  // Throws pelnas::Error naming the file (or saying the directory is not a run).
   static RunData load(const std::string& dir);
+
+  // "finished", or a sentence saying how far an unfinished run got and how to continue it.
+  std::string state_text() const;
+  // Fills true_accuracy where the run files had none (unfinished runs) from the benchmark table.
+  void fill_true_accuracy(const BenchmarkData& data);
 
   // Fields with fallbacks between summary.json and config.json.
   std::string dataset() const;

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <map>
 #include <set>
 
 #include "common/error.h"
 #include "hardware/cost_source.h"
 #include "metrics/true_front.h"
+#include "report/front_plot.h"
 #include "report/html_writer.h"
 #include "report/svg_plot.h"
 #include "report/xml.h"
@@ -28,6 +30,12 @@ std::string niche_label(const nlohmann::json& partition, int k) {
   return fmt::format("niche {}", k);
 }
 
+std::string short_niche_label(const nlohmann::json& partition, int k) {
+  if (partition.is_object() && partition.contains("niches") && k >= 0 && k < static_cast<int>(partition["niches"].size()))
+    return fmt::format("{} {}", k, json_str(partition["niches"][k], "name"));
+  return std::to_string(k);
+}
+
 void summary_section(HtmlPage& page, const RunData& run) {
   const auto& s = run.summary;
   HtmlTable t;
@@ -42,6 +50,7 @@ void summary_section(HtmlPage& page, const RunData& run) {
   row("evaluated architectures", json_str(s, "evaluations"), "summary-evaluations");
   row("budget", json_str(s, "budget"), "summary-budget");
   row("front size", json_str(s, "front_size"), "summary-front-size");
+  row("state", run.state_text(), "summary-state");
   row("generations completed", json_str(s, "generations_completed"), "summary-generations");
   std::string op = run.operator_name();
   if (s.value("operator_defaulted", false)) op += " (no LLM model configured: the without-LLM variant)";
@@ -55,26 +64,14 @@ void summary_section(HtmlPage& page, const RunData& run) {
 
 void front_plot(HtmlPage& page, const RunData& run, const BenchmarkData& data, Dataset dataset, const CostSource& cost,
                 const nlohmann::json& partition) {
-  SvgPlot p;
-  p.id = "plot-front";
-  p.title = fmt::format("Accuracy vs {} on {} ({})", cost.name(), run.device(), to_string(dataset));
-  p.width = 900;
-  p.height = 520;
-  p.x = {cost.name(), cost.unit()};
-  p.y = {"true test accuracy", "%"};
-  SvgSeries space;
-  space.kind = SeriesKind::Dots;
-  space.name = "all architectures";
-  space.colour = "#9a9a9a";
-  space.opacity = 0.25;
-  space.radius = 1.3;
-  space.css_class = "space";
-  for (int i = 0; i < data.size(); ++i) {
-    auto c = cost.cost(i);
-    auto a = data.accuracy(i, dataset);
-    if (c && a) space.points.push_back({*c, *a, "", {}});
-  }
-  p.series.push_back(space);
+  const TrueFront tf = compute_true_front(data, dataset, cost);
+  FrontPlotSpec spec;
+  spec.id = "plot-front";
+  spec.title = fmt::format("Accuracy vs {} on {} ({})", cost.name(), run.device(), to_string(dataset));
+  spec.data = &data;
+  spec.dataset = dataset;
+  spec.cost = &cost;
+  spec.truth = &tf;
   SvgSeries evaluated;
   evaluated.kind = SeriesKind::Dots;
   evaluated.name = "evaluated by the run";
@@ -84,28 +81,17 @@ void front_plot(HtmlPage& page, const RunData& run, const BenchmarkData& data, D
   evaluated.css_class = "evaluated";
   for (const auto& e : run.archive)
     if (std::isfinite(e.true_accuracy)) evaluated.points.push_back({e.cost, e.true_accuracy, "", {}});
-  p.series.push_back(evaluated);
-  const TrueFront tf = compute_true_front(data, dataset, cost);
-  SvgSeries truth;
-  truth.kind = SeriesKind::Line;
-  truth.markers = true;
-  truth.name = "true Pareto front";
-  truth.colour = "#000000";
-  truth.radius = 2.2;
-  truth.stroke_width = 1.2;
-  truth.css_class = "true-front";
-  for (const auto& e : tf.entries)
-    truth.points.push_back({e.cost, e.accuracy, fmt::format("true front: index {}, {:.4f} %, {:.6g} {}", e.index, e.accuracy, e.cost, tf.cost_unit),
-                            {{"data-index", std::to_string(e.index)}}});
-  p.series.push_back(truth);
+  spec.layers.push_back(evaluated);
   std::set<int> niches;
   for (const auto& f : run.front) niches.insert(f.niche);
   for (int k : niches) {
     SvgSeries s;
     s.kind = SeriesKind::Scatter;
+    s.hollow = true;
     s.name = "found: " + niche_label(partition, k);
-    s.colour = palette_colour(static_cast<std::size_t>(k + 1));
+    s.colour = palette_colour(static_cast<std::size_t>(std::max(k, 0)));
     s.radius = 5;
+    s.stroke_width = 2;
     s.css_class = "found-front";
     for (const auto& f : run.front) {
       if (f.niche != k) continue;
@@ -116,14 +102,38 @@ void front_plot(HtmlPage& page, const RunData& run, const BenchmarkData& data, D
                            {"data-acc", format_number(f.true_accuracy, 17)},
                            {"data-cost", format_number(f.cost, 17)},
                            {"data-niche", std::to_string(f.niche)}}});
+      spec.found.push_back({f.cost, f.true_accuracy, f.index});
     }
-    p.series.push_back(s);
+    spec.layers.push_back(s);
   }
-  page.raw(p.render());
+  const FrontPlot fp = make_front_plot(spec);
+  page.raw(fp.plot.render());
   page.paragraph(fmt::format("Grey: the {} architectures with a {} value (true 200-epoch test accuracy); black: the exact true "
-                             "front ({} points); coloured: the run's final front ({} points), re-scored with true accuracy, by niche. "
-                             "Hover a point for its architecture.",
-                             space.points.size(), cost.name(), tf.entries.size(), run.front.size()),
+                             "front ({} points), drawn on top; rings: the run's {} front ({} points), re-scored with true "
+                             "accuracy, by niche. Hover a point for its architecture. {}",
+                             fp.plot.series[0].points.size(), cost.name(), tf.entries.size(), run.finished ? "final" : "current",
+                             run.front.size(), fp.note),
+                 "note");
+}
+
+void found_table(HtmlPage& page, const RunData& run, const CostSource& cost, const nlohmann::json& partition) {
+  std::vector<RunPoint> rows = run.front;
+  std::stable_sort(rows.begin(), rows.end(), [](const RunPoint& a, const RunPoint& b) { return a.cost < b.cost; });
+  HtmlTable t;
+  t.css_class = "found";
+  t.header = {"#", "index", "architecture", "niche", "seen acc. (%)", "true acc. (%)", fmt::format("{} ({})", cost.name(), cost.unit())};
+  t.column_classes = {"", "", "arch", "", "", "", ""};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& f = rows[i];
+    t.rows.push_back({std::to_string(i + 1), std::to_string(f.index), f.arch.str(), short_niche_label(partition, f.niche),
+                      format_fixed(f.seen_accuracy, 2), std::isfinite(f.true_accuracy) ? format_fixed(f.true_accuracy, 2) : "",
+                      format_number(f.cost, 6)});
+    t.row_attrs.push_back({{"data-found-index", std::to_string(f.index)}});
+  }
+  page.table(t);
+  page.paragraph(fmt::format("The run's {} front, by {} ascending: # is the position, index the NB201 index. The search chose "
+                             "it by the accuracy it saw (seen acc.: {}); true acc. is the 200-epoch test accuracy.",
+                             run.finished ? "final" : "current", cost.name(), run.accuracy_source()),
                  "note");
 }
 
@@ -201,39 +211,63 @@ std::set<std::string> rule_keys(const nlohmann::json& kb, const char* which) {
   return s;
 }
 
+// Rule identity -> generations in which a niche's knowledge base held it, over every snapshot.
+std::map<std::string, std::vector<int>> rule_history(const RunData& run, int niche, const char* which) {
+  std::map<std::string, std::vector<int>> h;
+  for (const auto& [gen, snap] : run.knowledge) {
+    if (!snap.contains("niches")) continue;
+    for (const auto& n : snap["niches"])
+      if (n.value("niche", -2) == niche && n.contains("knowledge"))
+        for (const auto& r : rule_keys(n["knowledge"], which)) h[r].push_back(gen);
+  }
+  return h;
+}
+
 void knowledge_section(HtmlPage& page, const RunData& run) {
   if (run.knowledge.empty()) {
     page.paragraph("The run recorded no knowledge bases (knowledge/ missing).", "warn");
     return;
   }
-  const auto& [first_gen, first] = *run.knowledge.begin();
   const auto& [last_gen, last] = *run.knowledge.rbegin();
-  page.paragraph(fmt::format("Rules at generation {} (the last), and the change against generation {} (the first).", last_gen, first_gen),
+  const int prev_gen = run.knowledge.size() > 1 ? std::prev(run.knowledge.end(), 2)->first : -1;
+  page.paragraph(fmt::format("Each niche's rules at generation {} (the last), listed once. Each rule says since when it has been in "
+                             "the knowledge base; rules new in generation {} are marked new; rules the niche held earlier and "
+                             "dropped are listed struck through with the generations they were held.",
+                             last_gen, last_gen),
                  "note");
   if (!last.contains("niches")) return;
   for (const auto& n : last["niches"]) {
     const int k = n.value("niche", -1);
     page.heading(3, fmt::format("niche {} ({}): {}", k, json_str(n, "name"), json_str(n, "constraint")));
-    nlohmann::json first_kb;
-    if (first.contains("niches"))
-      for (const auto& f : first["niches"])
-        if (f.value("niche", -2) == k) first_kb = f.value("knowledge", nlohmann::json::object());
     const auto& kb = n.contains("knowledge") ? n["knowledge"] : nlohmann::json::object();
     for (const char* which : {"positive", "negative"}) {
-      std::vector<std::string> items;
+      const auto history = rule_history(run, k, which);
+      const auto now = rule_keys(kb, which);
+      std::vector<HtmlPage::ListItem> items;
+      int fresh = 0, dropped = 0;
       if (kb.contains(which))
-        for (const auto& r : kb[which]) items.push_back(json_str(r, "text"));
-      page.paragraph(fmt::format("{} rules ({}):", which == std::string("positive") ? "Positive (do)" : "Negative (avoid)", items.size()));
-      if (!items.empty()) page.list(items, "rules");
-      const auto before = rule_keys(first_kb, which), after = rule_keys(kb, which);
-      std::vector<std::string> added, removed;
-      for (const auto& r : after)
-        if (!before.count(r)) added.push_back("+ " + r);
-      for (const auto& r : before)
-        if (!after.count(r)) removed.push_back("- " + r);
-      page.paragraph(fmt::format("since generation {}: {} added, {} removed", first_gen, added.size(), removed.size()), "note");
-      if (!added.empty()) page.list(added, "added");
-      if (!removed.empty()) page.list(removed, "removed");
+        for (const auto& r : kb[which]) {
+          const std::string text = json_str(r, "text");
+          const auto it = history.find(rule_identity(text));
+          const int since = it == history.end() ? last_gen : it->second.front();
+          if (since == last_gen && prev_gen >= 0) {
+            ++fresh;
+            items.push_back({text, "added", fmt::format("new in generation {}", last_gen)});
+          } else {
+            items.push_back({text, "", fmt::format("since generation {}", since)});
+          }
+        }
+      for (const auto& [rule, gens] : history)
+        if (!now.count(rule)) {
+          ++dropped;
+          items.push_back({rule, "removed",
+                           gens.size() == 1 ? fmt::format("held in generation {}", gens.front())
+                                            : fmt::format("held in generations {}-{}", gens.front(), gens.back())});
+        }
+      page.paragraph(fmt::format("{} rules: {} at generation {} ({} new in it); {} dropped earlier.",
+                                 which == std::string("positive") ? "Positive (do)" : "Negative (avoid)",
+                                 kb.contains(which) ? kb[which].size() : 0, last_gen, fresh, dropped));
+      if (!items.empty()) page.marked_list(items, "rules");
     }
   }
 }
@@ -279,7 +313,9 @@ std::string rule_identity(const std::string& text) {
   return p == std::string::npos ? text : text.substr(0, p);
 }
 
-std::string render_run_report(const RunData& run, std::shared_ptr<const BenchmarkData> data) {
+std::string render_run_report(const RunData& run_in, std::shared_ptr<const BenchmarkData> data, int refresh_seconds) {
+  RunData run = run_in;
+  run.fill_true_accuracy(*data);
   const Dataset dataset = dataset_from_string(run.dataset());
   const std::string metric = json_str(run.config, "metric").empty() ? "latency" : json_str(run.config, "metric");
   const auto cost = make_cost_source(data, dataset, CostSpec{run.device(), hw_metric_from_string(metric)});
@@ -288,8 +324,10 @@ std::string render_run_report(const RunData& run, std::shared_ptr<const Benchmar
     partition = run.config["search"]["partition_table"];
 
   HtmlPage page(fmt::format("pelnas report: {} on {} ({})", to_string(dataset), run.device(), cost->name()));
+  page.set_refresh_seconds(refresh_seconds);
   page.heading(1, fmt::format("pelnas run: {} on {} — {} ({})", to_string(dataset), run.device(), cost->name(), cost->unit()));
   page.paragraph(fmt::format("Run directory {}; pelnas {}.", run.dir, json_str(run.config, "pelnas_version")), "note");
+  if (!run.finished) page.paragraph("This run has " + run.state_text() + ".", "warn run-state");
   page.open_section("summary", "summary");
   page.heading(2, "Summary");
   summary_section(page, run);
@@ -297,6 +335,10 @@ std::string render_run_report(const RunData& run, std::shared_ptr<const Benchmar
   page.open_section("front", "front");
   page.heading(2, "Found front against the space and the true front");
   front_plot(page, run, *data, dataset, *cost, partition);
+  page.close_section();
+  page.open_section("found", "found");
+  page.heading(2, "Found architectures");
+  found_table(page, run, *cost, partition);
   page.close_section();
   page.open_section("progress", "progress");
   page.heading(2, "Hypervolume over the run");

@@ -1,5 +1,5 @@
 #pragma once
-// The HTML report of one finished run (`pelnas report RUN_DIR`): the found front against the whole
+// The HTML report of one run, finished or not (`pelnas report RUN_DIR`): the found front against the whole
 // space and the true front, the HV-ratio curve, a per-niche table, the knowledge bases and how they
 // changed, operator/LLM statistics, wall time and the evaluation protocol in words. One
 // self-contained XHTML-compatible file with inline SVG.
@@ -14,7 +14,8 @@
 
 namespace pelnas::report {
 
-std::string render_run_report(const RunData& run, std::shared_ptr<const BenchmarkData> data);
+// refresh_seconds > 0 adds a meta refresh (pages written by `report --watch` while the run goes on).
+std::string render_run_report(const RunData& run, std::shared_ptr<const BenchmarkData> data, int refresh_seconds = 0);
 
 // Rule identity without the statistics suffix " (...)" that operators append to rule texts.
 std::string rule_identity(const std::string& text);

@@ -66,10 +66,22 @@ std::string axis_title(const SvgAxis& a) {
 }  // namespace
 
 const std::string& palette_colour(std::size_t i) {
-  static const std::array<std::string, 12> kPalette = {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
-                                                       "#56B4E9", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF",
-                                                       "#1F3A93", "#A50F15"};
-  return kPalette[i % kPalette.size()];
+  static const std::array<std::string, 7> kOkabeIto = {"#0072B2", "#E69F00", "#009E73", "#CC79A7",
+                                                      "#56B4E9", "#D55E00", "#F0E442"};
+  return kOkabeIto[i % kOkabeIto.size()];
+}
+
+std::size_t palette_size() { return 7; }
+
+std::string palette_dash(std::size_t i) {
+  static const std::array<const char*, 4> kDashes = {"", "7 4", "2 3", "9 3 2 3"};
+  return kDashes[(i / palette_size()) % kDashes.size()];
+}
+
+double estimated_text_width(const std::string& text, double font_px) {
+  std::size_t code_points = 0;
+  for (unsigned char c : text) code_points += (c & 0xC0) != 0x80;
+  return static_cast<double>(code_points) * 0.64 * font_px;
 }
 
 std::vector<double> nice_ticks(double lo, double hi, int target, bool log) {
@@ -121,6 +133,37 @@ std::optional<double> SvgPlot::Frame::py(double v) const {
   return y1 - (to_axis(v, ylog) - a) / (b - a) * (y1 - y0);
 }
 
+namespace {
+constexpr double kLegendFont = 11, kLegendRow = 16, kSwatch = 20;
+}  // namespace
+
+SvgPlot::LegendLayout SvgPlot::legend_layout() const {
+  LegendLayout l;
+  int entries = 0;
+  double text = 0;
+  for (const auto& s : series)
+    if (!s.name.empty()) {
+      ++entries;
+      text = std::max(text, estimated_text_width(s.name, kLegendFont));
+    }
+  if (entries == 0) return l;
+  l.entry_width = kSwatch + text + 12;
+  const double right = std::max<double>(legend_width, l.entry_width + 16);
+  const double plot_w = width - margin_left - margin_right - right;
+  const double plot_h = height - margin_top - margin_bottom;
+  if (plot_w >= 0.55 * width && entries * kLegendRow + 12 <= plot_h) {
+    l.width = right;
+    l.rows = entries;
+    return l;
+  }
+  l.below = true;
+  const double avail = width - margin_left - margin_right;
+  l.columns = std::max(1, std::min(entries, static_cast<int>(avail / l.entry_width)));
+  l.rows = (entries + l.columns - 1) / l.columns;
+  l.extra_height = l.rows * kLegendRow + 8;
+  return l;
+}
+
 SvgPlot::Frame SvgPlot::frame() const {
   std::vector<double> xs, ys;
   for (const auto& s : series) {
@@ -132,10 +175,10 @@ SvgPlot::Frame SvgPlot::frame() const {
     ys.insert(ys.end(), s.band_low.begin(), s.band_low.end());
     ys.insert(ys.end(), s.band_high.begin(), s.band_high.end());
   }
-  const bool legend = std::any_of(series.begin(), series.end(), [](const SvgSeries& s) { return !s.name.empty(); });
+  const LegendLayout legend = legend_layout();
   Frame f{};
   f.x0 = margin_left;
-  f.x1 = width - margin_right - (legend ? legend_width : 0);
+  f.x1 = width - margin_right - legend.width;
   f.y0 = margin_top;
   f.y1 = height - margin_bottom;
   f.xlog = x.log;
@@ -150,12 +193,23 @@ SvgPlot::Frame SvgPlot::frame() const {
 }
 
 std::string SvgPlot::render() const {
+  const int h = total_height();
+  return fmt::format(
+             "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" id=\"{}\" width=\"{}\" height=\"{}\" "
+             "viewBox=\"0 0 {} {}\" font-family=\"sans-serif\" role=\"img\">\n",
+             xml_escape(id), width, h, width, h) +
+         render_body() + "</svg>\n";
+}
+
+std::string SvgPlot::render_nested(double x, double y, double w, double h) const {
+  return fmt::format("<svg class=\"plot-nested\" id=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\">\n",
+                     xml_escape(id), f2(x), f2(y), f2(w), f2(h), width, total_height()) +
+         render_body() + "</svg>\n";
+}
+
+std::string SvgPlot::render_body() const {
   const Frame f = frame();
   std::string out;
-  out += fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" id=\"{}\" width=\"{}\" height=\"{}\" "
-      "viewBox=\"0 0 {} {}\" font-family=\"sans-serif\" role=\"img\">\n",
-      xml_escape(id), width, height, width, height);
   out += fmt::format("<title>{}</title>\n", xml_escape(title));
   out += fmt::format("<defs><clipPath id=\"{}-clip\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath></defs>\n",
                      xml_escape(id), f2(f.x0), f2(f.y0), f2(f.x1 - f.x0), f2(f.y1 - f.y0));
@@ -182,7 +236,7 @@ std::string SvgPlot::render() const {
   out += fmt::format("<text class=\"title\" x=\"{}\" y=\"24\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
                      f2((f.x0 + f.x1) / 2), xml_escape(title));
   out += fmt::format("<text class=\"xlabel\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\">{}</text>\n",
-                     f2((f.x0 + f.x1) / 2), f2(height - 14.0), xml_escape(axis_title(x)));
+                     f2((f.x0 + f.x1) / 2), f2(f.y1 + margin_bottom - 14.0), xml_escape(axis_title(x)));
   const double ylx = 18, yly = (f.y0 + f.y1) / 2;
   out += fmt::format("<text class=\"ylabel\" x=\"{0}\" y=\"{1}\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 {0} {1})\">{2}</text>\n",
                      f2(ylx), f2(yly), xml_escape(axis_title(y)));
@@ -195,8 +249,12 @@ std::string SvgPlot::render() const {
     const std::string cls = s.css_class.empty() ? "series" : "series " + s.css_class;
     switch (s.kind) {
       case SeriesKind::Scatter: {
-        out += fmt::format("<g class=\"{}\" fill=\"{}\" fill-opacity=\"{}\">\n", xml_escape(cls), xml_escape(colour),
-                           format_number(s.opacity, 3));
+        if (s.hollow)  // a transparent fill keeps the whole disc hoverable without hiding what lies below
+          out += fmt::format("<g class=\"{}\" fill=\"#ffffff\" fill-opacity=\"0\" stroke=\"{}\" stroke-opacity=\"{}\" stroke-width=\"{}\">\n",
+                             xml_escape(cls), xml_escape(colour), format_number(s.opacity, 3), format_number(s.stroke_width, 3));
+        else
+          out += fmt::format("<g class=\"{}\" fill=\"{}\" fill-opacity=\"{}\">\n", xml_escape(cls), xml_escape(colour),
+                             format_number(s.opacity, 3));
         for (const auto& p : s.points) {
           auto cx = f.px(p.x), cy = f.py(p.y);
           if (!cx || !cy) continue;
@@ -227,8 +285,9 @@ std::string SvgPlot::render() const {
         std::string pts;
         auto flush = [&] {
           if (!pts.empty())
-            out += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-opacity=\"{}\" stroke-width=\"{}\" points=\"{}\"/>\n",
-                               xml_escape(colour), format_number(s.opacity, 3), format_number(s.stroke_width, 3), pts);
+            out += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-opacity=\"{}\" stroke-width=\"{}\"{} points=\"{}\"/>\n",
+                               xml_escape(colour), format_number(s.opacity, 3), format_number(s.stroke_width, 3),
+                               s.dash.empty() ? "" : " stroke-dasharray=\"" + xml_escape(s.dash) + "\"", pts);
           pts.clear();
         };
         for (const auto& p : s.points) {
@@ -273,33 +332,49 @@ std::string SvgPlot::render() const {
   }
   out += "</g>\n";
 
-  // Legend in the right margin.
-  double ly = f.y0 + 12;
-  const double lx = f.x1 + 16;
+  if (!overlay.empty()) out += overlay;
+
+  // Legend: right margin or below the plot (legend_layout()).
+  const LegendLayout layout = legend_layout();
   out += "<g class=\"legend\" font-size=\"11\">\n";
+  int entry = 0;
   for (std::size_t i = 0; i < series.size(); ++i) {
     const SvgSeries& s = series[i];
     if (s.name.empty()) continue;
+    double lx, ly;
+    if (layout.below) {
+      lx = margin_left + (entry % layout.columns) * layout.entry_width;
+      // Below the x-axis title: the plot's bottom margin ends at `height`.
+      ly = height + 4 + (entry / layout.columns) * kLegendRow + 8;
+    } else {
+      lx = f.x1 + 16;
+      ly = f.y0 + 12 + entry * kLegendRow;
+    }
+    ++entry;
     const std::string colour = xml_escape(s.colour.empty() ? palette_colour(i) : s.colour);
     switch (s.kind) {
       case SeriesKind::Scatter:
       case SeriesKind::Dots:
-        out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{}\" fill-opacity=\"{}\"/>", f2(lx + 6), f2(ly - 4), colour,
-                           format_number(std::max(s.opacity, 0.35), 3));
+        if (s.hollow)
+          out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>", f2(lx + 6),
+                             f2(ly - 4), colour);
+        else
+          out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{}\" fill-opacity=\"{}\"/>", f2(lx + 6), f2(ly - 4),
+                             colour, format_number(std::max(s.opacity, 0.35), 3));
         break;
       case SeriesKind::Line:
-        out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"/>", f2(lx), f2(ly - 4),
-                           f2(lx + 14), f2(ly - 4), colour);
+        out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"{}/>", f2(lx),
+                           f2(ly - 4), f2(lx + 14), f2(ly - 4), colour,
+                           s.dash.empty() ? "" : " stroke-dasharray=\"" + xml_escape(s.dash) + "\"");
         break;
       case SeriesKind::Band:
-        out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"8\" fill=\"{}\" fill-opacity=\"{}\"/>", f2(lx), f2(ly - 8),
-                           colour, format_number(s.opacity, 3));
+        out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"8\" fill=\"{}\" fill-opacity=\"{}\"/>", f2(lx),
+                           f2(ly - 8), colour, format_number(s.opacity, 3));
         break;
     }
-    out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", f2(lx + 20), f2(ly), xml_escape(s.name));
-    ly += 16;
+    out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", f2(lx + kSwatch), f2(ly), xml_escape(s.name));
   }
-  out += "</g>\n</svg>\n";
+  out += "</g>\n";
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <map>
 
 #include "report/xml_check.h"
@@ -78,6 +79,54 @@ TEST(BenchReport, MalformedCsvNamesTheFileAndLine) {
   auto r = test::run_cli({"report", d});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("curves.csv:2"), std::string::npos) << r.err;
+}
+TEST(BenchReport, ComparesEachAlgorithmWithTheBestAndShowsIgdPlus) {
+  const std::string d = test::temp_dir("benchstats");
+  // Three algorithms, four seeds each; nsga2 is best by mean HV ratio.
+  std::string results = "dataset,device,metric,algo,seed,evaluations,hv,hv_ratio,igd,igd_plus,wall_ms\n";
+  const std::map<std::string, std::vector<double>> hv = {
+      {"nsga2", {0.97, 0.98, 0.96, 0.99}}, {"random", {0.90, 0.94, 0.93, 0.955}}, {"rea", {0.97, 0.95, 0.985, 0.96}}};
+  const std::map<std::string, std::vector<double>> igdp = {
+      {"nsga2", {0.01, 0.02, 0.03, 0.02}}, {"random", {0.05, 0.04, 0.06, 0.05}}, {"rea", {0.02, 0.02, 0.02, 0.02}}};
+  std::string curves = "dataset,device,metric,algo,seed,evaluations,hv,hv_ratio,igd,igd_plus\n";
+  for (const auto& [algo, v] : hv)
+    for (std::size_t s = 0; s < v.size(); ++s) {
+      results += fmt::format("cifar10,fpga,fpga_latency,{},{},100,0.8,{},0.1,{},1.0\n", algo, s, v[s], igdp.at(algo)[s]);
+      curves += fmt::format("cifar10,fpga,fpga_latency,{},{},100,0,{},0.1,0.1\n", algo, s, v[s]);
+    }
+  test::write_file(d + "/results.csv", results);
+  test::write_file(d + "/curves.csv", curves);
+  auto r = test::run_cli({"report", d, "-o", d + "/r.html"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto root = xml::parse(test::read_file(d + "/r.html"));
+  auto rows = root->find_all([](const xml::Node& n) { return n.name == "tr" && !n.attr("data-algo").empty(); });
+  ASSERT_EQ(rows.size(), 3u);
+  for (auto* row : rows) {
+    const std::string algo = row->attr("data-algo");
+    ASSERT_EQ(row->children.size(), 14u);
+    // IGD+ mean and std of the seeds.
+    EXPECT_EQ(row->children[9]->text, algo == "nsga2" ? "0.0200" : algo == "random" ? "0.0500" : "0.0200") << algo;
+    if (algo == "nsga2") {
+      EXPECT_EQ(row->attr("data-best"), "true");
+      EXPECT_EQ(row->children[11]->text, "best");
+      continue;
+    }
+    // SciPy 1.10.1: mannwhitneyu(random, nsga2) -> U 0, p 0.02857142857142857 (exact);
+    // mannwhitneyu(rea, nsga2) -> U 5.0, p 0.46512378882022054 (ties at 0.97 and 0.96: normal approximation).
+    if (algo == "random") {
+      EXPECT_DOUBLE_EQ(std::stod(row->attr("data-u")), 0.0);
+      EXPECT_NEAR(std::stod(row->attr("data-p")), 0.02857142857142857, 1e-15);
+      EXPECT_EQ(row->attr("data-exact"), "true");
+      EXPECT_EQ(row->children[11]->text, "0.0286");
+    } else {
+      EXPECT_DOUBLE_EQ(std::stod(row->attr("data-u")), 5.0);
+      EXPECT_NEAR(std::stod(row->attr("data-p")), 0.46512378882022054, 1e-12);
+      EXPECT_EQ(row->attr("data-exact"), "false");
+    }
+  }
+  auto note = root->find_all([](const xml::Node& n) { return n.name == "p" && n.has_class("stats"); });
+  ASSERT_EQ(note.size(), 1u);
+  EXPECT_NE(note[0]->text.find("nsga2"), std::string::npos);
 }
 
 }  // namespace

@@ -2,13 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "common/csv.h"
+#include "hardware/cost_source.h"
+#include "metrics/true_front.h"
+#include "report/front_plot.h"
 #include "report/run_fixture.h"
 #include "report/xml_check.h"
 
@@ -173,6 +178,106 @@ TEST(RunReport, BadInputIsAClearError) {
   auto r = test::run_cli({"report", test::temp_dir("notarun")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not a pelnas run directory"), std::string::npos) << r.err;
+}
+
+TEST(RunReport, FoundArchitecturesTableIsTheFrontCsv) {
+  const auto& f = report_of_shared_run();
+  ASSERT_TRUE(f.root);
+  const CsvTable front = CsvTable::read(f.run + "/front.csv");
+  auto rows = all(*f.root, [](const xml::Node& n) { return n.name == "tr" && !n.attr("data-found-index").empty(); });
+  ASSERT_EQ(rows.size(), front.rows());
+  double last_cost = -1;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const auto* row = rows[r];
+    ASSERT_EQ(row->children.size(), 7u);
+    EXPECT_EQ(row->children[0]->text, std::to_string(r + 1));
+    bool found = false;
+    for (std::size_t i = 0; i < front.rows(); ++i) {
+      if (std::to_string(front.integer(i, front.column("index"))) != row->children[1]->text) continue;
+      found = true;
+      EXPECT_EQ(row->children[2]->text, std::string(front.cell(i, front.column("arch_str"))));
+      EXPECT_EQ(row->children[3]->text.substr(0, row->children[3]->text.find(' ')),
+                std::to_string(front.integer(i, front.column("niche"))));
+      EXPECT_NEAR(std::stod(row->children[4]->text), front.number(i, front.column("accuracy")), 0.005);
+      EXPECT_NEAR(std::stod(row->children[5]->text), front.number(i, front.column("true_accuracy")), 0.005);
+      const double cost = front.number(i, front.column("cost"));
+      EXPECT_NEAR(std::stod(row->children[6]->text), cost, 1e-5 * cost);
+      EXPECT_GE(cost, last_cost);  // sorted by cost
+      last_cost = cost;
+    }
+    EXPECT_TRUE(found) << row->children[1]->text;
+  }
+}
+
+TEST(RunReport, FoundRingsAreDrawnUnderTheTrueFront) {
+  const auto& f = report_of_shared_run();
+  ASSERT_TRUE(f.root);
+  auto plots = all(*f.root, [](const xml::Node& n) { return n.name == "svg" && n.attr("id") == "plot-front"; });
+  ASSERT_EQ(plots.size(), 1u);
+  // Document order of the series groups: every found-front group before the true front.
+  std::vector<std::string> order;
+  plots[0]->walk([&](const xml::Node& n) {
+    if (n.name == "g" && (n.has_class("found-front") || n.has_class("true-front"))) order.push_back(n.has_class("true-front") ? "T" : "F");
+  });
+  ASSERT_FALSE(order.empty());
+  EXPECT_EQ(order.back(), "T");
+  EXPECT_EQ(std::count(order.begin(), order.end(), std::string("T")), 1);
+  for (auto* g : all(*plots[0], [](const xml::Node& n) { return n.name == "g" && n.has_class("found-front"); })) {
+    EXPECT_EQ(g->attr("fill-opacity"), "0");  // rings
+    EXPECT_FALSE(g->attr("stroke").empty());
+  }
+}
+
+TEST(RunReport, KnowledgeRulesAppearOnceWithTheirHistory) {
+  const auto& f = report_of_shared_run();
+  ASSERT_TRUE(f.root);
+  auto section = all(*f.root, [](const xml::Node& n) { return n.name == "section" && n.attr("id") == "knowledge"; });
+  ASSERT_EQ(section.size(), 1u);
+  std::map<std::string, int> seen;
+  int marked = 0;
+  for (auto* li : section[0]->find_all([](const xml::Node& n) { return n.name == "li"; })) {
+    if (!li->has_class("removed")) ++seen[li->text];
+    marked += !li->find_all([](const xml::Node& n) { return n.has_class("mark"); }).empty();
+  }
+  ASSERT_FALSE(seen.empty());
+  // Within a niche a rule is listed once; across niches the same text may recur, never more often than niches.
+  for (const auto& [text, n] : seen) EXPECT_LE(n, 6) << text;
+  EXPECT_GT(marked, 0);
+  // Nothing is printed a second time as a "since generation 0" diff list.
+  EXPECT_TRUE(all(*section[0], [](const xml::Node& n) { return n.name == "ul" && n.has_class("added"); }).empty());
+}
+
+}  // namespace
+}  // namespace pelnas::report
+
+namespace pelnas::report {
+namespace {
+
+TEST(FrontZoom, LeavesOutDegenerateCellsAndKeepsTheFronts) {
+  // cifar10 on pixel3: the true front starts with a zero-output cell at 10 % accuracy.
+  auto data = test::data();
+  auto cost = make_cost_source(data, Dataset::Cifar10, CostSpec{"pixel3", HwMetric::Latency});
+  const TrueFront tf = compute_true_front(*data, Dataset::Cifar10, *cost);
+  int degenerate = 0;
+  for (const auto& e : tf.entries) degenerate += is_degenerate_cell(*data, e.index);
+  ASSERT_GE(degenerate, 1);
+  const FrontZoom z = front_zoom(*data, tf, {});
+  EXPECT_EQ(z.outside_true, degenerate);
+  EXPECT_GT(z.ymin, 80.0);  // the 86-94 % region fills the plot
+  EXPECT_LE(z.ymax, 100.0);
+  for (const auto& e : tf.entries)
+    if (!is_degenerate_cell(*data, e.index)) {
+      EXPECT_GE(e.accuracy, z.ymin);
+      EXPECT_LE(e.accuracy, z.ymax);
+      EXPECT_GE(e.cost, z.xmin);
+      EXPECT_LE(e.cost, z.xmax);
+    }
+  // A found point far below the front widens the zoom to show it, unless it is degenerate.
+  const FrontZoom w = front_zoom(*data, tf, {{5.0, 60.0, -1}});
+  EXPECT_LT(w.ymin, 60.0);
+  const FrontZoom d = front_zoom(*data, tf, {{5.0, 10.0, tf.entries.front().index}});
+  EXPECT_DOUBLE_EQ(d.ymin, z.ymin);
+  EXPECT_EQ(d.outside_found, 1);
 }
 
 }  // namespace

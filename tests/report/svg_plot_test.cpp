@@ -141,6 +141,88 @@ TEST(Xml, EscapeAndNumbers) {
   EXPECT_EQ(format_number(std::nan("")), "nan");
 }
 
+TEST(SvgPlot, PaletteIsOkabeItoInAFixedOrder) {
+  const std::vector<std::string> want = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"};
+  ASSERT_EQ(palette_size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(palette_colour(i), want[i]);
+  EXPECT_EQ(palette_colour(7), want[0]);  // cyclic, and the repeat gets a dash pattern
+  EXPECT_EQ(palette_dash(0), "");
+  EXPECT_NE(palette_dash(7), "");
+}
+
+// Every legend text's estimated box lies inside the picture and outside the plot area.
+void expect_legend_inside(const SvgPlot& p) {
+  auto root = xml::parse(p.render());
+  const double W = std::stod(root->attr("width")), H = std::stod(root->attr("height"));
+  EXPECT_EQ(root->attr("viewBox"), "0 0 " + root->attr("width") + " " + root->attr("height"));
+  const auto f = p.frame();
+  auto legend = root->find_all([](const xml::Node& n) { return n.has_class("legend"); });
+  ASSERT_EQ(legend.size(), 1u);
+  auto texts = legend[0]->find_all([](const xml::Node& n) { return n.name == "text"; });
+  ASSERT_EQ(texts.size(), p.series.size());
+  for (auto* t : texts) {
+    const double x = std::stod(t->attr("x")), y = std::stod(t->attr("y"));
+    const double w = estimated_text_width(t->text, 11);
+    EXPECT_LE(x + w, W) << t->text;
+    EXPECT_LE(y + 3, H) << t->text;
+    EXPECT_GE(y - 11, 0) << t->text;
+    const bool overlaps_area = x < f.x1 && x + w > f.x0 && y > f.y0 && y - 11 < f.y1;
+    EXPECT_FALSE(overlaps_area) << t->text;
+  }
+}
+
+TEST(SvgPlot, LegendNeverClips) {
+  SvgPlot p;
+  p.x = {"evaluations", ""};
+  p.y = {"HV ratio", ""};
+  auto add = [&](const std::string& name) {
+    SvgSeries s;
+    s.kind = SeriesKind::Line;
+    s.name = name;
+    s.points = {{0, 0, "", {}}, {1, 1, "", {}}};
+    p.series.push_back(s);
+  };
+  add("random");
+  add("rea");
+  expect_legend_inside(p);
+  EXPECT_FALSE(p.legend_layout().below);
+  // The label the bench legend used to cut ("random (3 seeds; band: min-ma"), and longer ones.
+  add("random (3 seeds; band: min-max over seeds)");
+  add("pelnas:no_partition=true:generations=5 (10 seeds; band: min-max)");
+  expect_legend_inside(p);
+  EXPECT_TRUE(p.legend_layout().below);
+  EXPECT_GT(p.total_height(), p.height);
+  // Many entries do not fit the right margin's height either.
+  SvgPlot q = p;
+  q.series.resize(2);
+  for (int i = 0; i < 30; ++i) {
+    q.series.push_back(q.series[0]);
+    q.series.back().name = "run " + std::to_string(i);
+  }
+  expect_legend_inside(q);
+  EXPECT_TRUE(q.legend_layout().below);
+}
+
+TEST(SvgPlot, HollowMarkersLeaveWhatIsBelowVisible) {
+  SvgPlot p = known_plot();
+  p.series[0].hollow = true;
+  p.series[0].colour = "#0072B2";
+  auto root = xml::parse(p.render());
+  auto g = root->find_all([](const xml::Node& n) { return n.name == "g" && n.has_class("pts"); });
+  ASSERT_EQ(g.size(), 1u);
+  EXPECT_EQ(g[0]->attr("fill-opacity"), "0");
+  EXPECT_EQ(g[0]->attr("stroke"), "#0072B2");
+}
+
+TEST(SvgPlot, NestedPlotKeepsItsCoordinateSystem) {
+  SvgPlot p = known_plot();
+  auto nested = xml::parse(p.render_nested(10, 20, 300, 200));
+  EXPECT_EQ(nested->name, "svg");
+  EXPECT_EQ(nested->attr("x"), "10.00");
+  EXPECT_EQ(nested->attr("viewBox"), "0 0 600 400");
+  EXPECT_TRUE(nested->attr("xmlns").empty());
+}
+
 TEST(XmlChecker, RejectsMalformedDocuments) {
   EXPECT_THROW(xml::parse("<a><b></a></b>"), xml::ParseError);
   EXPECT_THROW(xml::parse("<a x=1/>"), xml::ParseError);
