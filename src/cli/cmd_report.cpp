@@ -90,13 +90,22 @@ void watch_run(const ReportCliOptions& o, const std::string& dir, const std::str
   for (;;) {
     const std::string now = run_stamp(dir);
     if (now != stamp) {
-      stamp = now;
-      run = report::RunData::load(dir);
+      // A read that meets the run between two writes (e.g. a journal being compacted) is tried
+      // again at the next look; the page written before stays.
+      bool loaded = false;
+      try {
+        run = report::RunData::load(dir);
+        stamp = now;
+        loaded = true;
+      } catch (const Error& e) {
+        std::cerr << "note: " << e.what() << " (trying again)\n";
+      }
       const int refresh = run.finished ? 0 : std::max(1, static_cast<int>(std::ceil(o.watch_interval)));
-      write_report(out, report::render_run_report(run, data, refresh),
-                   run.finished ? ": the run has finished"
-                                : fmt::format(": generation {}, {} evaluations, {}", run.checkpoint_generation, run.archive.size(),
-                                              to_string(run.state)));
+      if (loaded)
+        write_report(out, report::render_run_report(run, data, refresh),
+                     run.finished ? ": the run has finished"
+                                  : fmt::format(": generation {}, {} evaluations, {}", run.checkpoint_generation, run.archive.size(),
+                                                to_string(run.state)));
     }
     if (run.finished) return;
     if (run.state == RunStatus::Killed) {
@@ -131,7 +140,15 @@ void run_report(const ReportCliOptions& o) {
   const std::string out = o.out.empty() ? (fs::path(dir) / "report.html").string() : o.out;
   if (report::is_bench_dir(dir) && !fs::exists(fs::path(dir) / "config.json")) {
     if (o.watch) throw Error("report --watch: " + dir + " is a `pelnas bench` directory, not a run directory");
-    write_report(out, report::render_bench_report(dir), "");
+    // The tables give the median-front charts their true front; a bench report does not need them.
+    std::shared_ptr<const BenchmarkData> data;
+    try {
+      data = BenchmarkData::load(resolve_data_dir(o.data.data_dir));
+    } catch (const Error& e) {
+      if (o.data.data_dir) throw;
+      std::cerr << "note: no benchmark tables (" << e.what() << "): the front charts have no true front\n";
+    }
+    write_report(out, report::render_bench_report(dir, data.get()), "");
     return;
   }
   if (o.watch) return watch_run(o, dir, out);

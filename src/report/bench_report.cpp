@@ -12,6 +12,10 @@
 #include "common/csv.h"
 #include "common/error.h"
 #include "metrics/mann_whitney.h"
+#include "hardware/cost_source.h"
+#include "metrics/true_front.h"
+#include "report/attainment.h"
+#include "report/front_plot.h"
 #include "report/html_writer.h"
 #include "report/svg_plot.h"
 #include "report/xml.h"
@@ -82,6 +86,106 @@ std::map<std::string, std::size_t> algorithm_colours(const std::vector<std::stri
   return out;
 }
 
+// setting -> algo -> seed -> the run's answer in (cost, true accuracy), from fronts.csv.
+using FrontsBySetting = std::map<SettingKey, std::map<std::string, std::map<long long, std::vector<FrontPoint>>>>;
+
+FrontsBySetting read_fronts(const fs::path& path) {
+  FrontsBySetting out;
+  if (!fs::exists(path)) return out;
+  const CsvTable t = CsvTable::read(path.string());
+  const auto cd = t.column("dataset"), cv = t.column("device"), cm = t.column("metric"), ca = t.column("algo"),
+             cs = t.column("seed"), cc = t.column("cost"), ct = t.column("true_accuracy"), ci = t.column("index");
+  for (std::size_t r = 0; r < t.rows(); ++r)
+    out[{std::string(t.cell(r, cd)), std::string(t.cell(r, cv)), std::string(t.cell(r, cm))}][std::string(t.cell(r, ca))]
+       [t.integer(r, cs)]
+           .push_back({t.number(r, cc), t.number_or_nan(r, ct), static_cast<int>(t.integer(r, ci))});
+  return out;
+}
+
+void median_fronts(HtmlPage& page, const SettingKey& key, const std::map<std::string, std::map<long long, std::vector<FrontPoint>>>& algos,
+                   const std::map<std::string, std::size_t>& colour_of, const nlohmann::json& summary, const BenchmarkData* data,
+                   int plot_id) {
+  SvgPlot p;
+  std::vector<SvgSeries> layers;
+  std::vector<FrontPoint> all_points;
+  for (const auto& [algo, seeds] : algos) {
+    std::vector<std::vector<CostAccuracy>> runs;
+    for (const auto& [seed, pts] : seeds) {
+      runs.emplace_back();
+      for (const auto& f : pts) {
+        runs.back().push_back({f.cost, f.accuracy});
+        all_points.push_back(f);
+      }
+    }
+    const int k = (static_cast<int>(runs.size()) + 1) / 2;
+    const auto corners = attainment_surface(runs, k);
+    SvgSeries s;
+    s.kind = SeriesKind::Line;
+    s.name = fmt::format("{} (median of {} seeds)", algo, runs.size());
+    const std::size_t c = colour_of.count(algo) ? colour_of.at(algo) : 0;
+    s.colour = palette_colour(c);
+    s.dash = palette_dash(c);
+    s.stroke_width = 2;
+    s.css_class = "median-front";
+    for (const auto& q : staircase(corners)) s.points.push_back({q.cost, q.accuracy, "", {}});
+    SvgSeries m;  // the corners, hoverable
+    m.kind = SeriesKind::Scatter;
+    m.colour = s.colour;
+    m.radius = 3;
+    m.css_class = "median-corner";
+    for (const auto& q : corners)
+      m.points.push_back({q.cost, q.accuracy,
+                          fmt::format("{}: attained by at least {} of {} seeds: cost {:.6g}, accuracy {:.4f} %", algo, k, runs.size(),
+                                      q.cost, q.accuracy),
+                          {{"data-algo", algo}, {"data-cost", format_number(q.cost, 17)}, {"data-acc", format_number(q.accuracy, 17)}}});
+    layers.push_back(s);
+    layers.push_back(m);
+  }
+  const std::string title = "Median attainment surface per algorithm: " + setting_name(key);
+  std::string note;
+  std::string unit;
+  if (summary.contains("settings"))
+    for (const auto& st : summary["settings"])
+      if (st.value("dataset", "") == std::get<0>(key) && st.value("device", "") == std::get<1>(key) && st.value("metric", "") == std::get<2>(key))
+        unit = st.value("unit", "");
+  if (data) {
+    // The true front of the setting, and the zoom past degenerate cells, as in run reports.
+    const Dataset dataset = dataset_from_string(std::get<0>(key));
+    const std::string& cost_name = std::get<2>(key);
+    const HwMetric metric = cost_name.size() > 7 && cost_name.substr(cost_name.size() - 7) == "_energy" ? HwMetric::Energy : HwMetric::Latency;
+    const auto cost = make_cost_source(std::shared_ptr<const BenchmarkData>(data, [](const BenchmarkData*) {}), dataset,
+                                       CostSpec{std::get<1>(key), metric});
+    const TrueFront tf = compute_true_front(*data, dataset, *cost);
+    FrontPlotSpec spec;
+    spec.id = fmt::format("plot-bench-front-{}", plot_id);
+    spec.title = title;
+    spec.data = data;
+    spec.dataset = dataset;
+    spec.cost = cost.get();
+    spec.truth = &tf;
+    spec.layers = layers;
+    spec.found = all_points;
+    spec.background = false;
+    FrontPlot fp = make_front_plot(spec);
+    p = fp.plot;
+    note = fp.note;
+  } else {
+    p.id = fmt::format("plot-bench-front-{}", plot_id);
+    p.title = title;
+    p.width = 900;
+    p.height = 520;
+    p.x = {std::get<2>(key), unit};
+    p.y = {"true test accuracy", "%"};
+    p.series = layers;
+    note = "The benchmark tables were not found, so the true front is not drawn.";
+  }
+  page.raw(p.render());
+  page.paragraph("Each line is an algorithm's median attainment surface: the accuracy-cost trade-offs reached by at least half of "
+                 "its seeds (the empirical attainment function at 50 %), from each run's answer re-scored with true test accuracy "
+                 "(fronts.csv). Black: the true front. " + note,
+                 "note");
+}
+
 std::string format_p(double p) { return p < 1e-4 ? fmt::format("{:.1e}", p) : format_fixed(p, 4); }
 
 }  // namespace
@@ -90,7 +194,7 @@ bool is_bench_dir(const std::string& dir) {
   return fs::exists(fs::path(dir) / "curves.csv") && fs::exists(fs::path(dir) / "results.csv");
 }
 
-std::string render_bench_report(const std::string& dir) {
+std::string render_bench_report(const std::string& dir, const BenchmarkData* data) {
   const CsvTable curves = CsvTable::read((fs::path(dir) / "curves.csv").string());
   const CsvTable results = CsvTable::read((fs::path(dir) / "results.csv").string());
   nlohmann::json summary;
@@ -130,6 +234,7 @@ std::string render_bench_report(const std::string& dir) {
     }
   }
 
+  const FrontsBySetting fronts = read_fronts(fs::path(dir) / "fronts.csv");
   HtmlPage page("pelnas bench report: " + dir);
   page.heading(1, "pelnas benchmark grid");
   page.paragraph(fmt::format("Directory {}: {} settings, {} runs.", dir, finals.size(), results.rows()), "note");
@@ -220,6 +325,7 @@ std::string render_bench_report(const std::string& dir) {
       t.row_attrs.push_back(attrs);
     }
     page.table(t);
+    if (const auto it = fronts.find(key); it != fronts.end()) median_fronts(page, key, it->second, colour_of, summary, data, plot_id - 1);
     if (algos.size() > 1)
       page.paragraph(fmt::format("vs best: two-sided Mann-Whitney U test (Wilcoxon rank-sum) of the final HV ratios over seeds "
                                  "against {} (highest mean): exact null distribution when a sample has at most 8 seeds and no "

@@ -6,11 +6,19 @@
 //
 // Test markers: curve points carry data-algo / data-evaluations / data-mean / data-min / data-max;
 // table rows carry data-setting / data-algo.
+//
+// With fronts.csv (each run's answer, re-scored with true accuracy) the report also draws, per
+// setting, each algorithm's median attainment surface (the front reached by at least half of its
+// seeds; report/attainment.h) against the true front (when the benchmark tables are given).
+// Median-front points carry data-algo / data-cost / data-acc.
 #include <string>
+
+#include "data/benchmark_data.h"
 
 namespace pelnas::report {
 
 bool is_bench_dir(const std::string& dir);
-std::string render_bench_report(const std::string& dir);  // throws pelnas::Error naming the file
+// Throws pelnas::Error naming the file. `data` may be null (no true front in the front charts).
+std::string render_bench_report(const std::string& dir, const BenchmarkData* data = nullptr);
 
 }  // namespace pelnas::report

@@ -72,7 +72,7 @@ FrontPlot make_front_plot(const FrontPlotSpec& spec) {
     auto a = data.accuracy(i, spec.dataset);
     if (c && a) space.points.push_back({*c, *a, "", {}});
   }
-  p.series.push_back(space);
+  if (spec.background) p.series.push_back(space);
   for (const auto& l : spec.layers) p.series.push_back(l);
 
   SvgSeries truth;
@@ -88,6 +88,14 @@ FrontPlot make_front_plot(const FrontPlotSpec& spec) {
                             fmt::format("true front: index {}, {:.4f} %, {:.6g} {}", e.index, e.accuracy, e.cost, tf.cost_unit),
                             {{"data-index", std::to_string(e.index)}}});
   p.series.push_back(truth);
+  if (!spec.background) {
+    out.note = out.zoom.outside_true + out.zoom.outside_found > 0
+                   ? fmt::format("Zoomed to the region of the fronts (degenerate zero-output cells left out); outside it: {} "
+                                 "true-front and {} found point(s).",
+                                 out.zoom.outside_true, out.zoom.outside_found)
+                   : "Zoomed to the region of the fronts.";
+    return out;
+  }
 
   // Inset: the whole space, the true front and the zoomed region, in the lower right of the plot area
   // (the dominated corner: only background points lie there).

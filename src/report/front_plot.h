@@ -39,6 +39,7 @@ struct FrontPlotSpec {
   const TrueFront* truth = nullptr;
   std::vector<SvgSeries> layers;  // drawn between the background and the true front (evaluated dots, found rings)
   std::vector<FrontPoint> found;  // what the zoom must show (the found fronts)
+  bool background = true;         // all architectures faint behind, and the whole-space inset
 };
 
 // The chart with its inset; the caller renders it. A note for under the chart says what the zoom
