@@ -325,7 +325,6 @@ std::string render_bench_report(const std::string& dir, const BenchmarkData* dat
       t.row_attrs.push_back(attrs);
     }
     page.table(t);
-    if (const auto it = fronts.find(key); it != fronts.end()) median_fronts(page, key, it->second, colour_of, summary, data, plot_id - 1);
     if (algos.size() > 1)
       page.paragraph(fmt::format("vs best: two-sided Mann-Whitney U test (Wilcoxon rank-sum) of the final HV ratios over seeds "
                                  "against {} (highest mean): exact null distribution when a sample has at most 8 seeds and no "
@@ -334,6 +333,7 @@ std::string render_bench_report(const std::string& dir, const BenchmarkData* dat
                                  "beats the best (0.5: no difference). The smallest p these seed counts allow is {}{}.",
                                  best, format_p(min_p), min_p > 0.05 ? ", so nothing can reach p < 0.05: run more seeds" : ""),
                      "note stats");
+    if (const auto it = fronts.find(key); it != fronts.end()) median_fronts(page, key, it->second, colour_of, summary, data, plot_id - 1);
     const std::string protocol = protocol_for(summary, key);
     page.paragraph(protocol.empty() ? "summary.json does not state this setting's evaluation protocol." : "Evaluation protocol: " + protocol,
                    protocol.empty() ? "warn" : "protocol");
