@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <set>
 
 #include "report/xml.h"
 
@@ -112,6 +113,23 @@ FrontPlot make_front_plot(const FrontPlotSpec& spec) {
   inset.y = {"accuracy", "%"};
   inset.x.target_ticks = inset.y.target_ticks = 4;
   SvgSeries ispace = space;
+  {
+    // The inset is small: one point per cell of a 240 x 160 grid is all it can show (keeps pages light).
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    for (const auto& q : space.points) {
+      x0 = std::min(x0, q.x);
+      x1 = std::max(x1, q.x);
+      y0 = std::min(y0, q.y);
+      y1 = std::max(y1, q.y);
+    }
+    std::set<std::pair<long, long>> cells;
+    std::vector<SvgPoint> kept;
+    for (const auto& q : space.points)
+      if (cells.insert({std::lround((q.x - x0) / std::max(x1 - x0, 1e-12) * 240), std::lround((q.y - y0) / std::max(y1 - y0, 1e-12) * 160)})
+              .second)
+        kept.push_back(q);
+    ispace.points = std::move(kept);
+  }
   ispace.name.clear();
   ispace.opacity = 0.35;
   ispace.radius = 1.6;
