@@ -91,6 +91,32 @@ TEST(CompareReport, OverlaysEachRunsFrontAndCurveAndTabulatesThem) {
   EXPECT_EQ(page->find_all([](const xml::Node& n) { return n.attr("id") == "plot-cmp-hv-calls"; }).size(), 0u);
 }
 
+TEST(CompareReport, HvAgainstLlmCallsForTheRunsThatCalledAModel) {
+  const std::string root = runs_root();
+  const std::string dir = test::temp_dir("cmpcalls");
+  fs::copy(root + "/a-s3", dir + "/llm-run", fs::copy_options::recursive);
+  // The same run as if it had called a model 12 times a generation.
+  const CsvTable m = CsvTable::read(dir + "/llm-run/metrics.csv");
+  const std::size_t calls_col = m.column("llm_calls");
+  std::string csv = "generation,evaluations,hv_ratio,igd,igd_plus,hv,front_size,llm_calls\n";
+  for (std::size_t i = 0; i < m.rows(); ++i) {
+    for (std::size_t c = 0; c < calls_col; ++c) csv += std::string(m.cell(i, c)) + ",";
+    csv += std::to_string(12 * m.integer(i, m.column("generation"))) + "\n";
+  }
+  test::write_file(dir + "/llm-run/metrics.csv", csv);
+  auto r = test::run_cli({"report", dir + "/llm-run", root + "/b-s8", "-o", dir + "/cmp.html", "--data", test::data_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto page = xml::parse(test::read_file(dir + "/cmp.html"));
+  auto charts = page->find_all([](const xml::Node& n) { return n.name == "svg" && n.attr("id") == "plot-cmp-hv-calls"; });
+  ASSERT_EQ(charts.size(), 1u);
+  auto pts = charts[0]->find_all([](const xml::Node& n) { return n.name == "circle" && !n.attr("data-calls").empty(); });
+  ASSERT_EQ(pts.size(), m.rows());  // only the run that called a model
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    EXPECT_EQ(pts[i]->attr("data-run"), "llm-run");
+    EXPECT_EQ(std::stoll(pts[i]->attr("data-calls")), 12 * m.integer(i, m.column("generation")));
+  }
+}
+
 TEST(CompareReport, BadInputsAreClearErrors) {
   auto none = test::run_cli({"report", runs_root() + "/zz*", runs_root() + "/a-s3"});
   EXPECT_EQ(none.exit_code, 2);
