@@ -12,6 +12,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread
   python3
   chromium fonts-dejavu-core   # scripts/check_report_render.py renders the reports headless
+  clang libclang-rt-14-dev     # scripts/sanitize_and_fuzz.sh: libFuzzer, ASan, UBSan
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -340,7 +340,7 @@ Exchange post_with_deadline(httplib::Client& client, httplib::Request& req, doub
   watchdog.join();
   if (too_big) {
     out.status.reset();
-    out.error = "the reply is larger than max_reply_bytes = " + std::to_string(max_bytes) + " bytes";
+    out.error = "the reply is larger than max_reply_bytes = " + std::to_string(max_bytes) + " bytes (--llm-max-reply-bytes)";
   } else if (expired) {
     out.status.reset();
     out.error = "no complete reply within the attempt deadline of " + fmt_seconds(timeout_seconds) + " s (--llm-timeout)";

@@ -27,7 +27,10 @@ LlmOperatorOptions LlmOperatorOptions::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw Error("llm operator options: expected a JSON object");
   LlmOperatorOptions o;
   o.chat.client = llm::ChatClientOptions::from_environment();
-  for (const auto& [key, v] : j.items()) {
+  for (const auto& item : j.items()) {
+    // Named copies, not structured bindings: lambdas may not capture those before clang 16.
+    const std::string key = item.key();
+    const nlohmann::json& v = item.value();
     auto want = [&](bool ok, const char* what) {
       if (!ok) throw Error("llm operator option " + key + ": expected " + what + ", got " + v.dump());
     };

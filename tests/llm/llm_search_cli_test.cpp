@@ -148,6 +148,7 @@ TEST(LlmSearchCli, FinishesWithACorrectArchiveThroughEveryFailureAndReplaysIdent
 
   // The key is in no file of the run and in no log line.
   EXPECT_EQ(recorded.err.find("PLANTED"), std::string::npos);
+  EXPECT_EQ(recorded.out.find("PLANTED"), std::string::npos);
   for (const auto& entry : std::filesystem::recursive_directory_iterator(rec)) {
     if (!entry.is_regular_file()) continue;
     EXPECT_EQ(test::read_file(entry.path().string()).find("PLANTED"), std::string::npos) << entry.path();
