@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libxgboost-dev
   libtorch-dev libopenblas0-pthread
+  libopenmpi-dev openmpi-bin
   python3
   chromium fonts-dejavu-core   # scripts/check_report_render.py renders the reports headless
   clang libclang-rt-14-dev     # scripts/sanitize_and_fuzz.sh: libFuzzer, ASan, UBSan

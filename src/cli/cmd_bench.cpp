@@ -9,6 +9,8 @@
 #include "cli/command.h"
 #include "common/error.h"
 #include "data/data_dir.h"
+#include "distributed/launch.h"
+#include "distributed/work_farm.h"
 #include "experiment/benchmark_grid.h"
 #include "metrics/evaluation_protocol.h"
 
@@ -100,9 +102,16 @@ void run_bench(const BenchCliOptions& c) {
   check_out_dir(c.out, c.overwrite);
   if (configure_llm_entries(c, o) > 0 && !c.out.empty()) std::filesystem::create_directories(c.out);  // the cache lives there
   auto data = BenchmarkData::load(resolve_data_dir(c.data.data_dir));
-  const auto result = run_benchmark_grid(data, o, [&](std::size_t runs) {
-    spdlog::info("bench: {} runs on {} thread(s)", runs, o.threads);  // announced once every check passed
-  });
+  // Under mpirun every rank runs this; runs go to whichever rank is free and only rank 0 writes.
+  auto farm = distributed::make_work_farm();
+  const auto result = run_benchmark_grid(
+      data, o,
+      [&](std::size_t runs) {  // announced once every check passed
+        spdlog::info("bench: {} runs on {} thread(s){}", runs, o.threads,
+                     farm->size() > 1 ? fmt::format(" per rank, {} MPI ranks", farm->size()) : "");
+      },
+      farm.get());
+  if (!farm->coordinator()) return;
   if (!c.out.empty()) {
     result.write(c.out);
     spdlog::info("bench: wrote results.csv, curves.csv, archives.csv, fronts.csv, summary.json, summary.md to {}", c.out);
@@ -156,6 +165,7 @@ void setup(CLI::App& root) {
   add_json_flag(cmd, o->json);
   add_data_option(cmd, o->data);
   cmd->callback([o] { run_bench(*o); });
+  distributed::declare_distributed_command("bench");
 }
 
 }  // namespace

@@ -18,6 +18,8 @@
 #include "common/error.h"
 #include "data/benchmark_data.h"
 #include "data/data_dir.h"
+#include "distributed/distributed_proxies.h"
+#include "distributed/launch.h"
 #include "predictor/predictor_training.h"
 
 namespace pelnas::cli {
@@ -64,7 +66,7 @@ struct ProxyCli {
     c->add_option("--proxy-seed", proxy_seed, "seed of the minibatch choice and weight initialisation");
     c->add_option("--images", images, "image file in CIFAR/ImageNet16 binary format (default: the shipped sample)");
     c->add_option("--cache", cache, "SQLite proxy cache (default: $PELNAS_PROXY_CACHE or ~/.cache/pelnas/proxies.sqlite)");
-    c->add_option("--threads", threads, "threads for computing proxies")->check(CLI::Range(1, 256));
+    c->add_option("--threads", threads, "torch threads per process for computing proxies (default: $OMP_NUM_THREADS, else 2)")->check(CLI::Range(1, 256));
     if (with_table)
       c->add_option("--proxies-table", table, "proxy table CSV (default: models/proxies_<dataset>.csv if present)");
   }
@@ -121,30 +123,39 @@ void run_table(const TableArgs& a, const CLI::App& app) {
   auto data = BenchmarkData::load(resolve_data_dir(a.data.data_dir));
   if (a.sample < 1 || a.sample > data->size())
     throw Error("--sample must be in [1, " + std::to_string(data->size()) + "] (got " + std::to_string(a.sample) + ")");
-  const ProxyOptions po = a.proxy.options(d, data->dir());
-  ProxyFeatureSource features(ProxyFeatureSource::backend_key(po), nullptr, a.proxy.cache_path(), data->dir(), a.proxy.threads);
+  // Under mpirun every rank runs this; rank 0 hands the archs missing from the cache out to
+  // whichever rank is free and alone writes the cache and the table.
+  auto farm = distributed::make_work_farm();
+  distributed::ProxyJob job;
+  job.options = a.proxy.options(d, data->dir());
+  job.options.threads = distributed::resolve_threads(app.get_option("--threads")->count() > 0, a.proxy.threads, 2,
+                                                     &job.threads_note);
   const auto order = arch_sample_order(data->size(), a.seed);
-  std::vector<Arch> archs;
-  for (int i = 0; i < a.sample; ++i) archs.push_back(data->arch(order[static_cast<std::size_t>(i)]));
-  spdlog::info("proxies of {} {} archs (sample seed {}), cache {}", a.sample, to_string(d), a.seed, a.proxy.cache_path());
-  const auto values = features.get(archs, progress_reporter("proxies"));
+  if (farm->coordinator()) {
+    for (int i = 0; i < a.sample; ++i) job.archs.push_back(data->arch(order[static_cast<std::size_t>(i)]));
+    job.cache_path = a.proxy.cache_path();
+    job.progress = progress_reporter("proxies");
+    spdlog::info("proxies of {} {} archs (sample seed {}), cache {}", a.sample, to_string(d), a.seed, job.cache_path);
+  }
+  const auto result = distributed::compute_proxies(*farm, job);
+  if (!farm->coordinator()) return;
   std::vector<std::tuple<int, Arch, ProxyValues>> rows;
   int missing = 0;
   for (int i = 0; i < a.sample; ++i) {
-    rows.emplace_back(order[static_cast<std::size_t>(i)], archs[static_cast<std::size_t>(i)], values[static_cast<std::size_t>(i)]);
-    for (const auto& [n, v] : values[static_cast<std::size_t>(i)]) missing += v ? 0 : 1;
+    rows.emplace_back(order[static_cast<std::size_t>(i)], job.archs[static_cast<std::size_t>(i)], result.values[static_cast<std::size_t>(i)]);
+    for (const auto& [n, v] : result.values[static_cast<std::size_t>(i)]) missing += v ? 0 : 1;
   }
   const std::string out = a.out.empty() ? default_proxy_table_path(d) : a.out;
-  ProxyTable::write(out, features.key(), a.seed, rows, command_line(app));
+  ProxyTable::write(out, result.key, a.seed, rows, command_line(app));
   if (a.json_out) {
-    std::cout << json{{"out", out}, {"dataset", to_string(d)}, {"rows", rows.size()}, {"computed", features.paid()},
-                      {"cache_hits", features.cache_hits()}, {"missing_values", missing},
-                      {"code_version", features.key().code_version}}.dump(2)
+    std::cout << json{{"out", out}, {"dataset", to_string(d)}, {"rows", rows.size()}, {"computed", result.computed},
+                      {"cache_hits", result.cache_hits}, {"missing_values", missing},
+                      {"code_version", result.key.code_version}}.dump(2)
               << "\n";
   } else {
     print_table({"out", "dataset", "rows", "computed", "from cache", "missing values"},
-                {{out, std::string(to_string(d)), std::to_string(rows.size()), std::to_string(features.paid()),
-                  std::to_string(features.cache_hits()), std::to_string(missing)}});
+                {{out, std::string(to_string(d)), std::to_string(rows.size()), std::to_string(result.computed),
+                  std::to_string(result.cache_hits), std::to_string(missing)}});
   }
 }
 
@@ -264,6 +275,7 @@ void setup(CLI::App& root) {
   ta.proxy.add(tc, false);
   add_json_flag(tc, ta.json_out);
   tc->callback([tc] { run_table(ta, *tc); });
+  distributed::declare_distributed_command("predictor table");
 
   static TrainArgs tr;
   auto* trc = pred->add_subcommand("train", "fit the XGBoost predictor on a seeded sample of archs and save it");

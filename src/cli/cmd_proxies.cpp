@@ -22,6 +22,8 @@
 #include "common/rng.h"
 #include "data/benchmark_data.h"
 #include "data/data_dir.h"
+#include "distributed/distributed_proxies.h"
+#include "distributed/launch.h"
 #include "predictor/nb201_network.h"
 #include "predictor/proxy_checks.h"
 #include "predictor/proxy_computer.h"
@@ -39,6 +41,8 @@ struct ProxiesArgs {
   std::uint64_t seed = 0;
   int batch_size = 64;
   int threads = 2;
+  bool threads_given = false;
+  std::string cache;
   std::string images;
   bool json = false;
   bool check_params = false;
@@ -142,10 +146,24 @@ nlohmann::json value_json(const std::optional<double>& v) { return v ? nlohmann:
 void run_compute(const ProxiesArgs& a, Dataset d, const BenchmarkData& data) {
   if (a.archs_file.has_value() == a.sample.has_value())
     throw Error("pelnas proxies needs exactly one of --archs FILE or --sample N");
-  const auto archs = a.archs_file ? read_arch_file(*a.archs_file) : sample_archs(*a.sample, a.seed);
-  auto pc = make_proxy_computer(proxy_options(a, d, data.dir()));
-  spdlog::info("{} archs on {}; input: {}", archs.size(), to_string(d), pc->input_description());
-  const auto values = compute_all(*pc, archs);
+  // Under mpirun every rank runs this; rank 0 hands archs out to whichever rank is free and alone
+  // prints (and, with --cache, stores each result as it arrives, so a rerun computes only the rest).
+  auto farm = distributed::make_work_farm();
+  distributed::ProxyJob job;
+  job.options = proxy_options(a, d, data.dir());
+  job.options.threads = distributed::resolve_threads(a.threads_given, a.threads, 2, &job.threads_note);
+  if (farm->coordinator()) {
+    job.archs = a.archs_file ? read_arch_file(*a.archs_file) : sample_archs(*a.sample, a.seed);
+    job.cache_path = a.cache;
+    auto progress = std::make_shared<Progress>(job.archs.size(), "proxies");
+    job.progress = [progress](int done, int) { progress->done(static_cast<std::size_t>(done)); };
+  }
+  const auto result = distributed::compute_proxies(*farm, job);
+  if (!farm->coordinator()) return;
+  const auto& archs = job.archs;
+  const auto& values = result.values;
+  spdlog::info("{} archs on {}; input: {}; {} computed, {} from the cache", archs.size(), to_string(d),
+               result.input_description, result.computed, result.cache_hits);
   if (a.json) {
     nlohmann::json results = nlohmann::json::array();
     for (std::size_t i = 0; i < archs.size(); ++i) {
@@ -156,7 +174,7 @@ void run_compute(const ProxiesArgs& a, Dataset d, const BenchmarkData& data) {
       results.push_back(std::move(o));
     }
     nlohmann::json doc{{"dataset", std::string(to_string(d))}, {"batch_size", a.batch_size}, {"seed", a.seed},
-                       {"input", pc->input_description()}, {"code_version", pc->code_version()},
+                       {"input", result.input_description}, {"code_version", result.key.code_version},
                        {"results", std::move(results)}};
     std::cout << doc.dump(2) << "\n";
     return;
@@ -176,6 +194,7 @@ void run_compute(const ProxiesArgs& a, Dataset d, const BenchmarkData& data) {
 }
 
 void run_check_params(const ProxiesArgs& a, Dataset d, const BenchmarkData& data) {
+  distributed::require_single_process("pelnas proxies --check-params");
   const auto torch_param_count = load_torch_plugin().param_count;  // throws when the back end is missing
   int torch_ok = 0, analytic_ok = 0, flops_ok = 0;
   std::vector<std::string> bad;
@@ -209,6 +228,7 @@ void run_check_params(const ProxiesArgs& a, Dataset d, const BenchmarkData& data
 }
 
 void run_compare_zc(const ProxiesArgs& a, Dataset d, const BenchmarkData& data) {
+  distributed::require_single_process("pelnas proxies --compare-zc");
   auto rows = read_zc_subset(data.dir() + "/nb201_zc_subset.csv", d, data);
   if (a.limit) {
     if (*a.limit < 3) throw Error("--limit must be >= 3");
@@ -256,13 +276,19 @@ void setup(CLI::App& root) {
   cmd->add_option("--batch-size", args->batch_size, "images per minibatch")->capture_default_str();
   cmd->add_option("--images", args->images,
                   "CIFAR-10/100 or ImageNet16 binary record file (default: <data>/images sample)");
-  cmd->add_option("--threads", args->threads, "torch intra-op threads")->capture_default_str();
+  auto* threads = cmd->add_option("--threads", args->threads,
+                                  "torch intra-op threads per process (default: $OMP_NUM_THREADS, else 2)");
+  cmd->add_option("--cache", args->cache,
+                  "SQLite proxy cache: archs stored there are not recomputed, new results are stored as they "
+                  "finish (default: none)");
   cmd->add_flag("--check-params", args->check_params,
                 "check the torch network's parameter count against the table for all 15,625 archs");
   cmd->add_flag("--compare-zc", args->compare_zc,
                 "Spearman of our proxies vs NAS-Bench-Suite-Zero (nb201_zc_subset.csv) and vs test accuracy");
   cmd->add_option("--limit", args->limit, "with --compare-zc: a seeded subsample of this many archs");
-  cmd->callback([args] {
+  distributed::declare_distributed_command("proxies");
+  cmd->callback([args, threads] {
+    args->threads_given = threads->count() > 0;
     const Dataset d = dataset_from_string(args->dataset);
     const auto data = BenchmarkData::load(resolve_data_dir(args->data.data_dir));
     if (args->check_params) return run_check_params(*args, d, *data);

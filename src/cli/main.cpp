@@ -13,6 +13,10 @@
 #include "cli/suggest.h"
 #include "common/error.h"
 #include "common/progress_line.h"
+#include "distributed/launch.h"
+#ifdef PELNAS_HAVE_MPI
+#include "distributed/mpi_runtime.h"
+#endif
 
 namespace pelnas::cli {
 
@@ -41,6 +45,12 @@ void add_json_flag(CLI::App* cmd, bool& json) {
 int main(int argc, char** argv) {
   // LibTorch and XGBoost (and the OpenMP under them) are opened on first use, not here, so commands
   // that need neither start in milliseconds; see predictor/torch_plugin.h.
+#ifdef PELNAS_HAVE_MPI
+  // Under an MPI launcher: MPI is initialised before anything else (LibTorch is opened later).
+  pelnas::distributed::register_mpi_backend(&argc, &argv);
+#endif
+  namespace dist = pelnas::distributed;
+  const dist::Launch launch = dist::launch();
   CLI::App app{"pelnas: hardware-aware neural architecture search (PEL-NAS) on NAS-Bench-201"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("pelnas ") + PELNAS_VERSION);
@@ -59,33 +69,48 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(std::make_shared<spdlog::logger>("pelnas", pelnas::make_progress_aware_sink()));
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
   spdlog::set_level(spdlog::level::info);
+  // Under mpirun only commands that distribute their work may run on several ranks. The check
+  // depends only on the command line and the job size, so every rank reaches the same verdict.
   app.parse_complete_callback([&] {
     if (verbose) spdlog::set_level(spdlog::level::debug);
+    std::string path;
+    for (const CLI::App* sub = &app; !sub->get_subcommands().empty();) {
+      sub = sub->get_subcommands().front();
+      path += (path.empty() ? "" : " ") + sub->get_name();
+    }
+    dist::check_command_allowed(path);
   });
+  // Errors every rank hits alike (command line, refusal) are printed by rank 0 only; others name
+  // the rank and host, since they may be that rank's alone.
+  const bool several = launch.size > 1;
+  const std::string where = several ? " (rank " + std::to_string(launch.rank) + " on " + launch.host + ")" : "";
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() != 0) {
+    int code = e.get_exit_code();
+    if (launch.rank == 0) {
       // Name the unknown word and its closest spelling rather than CLI11's generic message.
-      const std::string unknown = pelnas::cli::explain_unknown_word(app, std::vector<std::string>(argv + 1, argv + argc));
-      if (!unknown.empty()) {
+      const std::string unknown =
+          code != 0 ? pelnas::cli::explain_unknown_word(app, std::vector<std::string>(argv + 1, argv + argc)) : "";
+      if (!unknown.empty())
         std::cerr << "pelnas: error: " << unknown << "\nRun with --help for more information.\n";
-        return 2;
-      }
+      else
+        code = app.exit(e);
     }
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    dist::exit_after_error(code == 0 ? 0 : 2, true);
   } catch (const pelnas::Error& e) {
     pelnas::ProgressLine::instance().finish();  // the message on its own line
     std::fflush(stdout);
-    std::cerr << "pelnas: error: " << e.what() << "\n";
-    return 2;
+    const bool consistent = dynamic_cast<const dist::SingleProcessError*>(&e) != nullptr || dist::farm_ended();
+    if (launch.rank == 0 || !consistent) std::cerr << "pelnas: error" << where << ": " << e.what() << "\n";
+    dist::exit_after_error(2, consistent);
   } catch (const std::exception& e) {
     pelnas::ProgressLine::instance().finish();
     std::fflush(stdout);
-    std::cerr << "pelnas: internal error: " << e.what() << "\n";
-    return 3;
+    std::cerr << "pelnas: internal error" << where << ": " << e.what() << "\n";
+    dist::exit_after_error(3, dist::farm_ended());
   }
   pelnas::ProgressLine::instance().finish();
+  if (auto* r = dist::runtime()) r->finalize();
   return 0;
 }

@@ -1,13 +1,15 @@
 #include "experiment/benchmark_grid.h"
 
-#include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <filesystem>
 #include <fmt/format.h>
-#include <thread>
 
 #include "common/error.h"
+#include "distributed/fingerprint.h"
+#include "distributed/work_farm.h"
 #include "evaluate/evaluator.h"
 #include "metrics/incremental_archive_score.h"
 #include "search/search.h"
@@ -138,8 +140,51 @@ GridRun run_task(const std::shared_ptr<const BenchmarkData>& data_ptr, const Gri
 
 }  // namespace
 
+// What a rank's runs depend on: the contents of the benchmark tables it loaded.
+static std::string data_fingerprint(const BenchmarkData& data) {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& entry : std::filesystem::directory_iterator(data.dir()))
+    if (entry.is_regular_file() && entry.path().extension() == ".csv")
+      files.emplace_back(entry.path().filename().string(), entry.path().string());
+  std::sort(files.begin(), files.end());
+  return distributed::fingerprint_files(files);
+}
+
+nlohmann::json grid_run_to_json(const GridRun& r) {
+  nlohmann::json curve = nlohmann::json::array();
+  for (const auto& c : r.curve) curve.push_back({c.evaluations, c.hv, c.hv_ratio, c.igd, c.igd_plus});
+  return {{"setting", r.setting},
+          {"algorithm", r.algorithm},
+          {"seed", r.seed},
+          {"evaluations", r.evaluations},
+          {"result", {r.result.hv, r.result.hv_ratio, r.result.igd, r.result.igd_plus, r.result.found, r.result.found_front}},
+          {"wall_ms", r.wall_ms},
+          {"curve", std::move(curve)}};
+}
+
+GridRun grid_run_from_json(const nlohmann::json& j) {
+  try {
+    GridRun r;
+    r.setting = j.at("setting").get<std::size_t>();
+    r.algorithm = j.at("algorithm").get<std::string>();
+    r.seed = j.at("seed").get<int>();
+    r.evaluations = j.at("evaluations").get<int>();
+    const auto& p = j.at("result");
+    r.result = {p.at(0).get<double>(), p.at(1).get<double>(), p.at(2).get<double>(), p.at(3).get<double>(),
+                p.at(4).get<int>(),    p.at(5).get<int>()};
+    r.wall_ms = j.at("wall_ms").get<double>();
+    for (const auto& c : j.at("curve"))
+      r.curve.push_back({c.at(0).get<int>(), c.at(1).get<double>(), c.at(2).get<double>(), c.at(3).get<double>(),
+                         c.at(4).get<double>()});
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("bench: malformed run document: ") + e.what());
+  }
+}
+
 BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data, const BenchmarkGridOptions& o,
-                                       const std::function<void(std::size_t runs)>& on_start) {
+                                       const std::function<void(std::size_t runs)>& on_start,
+                                       distributed::WorkFarm* farm) {
   o.validate();
   BenchmarkGridResult result;
   result.options = o;
@@ -173,28 +218,39 @@ BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data
     for (const auto& a : o.algorithms)
       for (int seed = 0; seed < o.seeds; ++seed) tasks.push_back({s, a, seed});
 
-  if (on_start) on_start(tasks.size());
-  result.runs.resize(tasks.size());
-  std::vector<std::exception_ptr> errors(tasks.size());
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next++; i < tasks.size(); i = next++) {
-      try {
-        result.runs[i] = run_task(data, result.settings[tasks[i].setting], tasks[i], o);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    }
+  // Runs are handed to whichever slot is free, here or on another rank; rank 0 collects them by task id.
+  std::unique_ptr<distributed::WorkFarm> own_farm;
+  if (!farm) {
+    own_farm = distributed::make_local_farm();
+    farm = own_farm.get();
+  }
+  distributed::FarmJob job;
+  job.name = "bench";
+  job.slots = o.threads;
+  job.threads_note = fmt::format("{} run(s) at a time (--threads)", o.threads);
+  job.fingerprint = [&] { return data_fingerprint(*data); };
+  job.work = [&](const std::string& payload) {
+    const std::size_t i = std::stoul(payload);
+    if (i >= tasks.size()) throw Error("bench: run id " + payload + " out of range");
+    return grid_run_to_json(run_task(data, result.settings[tasks[i].setting], tasks[i], o)).dump();
   };
+  if (farm->coordinator()) {
+    result.runs.resize(tasks.size());
+    for (std::size_t i = 0; i < tasks.size(); ++i) job.payloads.push_back(std::to_string(i));
+    job.describe = [&](std::size_t i) {
+      const GridSetting& s = result.settings[tasks[i].setting];
+      return fmt::format("run {}/{}/{} seed {}", to_string(s.dataset), s.cost_name, tasks[i].algorithm, tasks[i].seed);
+    };
+    job.on_result = [&](std::size_t i, const std::string& text) {
+      const auto j = nlohmann::json::parse(text, nullptr, false);
+      if (j.is_discarded()) throw Error("bench: a worker's result for run " + std::to_string(i) + " is not JSON");
+      result.runs[i] = grid_run_from_json(j);
+    };
+  }
   const auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> pool;
-  const int n_threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(o.threads), tasks.size()));
-  for (int t = 1; t < n_threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
+  farm->run(job);
   result.total_wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);  // the first failing task by id, whatever the thread count
+  if (!farm->coordinator()) return BenchmarkGridResult{};
 
   for (std::size_t s = 0; s < result.settings.size(); ++s)
     for (const auto& a : o.algorithms) {

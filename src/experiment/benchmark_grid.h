@@ -2,7 +2,8 @@
 // The benchmark grid: every (dataset, device, algorithm, seed) run of baseline searches, scored
 // with the evaluation protocol against the true front. Runs go to a thread pool; each run's Rng is
 // derived from (seed, a stable id of its setting and algorithm) and results are collected by task
-// id, so the output does not depend on the thread count (only wall times do).
+// id, so the output does not depend on the thread count or the number of MPI ranks (only wall
+// times do).
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,10 @@
 #include "search/archive.h"
 
 namespace pelnas {
+
+namespace distributed {
+class WorkFarm;
+}
 
 struct BenchmarkGridOptions {
   std::vector<std::string> algorithms = {"random", "rea", "nsga2"};
@@ -103,10 +108,17 @@ struct BenchmarkGridResult {
   void write(const std::string& dir) const;
 };
 
+// A run as JSON, exact (doubles read back to the same bits): how a worker rank sends it to rank 0.
+nlohmann::json grid_run_to_json(const GridRun& run);
+GridRun grid_run_from_json(const nlohmann::json& j);  // throws Error on a malformed document
+
 // Throws pelnas::Error (before running anything) on an unknown algorithm/device, a device without
 // data for a dataset, or a budget outside [1, domain size] of any setting.
-// `on_start(runs)` is called once every check has passed, just before the first run.
+// `on_start(runs)` is called (on rank 0) once every check has passed, just before the first run.
+// Runs go to `farm` (default: in-process, on options.threads threads); under mpirun every rank calls
+// this with the same options, rank 0 gets the full result and the others an empty one.
 BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data, const BenchmarkGridOptions& options,
-                                       const std::function<void(std::size_t runs)>& on_start = {});
+                                       const std::function<void(std::size_t runs)>& on_start = {},
+                                       distributed::WorkFarm* farm = nullptr);
 
 }  // namespace pelnas
