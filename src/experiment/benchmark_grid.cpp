@@ -153,13 +153,23 @@ static std::string data_fingerprint(const BenchmarkData& data) {
 nlohmann::json grid_run_to_json(const GridRun& r) {
   nlohmann::json curve = nlohmann::json::array();
   for (const auto& c : r.curve) curve.push_back({c.evaluations, c.hv, c.hv_ratio, c.igd, c.igd_plus});
+  // Archive entries as arrays (arch, index, accuracy, cost, order, generation, niche); a missing true
+  // accuracy (NaN) travels as null.
+  nlohmann::json archive = nlohmann::json::array();
+  for (const auto& e : r.archive)
+    archive.push_back({e.arch.str(), e.index, e.accuracy, e.cost, e.order, e.generation, e.niche});
+  nlohmann::json truth = nlohmann::json::array();
+  for (double a : r.true_accuracy) truth.push_back(std::isnan(a) ? nlohmann::json(nullptr) : nlohmann::json(a));
   return {{"setting", r.setting},
           {"algorithm", r.algorithm},
           {"seed", r.seed},
           {"evaluations", r.evaluations},
           {"result", {r.result.hv, r.result.hv_ratio, r.result.igd, r.result.igd_plus, r.result.found, r.result.found_front}},
           {"wall_ms", r.wall_ms},
-          {"curve", std::move(curve)}};
+          {"curve", std::move(curve)},
+          {"archive", std::move(archive)},
+          {"true_accuracy", std::move(truth)},
+          {"front", r.front}};
 }
 
 GridRun grid_run_from_json(const nlohmann::json& j) {
@@ -176,6 +186,19 @@ GridRun grid_run_from_json(const nlohmann::json& j) {
     for (const auto& c : j.at("curve"))
       r.curve.push_back({c.at(0).get<int>(), c.at(1).get<double>(), c.at(2).get<double>(), c.at(3).get<double>(),
                          c.at(4).get<double>()});
+    for (const auto& e : j.at("archive")) {
+      EvaluatedArch a;
+      a.arch = Arch::parse(e.at(0).get<std::string>());
+      a.index = e.at(1).get<int>();
+      a.accuracy = e.at(2).get<double>();
+      a.cost = e.at(3).get<double>();
+      a.order = e.at(4).get<int>();
+      a.generation = e.at(5).get<int>();
+      a.niche = e.at(6).get<int>();
+      r.archive.push_back(std::move(a));
+    }
+    for (const auto& a : j.at("true_accuracy")) r.true_accuracy.push_back(a.is_null() ? std::nan("") : a.get<double>());
+    r.front = j.at("front").get<std::vector<std::size_t>>();
     return r;
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("bench: malformed run document: ") + e.what());

@@ -169,6 +169,9 @@ TEST(MpiCli, BenchGridIsIdenticalOnOneTwoAndThreeRanks) {
     EXPECT_EQ(results_without_times(out + "/results.csv"), results_without_times(dir + "/plain/results.csv"))
         << "np " << np;
     EXPECT_EQ(test::read_file(out + "/summary.md"), test::read_file(dir + "/plain/summary.md")) << "np " << np;
+    EXPECT_EQ(test::read_file(out + "/archives.csv"), test::read_file(dir + "/plain/archives.csv")) << "np " << np;
+    EXPECT_EQ(test::read_file(out + "/fronts.csv"), test::read_file(dir + "/plain/fronts.csv")) << "np " << np;
+    EXPECT_FALSE(test::read_file(out + "/archives.csv").empty());
     // 8 runs: each rank's share is listed; stdout carries one table (rank 0's), not one per rank.
     if (np > 1) {
       EXPECT_NE(r.err.find("bench: 8 item(s) done; per rank:"), std::string::npos) << r.err;

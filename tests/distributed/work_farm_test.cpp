@@ -179,6 +179,10 @@ TEST(ResultEncoding, GridRunRoundTripsExactly) {
   r.result = {0.1 + 0.7, 1.0 / 3.0, 2e-17, 0.5, 12, 4};
   r.wall_ms = 12.25;
   r.curve = {{10, 0.1, 0.2, 0.3, 0.4}, {20, 1.0 / 7.0, 0.5, 0.6, 0.7}};
+  auto data = test::data();
+  r.archive = {{data->arch(5), 5, 91.0 / 3.0, 0.1 + 0.2, 1, 0, -1}, {data->arch(77), 77, 70.5, 12.75, 2, 3, 4}};
+  r.true_accuracy = {93.1, std::nan("")};
+  r.front = {1};
   const GridRun b = grid_run_from_json(nlohmann::json::parse(grid_run_to_json(r).dump()));
   EXPECT_EQ(b.setting, r.setting);
   EXPECT_EQ(b.algorithm, r.algorithm);
@@ -194,6 +198,18 @@ TEST(ResultEncoding, GridRunRoundTripsExactly) {
   ASSERT_EQ(b.curve.size(), 2u);
   EXPECT_EQ(b.curve[1].evaluations, 20);
   EXPECT_EQ(b.curve[1].hv, 1.0 / 7.0);
+  ASSERT_EQ(b.archive.size(), 2u);
+  EXPECT_EQ(b.archive[0].arch, data->arch(5));
+  EXPECT_EQ(b.archive[0].accuracy, 91.0 / 3.0);
+  EXPECT_EQ(b.archive[0].cost, 0.1 + 0.2);
+  EXPECT_EQ(b.archive[1].index, 77);
+  EXPECT_EQ(b.archive[1].order, 2);
+  EXPECT_EQ(b.archive[1].generation, 3);
+  EXPECT_EQ(b.archive[1].niche, 4);
+  ASSERT_EQ(b.true_accuracy.size(), 2u);
+  EXPECT_EQ(b.true_accuracy[0], 93.1);
+  EXPECT_TRUE(std::isnan(b.true_accuracy[1]));
+  EXPECT_EQ(b.front, std::vector<std::size_t>{1});
   EXPECT_THROW(grid_run_from_json(nlohmann::json::parse(R"({"setting":1})")), Error);
 }
 
