@@ -47,12 +47,6 @@ std::string temp_dir(const std::string& tag) {
 }
 
 CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env) {
-  std::vector<std::string> argv{PELNAS_CLI_PATH};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run_program(argv, env);
-}
-
-CliResult run_program(const std::vector<std::string>& args_with_exe, const std::vector<std::string>& env) {
   // stdout and stderr go to temp files so large outputs cannot deadlock a pipe.
   const std::string dir = temp_dir("cli");
   const std::string out_path = dir + "/out", err_path = dir + "/err";
@@ -67,8 +61,9 @@ CliResult run_program(const std::vector<std::string>& args_with_exe, const std::
     ::dup2(in, 0);
     for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
     std::vector<char*> argv;
-    const std::string exe = args_with_exe.at(0);
-    for (auto& a : args_with_exe) argv.push_back(const_cast<char*>(a.c_str()));
+    std::string exe = PELNAS_CLI_PATH;
+    argv.push_back(exe.data());
+    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     ::execv(exe.c_str(), argv.data());
     ::_exit(127);

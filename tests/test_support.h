@@ -22,8 +22,6 @@ struct CliResult {
 };
 // Runs the built pelnas executable with these arguments (no shell), capturing stdout and stderr.
 CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
-// Runs any program (argv[0] a path) the same way.
-CliResult run_program(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
 
 std::string read_file(const std::string& path);
 // The message of the pelnas::Error that f throws, or "" when it throws none.

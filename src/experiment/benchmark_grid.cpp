@@ -270,6 +270,7 @@ BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data
       result.runs[i] = grid_run_from_json(j);
     };
   }
+  if (on_start && farm->coordinator()) on_start(tasks.size());
   const auto start = std::chrono::steady_clock::now();
   farm->run(job);
   result.total_wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
