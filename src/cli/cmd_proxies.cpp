@@ -50,7 +50,6 @@ struct ProxiesArgs {
   std::optional<int> limit;
 };
 
-// Progress on stderr: a redrawn bar with ETA on a terminal, a log line every ~10% otherwise.
 // Progress of a batch of proxy computations: the line appears at once (0/N; the first arch can take
 // many seconds), log lines print above it, and without a terminal every tenth is logged.
 class Progress {
