@@ -9,6 +9,7 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -16,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/error.h"
+#include "predictor/fbnet_torch.h"
 #include "predictor/images.h"
 #include "predictor/nb201_torch.h"
 #include "predictor/proxy_computer.h"
@@ -108,7 +110,46 @@ double epe_nas_score(const torch::Tensor& jac, const torch::Tensor& labels, int 
   return score;
 }
 
-class TorchProxyComputer final : public ProxyComputer {
+// One view of the network the proxies run on: the NB201 network or any space's SpaceNetwork
+// (same members; `net->` reads as before).
+class ProxyNet {
+ public:
+  explicit ProxyNet(Nb201Network& n)
+      : module_(*n),
+        forward_([&n](const torch::Tensor& x, Trace* t) {
+          auto o = n->forward(x, t);
+          return torch_backend::SpaceNetworkOutput{o.features, o.logits};
+        }),
+        weights_([&n] { return n->prunable_weights(); }),
+        batchnorms_([&n] { return n->batchnorms(); }),
+        count_([&n] { return n->parameter_count(); }) {}
+  explicit ProxyNet(torch_backend::SpaceNetwork& n)
+      : module_(n),
+        forward_([&n](const torch::Tensor& x, Trace* t) { return n.forward(x, t); }),
+        weights_([&n] { return n.prunable_weights(); }),
+        batchnorms_([&n] { return n.batchnorms(); }),
+        count_([&n] { return n.parameter_count(); }) {}
+
+  ProxyNet* operator->() { return this; }
+  torch_backend::SpaceNetworkOutput forward(const torch::Tensor& x, Trace* t = nullptr) { return forward_(x, t); }
+  std::vector<torch::Tensor> prunable_weights() { return weights_(); }
+  std::vector<torch::nn::BatchNorm2d> batchnorms() { return batchnorms_(); }
+  std::int64_t parameter_count() { return count_(); }
+  void to(torch::Dtype d) { module_.to(d); }
+  void train() { module_.train(); }
+  std::vector<torch::Tensor> parameters() { return module_.parameters(); }
+  std::vector<torch::Tensor> buffers() { return module_.buffers(); }
+  std::vector<std::shared_ptr<torch::nn::Module>> modules(bool include_self) { return module_.modules(include_self); }
+
+ private:
+  torch::nn::Module& module_;
+  std::function<torch_backend::SpaceNetworkOutput(const torch::Tensor&, Trace*)> forward_;
+  std::function<std::vector<torch::Tensor>()> weights_;
+  std::function<std::vector<torch::nn::BatchNorm2d>()> batchnorms_;
+  std::function<std::int64_t()> count_;
+};
+
+class TorchProxyComputer final : public ProxyComputer, public SpaceProxyComputer {
  public:
   explicit TorchProxyComputer(const ProxyOptions& options) : opt_(options) {
     tune_allocator_once();
@@ -124,6 +165,7 @@ class TorchProxyComputer final : public ProxyComputer {
 
   std::string code_version() const override { return "torch-nb201-v1"; }
   std::string input_description() const override { return description_; }
+  std::string code_version(const SearchSpace& space) const override { return "torch-" + space.name() + "-v1"; }
 
   ProxyValues compute(const Arch& arch) override {
     torch::manual_seed(opt_.seed);  // the same initial weights for an arch on every run
@@ -140,6 +182,37 @@ class TorchProxyComputer final : public ProxyComputer {
       }
     };
 
+    ProxyNet view(net);
+    all_proxies(view, put, arch_str);
+    return out;
+  }
+
+  // The same 13 definitions on the network of any space the torch back end can build.
+  ProxyValues compute(const SearchSpace& space, const Encoding& e) override {
+    if (space.dataset() != to_string(opt_.dataset))
+      throw Error(fmt::format("proxies were set up for {} images, but the {} space is built for {}", to_string(opt_.dataset),
+                              space.name(), space.dataset()));
+    torch::manual_seed(opt_.seed);
+    auto net = torch_backend::build_space_network(space, e);
+    net->train();
+    ProxyValues out;
+    const std::string arch_str = space.print(e);
+    auto put = [&](std::string_view name, double v) {
+      if (std::isfinite(v)) {
+        out[std::string(name)] = v;
+      } else {
+        spdlog::warn("proxy {} is not finite ({}) for {}; recorded as missing", name, v, arch_str);
+        out[std::string(name)] = std::nullopt;
+      }
+    };
+    ProxyNet view(*net);
+    all_proxies(view, put, arch_str);
+    return out;
+  }
+
+ private:
+  template <class Put>
+  void all_proxies(ProxyNet& net, Put& put, const std::string& arch_str) {
     Stopwatch sw;
     put("params", static_cast<double>(net->parameter_count()) / 1e6);
     auto weights = net->prunable_weights();
@@ -154,10 +227,8 @@ class TorchProxyComputer final : public ProxyComputer {
     put("zen", zen(net));
     sw.lap("zen");
     spdlog::debug("proxy timings for {}: {}", arch_str, sw.report);
-    return out;
   }
 
- private:
   ProxyOptions opt_;
   torch::Tensor inputs_, targets_;
   std::string description_;
@@ -180,7 +251,7 @@ class TorchProxyComputer final : public ProxyComputer {
   }
 
   template <class Put>
-  void data_proxies(Nb201Network& net, const std::vector<torch::Tensor>& weights, Put& put, Stopwatch& sw) {
+  void data_proxies(ProxyNet& net, const std::vector<torch::Tensor>& weights, Put& put, Stopwatch& sw) {
     Trace trace;
     trace.record_layers = true;
     trace.record_relu_codes = true;
@@ -261,7 +332,7 @@ class TorchProxyComputer final : public ProxyComputer {
 
   // synflow (Tanaka et al. 2020; NASLib synflow.py with bn=False): |theta|, double precision, BN
   // bypassed, one all-ones image, R = sum(output); score = sum |theta * dR/dtheta|.
-  double synflow(Nb201Network& net, std::vector<torch::Tensor>& weights) {
+  double synflow(ProxyNet& net, std::vector<torch::Tensor>& weights) {
     net->to(torch::kDouble);
     {
       torch::NoGradGuard ng;
@@ -286,7 +357,7 @@ class TorchProxyComputer final : public ProxyComputer {
   // Zen-NAS (Lin et al. 2021): Gaussian weights, BN in train mode, Gaussian input x and x + 0.01 e;
   // log E_n ||f(x) - f(x')||_1 over the pre-pooling feature map, plus sum over BNs of
   // log sqrt(mean running_var).
-  double zen(Nb201Network& net) {
+  double zen(ProxyNet& net) {
     torch::NoGradGuard ng;
     for (auto& m : net->modules(false)) {
       if (auto* c = m->as<torch::nn::Conv2d>()) c->weight.normal_();
@@ -321,6 +392,10 @@ class TorchProxyComputer final : public ProxyComputer {
 };
 
 }  // namespace
+
+std::unique_ptr<SpaceProxyComputer> make_space_proxy_computer(const ProxyOptions& options) {
+  return std::make_unique<TorchProxyComputer>(options);
+}
 
 void register_torch_proxy_backend() {
   tune_allocator_once();

@@ -13,6 +13,7 @@
 
 #include "data/enums.h"
 #include "space/arch.h"
+#include "space/search_space.h"
 
 namespace pelnas {
 
@@ -49,6 +50,19 @@ bool have_proxy_computer();
 // Loads the LibTorch plugin when no back end is installed yet (predictor/torch_plugin.h); throws
 // pelnas::Error naming the paths tried when it cannot.
 std::unique_ptr<ProxyComputer> make_proxy_computer(const ProxyOptions& options);
+
+// The same proxies on the network of any search space whose network the torch back end builds
+// (has_network_builder(space.name())), e.g. FBNet on cifar100. The space must be built for the
+// dataset of the options (its images, classes and input size). Defined in the torch back end
+// (pelnas_torch: torch tests, benchmarks; not yet reachable through the plugin); the space-generic
+// refactor folds this into ProxyComputer.
+class SpaceProxyComputer {
+ public:
+  virtual ~SpaceProxyComputer() = default;
+  virtual ProxyValues compute(const SearchSpace& space, const Encoding& e) = 0;
+  virtual std::string code_version(const SearchSpace& space) const = 0;
+};
+std::unique_ptr<SpaceProxyComputer> make_space_proxy_computer(const ProxyOptions& options);
 
 // Defined by the LibTorch back end (predictor/proxies_torch.cpp, in the plugin and in pelnas_torch):
 // installs its factory and tunes the allocator. The plugin calls it when loaded; programs linked

@@ -5,6 +5,7 @@
 #include "common/rng.h"
 #include "predictor/fbnet_network.h"
 #include "predictor/fbnet_torch.h"
+#include "predictor/proxy_computer.h"
 #include "space/fbnet_space.h"
 #include "test_support.h"
 
@@ -90,6 +91,46 @@ TEST(FbnetNetworkTorch, GroupedBlocksHaveGroupedPointwiseConvs) {
   EXPECT_EQ(named["layer1_expand_conv.weight"].sizes().vec(), (std::vector<std::int64_t>{16, 8, 1, 1}));
   EXPECT_EQ(named["layer1_depthwise_conv.weight"].sizes().vec(), (std::vector<std::int64_t>{16, 1, 3, 3}));
   EXPECT_EQ(named["layer1_project_conv.weight"].sizes().vec(), (std::vector<std::int64_t>{16, 8, 1, 1}));
+}
+
+}  // namespace
+}  // namespace pelnas
+
+namespace pelnas {
+namespace {
+
+TEST(FbnetProxiesTorch, All13OnTheFbnetNetworkSeededAndConsistent) {
+  register_torch_proxy_backend();
+  ProxyOptions opt;
+  opt.dataset = Dataset::Cifar100;
+  opt.batch_size = 8;
+  opt.seed = 0;
+  opt.threads = 2;
+  opt.data_dir = test::data_dir();
+  opt.allow_noise_fallback = false;  // the shipped CIFAR-100 sample must load
+  auto pc = make_space_proxy_computer(opt);
+  auto space = make_search_space("fbnet", "cifar100");
+  Rng rng(11);
+  const Encoding e = space->sample(rng);
+  const ProxyValues a = pc->compute(*space, e);
+  ASSERT_EQ(a.size(), kProxyNames.size());
+  for (auto name : kProxyNames) {
+    auto it = a.find(name);
+    ASSERT_NE(it, a.end()) << name;
+    ASSERT_TRUE(it->second.has_value()) << name << " missing for " << space->print(e);
+  }
+  // params and flops are the analytic counts of the macro structure.
+  const FbnetArch arch = FbnetSpace::decode(e);
+  EXPECT_DOUBLE_EQ(*a.at("params"), static_cast<double>(fbnet_param_count(arch, FbnetDataset::Cifar100)) / 1e6);
+  EXPECT_DOUBLE_EQ(*a.at("flops"), static_cast<double>(fbnet_flop_count(arch, FbnetDataset::Cifar100)) / 1e6);
+  // Same seed, same values (weights from torch::manual_seed(opt.seed), the same minibatch).
+  const ProxyValues b = make_space_proxy_computer(opt)->compute(*space, e);
+  for (auto name : kProxyNames) EXPECT_DOUBLE_EQ(*a.at(std::string(name)), *b.at(std::string(name))) << name;
+  EXPECT_EQ(pc->code_version(*space), "torch-fbnet-v1");
+  // A space built for another dataset than the images is refused.
+  auto imagenet = make_search_space("fbnet", "ImageNet");
+  EXPECT_NE(test::error_of([&] { pc->compute(*imagenet, e); }).find("set up for cifar100 images, but the fbnet space is built for ImageNet"),
+            std::string::npos);
 }
 
 }  // namespace
