@@ -1,7 +1,7 @@
 // Predictor inference for 1,000 archs whose proxies are already known (target: under 10 ms).
 // Features here are derived from the benchmark table (params, flops, 12-epoch accuracy, ...) so the
-// bench needs no LibTorch; the model has the production shape (13 proxies + 30 one-hot, default
-// PredictorOptions: 600 trees of depth 6), which is what inference cost depends on.
+// bench needs no LibTorch; the model has the production shape (the default proxy set + 30 one-hot,
+// default PredictorOptions: 600 trees of depth 6), which is what inference cost depends on.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -61,11 +61,11 @@ Setup& setup() {
   return *s;
 }
 
-// XGBoost alone on a ready 1,000 x 43 feature matrix.
+// XGBoost alone on a ready 1,000-row feature matrix.
 void BM_XgboostPredict1000(benchmark::State& state) {
   auto& s = setup();
   std::vector<float> rows;
-  for (const Arch& a : s.query) append_features(rows, s.table->values[a], a, true);
+  for (const Arch& a : s.query) append_features(rows, s.table->values[a], a, s.model->meta().options);
   for (auto _ : state) benchmark::DoNotOptimize(s.model->predict(rows));
   state.SetItemsProcessed(state.iterations() * 1000);
 }
@@ -96,7 +96,7 @@ BENCHMARK(BM_PredictorAccuracyFromTable1000)->Unit(benchmark::kMillisecond);
 void BM_PredictorAccuracyFromSqliteCache1000(benchmark::State& state) { predict_from(state, false); }
 BENCHMARK(BM_PredictorAccuracyFromSqliteCache1000)->Unit(benchmark::kMillisecond);
 
-// The cache read alone: 13 proxies for each of 1,000 archs from the SQLite file.
+// The cache read alone: the proxies of 1,000 archs from the SQLite file (one row per arch).
 void BM_ProxyCacheLookupMany1000(benchmark::State& state) {
   auto& s = setup();
   ProxyCache cache(s.cache_path);

@@ -1,5 +1,5 @@
-// All 13 zero-cost proxies for one CIFAR-10 arch at batch 64 (target: median < 0.5 s on 2 cores,
-// peak RSS < 2 GB). The sample spans every conv3x3 count 0..6 (two archs each, seeded), so cheap
+// Zero-cost proxies for one CIFAR-10 arch at batch 64: all 13, and the default set (target: median
+// < 0.6 s on 2 cores, peak RSS < 1 GB) next to all 13. The sample spans every conv3x3 count 0..6 (two archs each, seeded), so cheap
 // and expensive cells both weigh in. Counters: median/max seconds per arch (wall and process CPU)
 // and peak RSS (getrusage ru_maxrss).
 //   build/proxies_torch_bench [--benchmark_filter=...]   PELNAS_BENCH_THREADS=2 by default
@@ -18,6 +18,7 @@
 #include "data/data_dir.h"
 #include "predictor/nb201_torch.h"  // the raw network, for the pass-cost references below
 #include "predictor/proxy_computer.h"
+#include "predictor/proxy_subsets.h"
 
 namespace {
 
@@ -82,6 +83,89 @@ void BM_AllProxiesCifar10(benchmark::State& state) {
   state.counters["mkldnn"] = torch::hasMKLDNN() ? 1 : 0;
 }
 BENCHMARK(BM_AllProxiesCifar10)->Iterations(14)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The default proxy set (proxy_subsets.h) against all 13, side by side on one sample drawn over
+// all six niches (3 archs each, seeded): each arch is computed by both computers in turn, so a
+// loaded machine slows both alike and the ratio stays readable (target: default median < 0.6 s).
+// Peak RSS is per process: run BM_DefaultProxiesCifar10 alone for the default set's peak.
+std::vector<Arch> sample_by_niche(int per_niche, std::uint64_t seed) {
+  auto niche = [](const Arch& a) {
+    const int c3 = a.count(Op::Conv3x3);
+    if (c3 == 0) return a.count(Op::Conv1x1) == 0 ? 0 : 1;
+    return std::min(c3 + 1, 5);
+  };
+  std::vector<Arch> out;
+  Rng rng(seed);
+  for (int k = 0; k < 6; ++k) {
+    int found = 0;
+    while (found < per_niche) {
+      Arch a = Arch::sample(rng);
+      if (niche(a) != k) continue;
+      out.push_back(a);
+      ++found;
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<ProxyComputer> computer(const std::string& set) {
+  register_torch_proxy_backend();
+  ProxyOptions opt;
+  opt.dataset = Dataset::Cifar10;
+  opt.batch_size = 64;
+  opt.seed = 0;
+  opt.threads = threads();
+  opt.data_dir = resolve_data_dir(std::nullopt);
+  opt.proxies = resolve_proxy_set(set);
+  return make_proxy_computer(opt);
+}
+
+double seconds(ProxyComputer& pc, const Arch& a) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto v = pc.compute(a);
+  benchmark::DoNotOptimize(v);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void BM_DefaultProxiesCifar10(benchmark::State& state) {
+  auto pc = computer("default");
+  const auto archs = sample_by_niche(3, 11);
+  pc->compute(archs[0]);  // warm-up
+  std::vector<double> wall;
+  std::size_t i = 0;
+  for (auto _ : state) wall.push_back(seconds(*pc, archs[i++ % archs.size()]));
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  state.counters["median_wall_s"] = median(wall);
+  state.counters["max_wall_s"] = *std::max_element(wall.begin(), wall.end());
+  state.counters["peak_rss_MB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
+  state.counters["proxies"] = static_cast<double>(default_proxy_set().size());
+}
+BENCHMARK(BM_DefaultProxiesCifar10)->Iterations(18)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_DefaultVsAllProxiesCifar10(benchmark::State& state) {
+  auto def = computer("default"), all = computer("all");
+  const auto archs = sample_by_niche(3, 11);
+  def->compute(archs[0]);
+  all->compute(archs[0]);
+  std::vector<double> wd, wa;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const Arch& a = archs[i % archs.size()];
+    // Alternate which goes first, so neither always meets a warmer cache.
+    if (i++ % 2 == 0) {
+      wd.push_back(seconds(*def, a));
+      wa.push_back(seconds(*all, a));
+    } else {
+      wa.push_back(seconds(*all, a));
+      wd.push_back(seconds(*def, a));
+    }
+  }
+  state.counters["default_median_s"] = median(wd);
+  state.counters["all13_median_s"] = median(wa);
+  state.counters["ratio_default_over_all"] = median(wd) / median(wa);
+}
+BENCHMARK(BM_DefaultVsAllProxiesCifar10)->Iterations(18)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Reference costs on the same sample, to read the figure above against: one no-grad forward
 // pass (a "unit"; Zen-NAS needs two) and one forward + cross-entropy backward to the weights

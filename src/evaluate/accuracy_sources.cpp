@@ -42,11 +42,13 @@ std::shared_ptr<AccuracySource> make_predictor(const AccuracySourceOptions& o) {
     req.dataset = o.dataset;
     req.sample_seed = table->sample_seed;
     req.n_train = std::min<int>(1000, static_cast<int>(table->archs.size()));
-    ProxyFeatureSource features(table->key, table, cache_path, o.data->dir(), o.threads);
+    ProxyFeatureSource features(table->key, table, cache_path, o.data->dir(), o.threads, {}, req.options.proxies);
     spdlog::info("training the accuracy predictor for {} on {} archs of {}", to_string(o.dataset), req.n_train, table_path);
     model = std::make_shared<XgboostPredictor>(train_predictor(*o.data, req, features));
   }
-  auto features = std::make_shared<ProxyFeatureSource>(model->meta().proxy_key, table, cache_path, o.data->dir(), o.threads);
+  auto features = std::make_shared<ProxyFeatureSource>(model->meta().proxy_key, table, cache_path, o.data->dir(),
+                                                       o.threads, ProxyFeatureSource::ComputerFactory{},
+                                                       model->meta().options.proxies);
   return std::make_shared<PredictorAccuracy>(model, features);
 }
 

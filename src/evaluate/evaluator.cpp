@@ -1,5 +1,7 @@
 #include "evaluate/evaluator.h"
 
+#include <unordered_set>
+
 #include "common/error.h"
 
 namespace pelnas {
@@ -14,6 +16,16 @@ TableAccuracy::TableAccuracy(std::shared_ptr<const BenchmarkData> data, Dataset 
 std::string TableAccuracy::name() const { return "table:" + std::string(to_string(metric_)); }
 
 std::optional<double> TableAccuracy::accuracy(int index, const Arch&) { return data_->accuracy(index, dataset_, metric_); }
+
+std::vector<std::optional<double>> AccuracySource::accuracies(std::span<const int> indices, std::span<const Arch> archs) {
+  if (indices.size() != archs.size())
+    throw Error("AccuracySource::accuracies: " + std::to_string(indices.size()) + " indices for " +
+                std::to_string(archs.size()) + " archs");
+  std::vector<std::optional<double>> out;
+  out.reserve(archs.size());
+  for (std::size_t i = 0; i < archs.size(); ++i) out.push_back(accuracy(indices[i], archs[i]));
+  return out;
+}
 
 Evaluator::Evaluator(std::shared_ptr<const BenchmarkData> data, Dataset dataset, std::shared_ptr<AccuracySource> accuracy,
                      std::shared_ptr<CostSource> cost)
@@ -33,6 +45,39 @@ Objectives Evaluator::evaluate(const Arch& arch) {
   counts_.proxy_evaluations = accuracy_->paid_evaluations();
   memo_.emplace(index, o);
   return o;
+}
+
+void Evaluator::prefetch(std::span<const Arch> archs) {
+  std::vector<int> indices;
+  std::vector<Arch> todo;
+  std::unordered_set<int> queued;
+  for (const Arch& a : archs) {
+    const int index = data_->index_of(a);
+    if (memo_.contains(index) || !queued.insert(index).second) continue;
+    indices.push_back(index);
+    todo.push_back(a);
+  }
+  if (todo.empty()) return;
+  const auto acc = accuracy_->accuracies(indices, todo);
+  if (acc.size() != todo.size())
+    throw Error("accuracy source " + accuracy_->name() + " returned " + std::to_string(acc.size()) + " accuracies for " +
+                std::to_string(todo.size()) + " archs");
+  for (std::size_t i = 0; i < todo.size(); ++i) {
+    Objectives o;
+    o.cost = cost_->cost(indices[i]);
+    o.accuracy = acc[i];
+    ++counts_.unique;
+    memo_.emplace(indices[i], o);
+  }
+  counts_.proxy_evaluations = accuracy_->paid_evaluations();
+}
+
+std::vector<Objectives> Evaluator::evaluate_many(std::span<const Arch> archs) {
+  prefetch(archs);
+  std::vector<Objectives> out;
+  out.reserve(archs.size());
+  for (const Arch& a : archs) out.push_back(evaluate(a));
+  return out;
 }
 
 bool Evaluator::in_domain(const Arch& arch) const { return cost_->cost(data_->index_of(arch)).has_value(); }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -19,6 +20,11 @@ class AccuracySource {
   virtual ~AccuracySource() = default;
   virtual std::string name() const = 0;  // "table:test", "table:test12", "predictor", ...
   virtual std::optional<double> accuracy(int index, const Arch& arch) = 0;
+  // Batch form: the accuracies of many archs at once (indices[i] is the NB201 index of archs[i]).
+  // The default asks one by one; a source with costly per-arch work (the predictor's proxies)
+  // overrides it so the whole batch is computed together (and can be spread over processes).
+  // Must return what accuracy() would return for each arch, whatever the batch.
+  virtual std::vector<std::optional<double>> accuracies(std::span<const int> indices, std::span<const Arch> archs);
   // Expensive computations this source performed (e.g. proxy evaluations); 0 for tables.
   virtual std::int64_t paid_evaluations() const { return 0; }
 };
@@ -54,6 +60,13 @@ class Evaluator {
             std::shared_ptr<CostSource> cost);
 
   Objectives evaluate(const Arch& arch);
+  // Batch form of evaluate(): the archs not memoised yet go to the accuracy source as one batch.
+  // Returns exactly what evaluate() called on each in order would return, and counts the same.
+  std::vector<Objectives> evaluate_many(std::span<const Arch> archs);
+  // Computes and memoises the objectives of the archs not memoised yet as one batch without
+  // counting requests: a later evaluate() of one of them is then free. Searches call it with the
+  // archs they are about to evaluate one by one, which keeps their logic (and results) unchanged.
+  void prefetch(std::span<const Arch> archs);
   // Whether the cost source has a value for this architecture (searches on partially covered
   // devices only consider these).
   bool in_domain(const Arch& arch) const;

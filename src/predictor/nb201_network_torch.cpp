@@ -270,7 +270,7 @@ struct ConvS1 : torch::autograd::Function<ConvS1> {
   static tensor_list backward(AutogradContext* ctx, tensor_list grad) {
     const auto saved = ctx->get_saved_variables();
     const std::int64_t pad = ctx->saved_data["pad"].toInt();
-    if (!torch::GradMode::is_enabled()) {  // a first-order backward: libtorch's own kernels
+    if (!torch::GradMode::is_enabled() && !GraphKernelsForFirstOrder::active()) {  // first order: libtorch's kernels
       auto [gx, gw, gb] = conv_s1_backward(grad[0], saved[0], saved[1], pad,
                                            {ctx->needs_input_grad(0), ctx->needs_input_grad(1), false});
       return {gx, gw, torch::Tensor()};
@@ -281,6 +281,8 @@ struct ConvS1 : torch::autograd::Function<ConvS1> {
     return {gx, gw, torch::Tensor()};
   }
 };
+
+thread_local bool graph_kernels_for_first_order = false;
 
 torch::Tensor conv(nn::Conv2d& c, const torch::Tensor& x, Trace* trace) {
   const bool stride1 = c->options.stride()->at(0) == 1 && c->options.stride()->at(1) == 1;
@@ -297,6 +299,12 @@ nn::BatchNorm2d make_bn(int c) {
   return nn::BatchNorm2d(nn::BatchNorm2dOptions(c).affine(true).track_running_stats(true));
 }
 }  // namespace
+
+GraphKernelsForFirstOrder::GraphKernelsForFirstOrder() : previous_(graph_kernels_for_first_order) {
+  graph_kernels_for_first_order = true;
+}
+GraphKernelsForFirstOrder::~GraphKernelsForFirstOrder() { graph_kernels_for_first_order = previous_; }
+bool GraphKernelsForFirstOrder::active() { return graph_kernels_for_first_order; }
 
 ReLUConvBNImpl::ReLUConvBNImpl(int cin, int cout, int kernel, int stride, int padding)
     : conv(register_module("conv", make_conv(cin, cout, kernel, stride, padding))),

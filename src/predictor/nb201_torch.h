@@ -34,6 +34,22 @@ struct Trace {
   void layer(const torch::Tensor& output, const torch::Tensor& weight, bool is_conv);
 };
 
+// While alive on this thread, a first-order backward (no create_graph) through the GRASP-path
+// stride-1 convolutions takes the kernels their double-backward form uses, so weight gradients
+// come out bit-identical whether or not GRASP is computed in the same pass (proxy values in a
+// cache must not depend on which proxy set computed them). CPU autograd runs on the calling thread.
+class GraphKernelsForFirstOrder {
+ public:
+  GraphKernelsForFirstOrder();
+  ~GraphKernelsForFirstOrder();
+  GraphKernelsForFirstOrder(const GraphKernelsForFirstOrder&) = delete;
+  GraphKernelsForFirstOrder& operator=(const GraphKernelsForFirstOrder&) = delete;
+  static bool active();
+
+ private:
+  bool previous_;
+};
+
 // ReLU -> Conv (no bias) -> BN (affine, running stats). The ReLU is applied by the caller so that
 // edges reading the same node share one ReLU (identical values; NASWOT counts it per edge).
 struct ReLUConvBNImpl : torch::nn::Module {

@@ -17,6 +17,11 @@ PredictorAccuracy::PredictorAccuracy(std::shared_ptr<const XgboostPredictor> mod
 
 std::optional<double> PredictorAccuracy::accuracy(int, const Arch& arch) { return predict({arch}).front(); }
 
+std::vector<std::optional<double>> PredictorAccuracy::accuracies(std::span<const int>, std::span<const Arch> archs) {
+  const auto p = predict(std::vector<Arch>(archs.begin(), archs.end()));
+  return {p.begin(), p.end()};
+}
+
 std::vector<double> PredictorAccuracy::predict(const std::vector<Arch>& archs) {
   std::vector<Arch> todo;
   for (const Arch& a : archs)
@@ -25,7 +30,7 @@ std::vector<double> PredictorAccuracy::predict(const std::vector<Arch>& archs) {
     const auto values = features_->get(todo);
     std::vector<float> rows;
     rows.reserve(todo.size() * model_->num_features());
-    for (std::size_t i = 0; i < todo.size(); ++i) append_features(rows, values[i], todo[i], model_->meta().options.one_hot);
+    for (std::size_t i = 0; i < todo.size(); ++i) append_features(rows, values[i], todo[i], model_->meta().options);
     const auto pred = model_->predict(rows);
     for (std::size_t i = 0; i < todo.size(); ++i) memo_.emplace(todo[i], pred[i]);
   }

@@ -16,6 +16,9 @@ class PredictorAccuracy : public AccuracySource {
 
   std::string name() const override { return "predictor"; }
   std::optional<double> accuracy(int index, const Arch& arch) override;
+  // One feature lookup (table, cache, then the proxies of the rest computed together) and one
+  // XGBoost call for the whole batch.
+  std::vector<std::optional<double>> accuracies(std::span<const int> indices, std::span<const Arch> archs) override;
   // Proxy evaluations computed by the back end (not found in the table or cache).
   std::int64_t paid_evaluations() const override { return features_->paid(); }
 

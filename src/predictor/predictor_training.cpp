@@ -32,13 +32,13 @@ XgboostPredictor train_predictor(const BenchmarkData& data, const TrainRequest& 
   meta.target = std::string(to_string(request.target));
   meta.proxy_key = features.key();
   meta.options = request.options;
-  meta.features = predictor_feature_names(request.options.one_hot);
+  meta.features = predictor_feature_names(request.options);
   meta.sample_seed = request.sample_seed;
   meta.train_indices = train;
   if (features.table()) meta.proxy_table = features.table()->path;
   std::vector<float> rows, labels;
   for (std::size_t i = 0; i < train.size(); ++i) {
-    append_features(rows, values[i], archs[i], request.options.one_hot);
+    append_features(rows, values[i], archs[i], request.options);
     labels.push_back(static_cast<float>(*data.accuracy(train[i], request.dataset, request.target)));
   }
   return XgboostPredictor::train(rows, labels, std::move(meta));
@@ -62,9 +62,11 @@ std::vector<int> held_out_indices(const BenchmarkData& data, const PredictorMeta
 
 nlohmann::json PredictorEvaluation::to_json() const {
   nlohmann::json s = nlohmann::json::array();
-  for (const auto& r : scores) s.push_back({{"name", r.name}, {"n", r.n}, {"spearman", r.spearman}, {"kendall_tau", r.kendall}});
+  for (const auto& r : scores) s.push_back({{"name", r.name}, {"n", r.n}, {"spearman", r.spearman}, {"kendall_tau", r.kendall},
+                   {"top20_spearman", r.top20_spearman}});
   return {{"dataset", std::string(to_string(dataset))},
           {"n_test", n_test},
+          {"top_fraction", kTopFraction},
           {"target", "test"},
           {"paid_proxy_evaluations", paid_proxy_evaluations},
           {"scores", s}};
@@ -83,7 +85,7 @@ PredictorEvaluation evaluate_predictor(const BenchmarkData& data, const XgboostP
   const auto paid_before = features.paid();
   const auto values = features.get(archs, progress);
   std::vector<float> rows;
-  for (std::size_t i = 0; i < idx.size(); ++i) append_features(rows, values[i], archs[i], model.meta().options.one_hot);
+  for (std::size_t i = 0; i < idx.size(); ++i) append_features(rows, values[i], archs[i], model.meta().options);
   const auto pred = model.predict(rows);
 
   std::vector<double> truth;
@@ -99,6 +101,7 @@ PredictorEvaluation evaluate_predictor(const BenchmarkData& data, const XgboostP
     if (r.n >= 2) {
       r.spearman = spearman(score, t);
       r.kendall = kendall_tau(score, t);
+      if (std::ceil(kTopFraction * r.n - 1e-9) >= 2) r.top20_spearman = top_fraction_spearman(score, t, kTopFraction);
     }
     ev.scores.push_back(r);
   };

@@ -32,7 +32,11 @@ struct RankScore {
   std::string name;  // "predictor", "params", "flops", "proxy:<name>"
   int n = 0;         // archs with a value
   double spearman = 0, kendall = 0;
+  // Spearman among the best 20 % of these archs by true accuracy (top_fraction_spearman).
+  double top20_spearman = 0;
 };
+
+inline constexpr double kTopFraction = 0.2;
 
 struct PredictorEvaluation {
   Dataset dataset = Dataset::Cifar10;

@@ -5,7 +5,10 @@
 // data-dependent proxies (jacov, epe_nas, nwot, grad_norm, snip, plain, fisher, grasp).
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
+#include <initializer_list>
+#include <optional>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
@@ -174,6 +177,7 @@ class TorchProxyComputer final : public ProxyComputer, public SpaceProxyComputer
     ProxyValues out;
     const std::string arch_str = arch.str();
     auto put = [&](std::string_view name, double v) {
+      if (!wanted(name)) return;
       if (std::isfinite(v)) {
         out[std::string(name)] = v;
       } else {
@@ -198,6 +202,7 @@ class TorchProxyComputer final : public ProxyComputer, public SpaceProxyComputer
     ProxyValues out;
     const std::string arch_str = space.print(e);
     auto put = [&](std::string_view name, double v) {
+      if (!wanted(name)) return;
       if (std::isfinite(v)) {
         out[std::string(name)] = v;
       } else {
@@ -213,23 +218,33 @@ class TorchProxyComputer final : public ProxyComputer, public SpaceProxyComputer
  private:
   template <class Put>
   void all_proxies(ProxyNet& net, Put& put, const std::string& arch_str) {
+    // Each stage runs only if one of its proxies is wanted; none of them draws random numbers, so
+    // skipping one leaves every other value unchanged (Zen's draws come after all of them).
     Stopwatch sw;
     put("params", static_cast<double>(net->parameter_count()) / 1e6);
     auto weights = net->prunable_weights();
-    {
+    if (wanted("l2_norm")) {
       torch::NoGradGuard g;
       put("l2_norm", sum_all(weights, [&](std::size_t i) { return weights[i].norm(); }));
     }
     sw.lap("build+l2_norm");
-    data_proxies(net, weights, put, sw);
-    put("synflow", synflow(net, weights));
+    if (wanted_any({"flops", "nwot", "jacov", "epe_nas", "grad_norm", "snip", "plain", "fisher", "grasp"}))
+      data_proxies(net, weights, put, sw);
+    if (wanted("synflow")) put("synflow", synflow(net, weights));
     sw.lap("synflow");
-    put("zen", zen(net));
+    if (wanted("zen")) put("zen", zen(net));
     sw.lap("zen");
     spdlog::debug("proxy timings for {}: {}", arch_str, sw.report);
   }
 
   ProxyOptions opt_;
+
+  bool wanted(std::string_view name) const {
+    return opt_.proxies.empty() || std::find(opt_.proxies.begin(), opt_.proxies.end(), name) != opt_.proxies.end();
+  }
+  bool wanted_any(std::initializer_list<std::string_view> names) const {
+    return std::any_of(names.begin(), names.end(), [&](std::string_view n) { return wanted(n); });
+  }
   torch::Tensor inputs_, targets_;
   std::string description_;
 
@@ -253,16 +268,20 @@ class TorchProxyComputer final : public ProxyComputer, public SpaceProxyComputer
   template <class Put>
   void data_proxies(ProxyNet& net, const std::vector<torch::Tensor>& weights, Put& put, Stopwatch& sw) {
     Trace trace;
-    trace.record_layers = true;
-    trace.record_relu_codes = true;
+    trace.record_layers = true;  // per-image MACs (flops), layer outputs (fisher); cheap
+    trace.record_relu_codes = wanted("nwot");
     trace.fused_bn_double_backward = true;  // same values; GRASP's double backward through BN fused
-    auto x = inputs_.clone().requires_grad_(true);
+    // Only flops / nwot wanted: a forward without a graph.
+    const bool backward = wanted_any({"jacov", "epe_nas", "grad_norm", "snip", "plain", "fisher", "grasp"});
+    std::optional<torch::NoGradGuard> no_graph;
+    if (!backward) no_graph.emplace();
+    auto x = inputs_.clone().requires_grad_(backward);
     auto fwd = net->forward(x, &trace);
     put("flops", static_cast<double>(trace.macs_per_image) / 1e6);
     sw.lap("forward");
 
     // nwot: log|det K| of the ReLU sign-agreement kernel (NASLib returns the log-abs-det).
-    {
+    if (wanted("nwot")) {
       const auto b = static_cast<std::int64_t>(trace.batch);
       auto k = torch::from_blob(trace.relu_kernel.data(), {b, b}, torch::kDouble);
       auto [sign, logabsdet] = torch::linalg::slogdet(k);
@@ -270,31 +289,44 @@ class TorchProxyComputer final : public ProxyComputer, public SpaceProxyComputer
     }
 
     // jacov and epe_nas: d(sum of logits)/d(input) per image.
-    auto jac = torch::autograd::grad({fwd.logits}, {x}, {torch::ones_like(fwd.logits)}, /*retain_graph=*/true)[0];
-    jac = jac.reshape({jac.size(0), -1}).to(torch::kDouble);
-    put("jacov", jacov_score(jac));
-    put("epe_nas", epe_nas_score(jac, targets_, num_classes(opt_.dataset)));
+    if (wanted_any({"jacov", "epe_nas"})) {
+      auto jac = torch::autograd::grad({fwd.logits}, {x}, {torch::ones_like(fwd.logits)}, /*retain_graph=*/true)[0];
+      jac = jac.reshape({jac.size(0), -1}).to(torch::kDouble);
+      if (wanted("jacov")) put("jacov", jacov_score(jac));
+      if (wanted("epe_nas")) put("epe_nas", epe_nas_score(jac, targets_, num_classes(opt_.dataset)));
+    }
     sw.lap("nwot+jacobian");
+    const bool grasp_wanted = wanted("grasp");
+    if (!wanted_any({"grad_norm", "snip", "plain", "fisher", "grasp"})) return;
 
     // One cross-entropy backward for the weight gradients (grad_norm, snip, plain, grasp) and the
     // conv/linear output gradients (fisher); with a graph so grasp can take the Hessian product.
+    // Without GRASP no graph of the backward is kept (its memory is most of the peak), and the
+    // first-order backward takes the same kernels as the GRASP path, so the values are identical.
     auto loss = F::cross_entropy(fwd.logits, targets_);
     std::vector<torch::Tensor> wrt = weights;
-    for (auto& l : trace.layers) wrt.push_back(l.output);
-    auto grads = torch::autograd::grad({loss}, wrt, {}, /*retain_graph=*/true, /*create_graph=*/true,
-                                       /*allow_unused=*/true);
+    const bool fisher_wanted = wanted("fisher");
+    if (fisher_wanted)
+      for (auto& l : trace.layers) wrt.push_back(l.output);
+    std::vector<torch::Tensor> grads;
+    {
+      std::optional<torch_backend::GraphKernelsForFirstOrder> same_kernels;
+      if (!grasp_wanted) same_kernels.emplace();
+      grads = torch::autograd::grad({loss}, wrt, {}, /*retain_graph=*/grasp_wanted, /*create_graph=*/grasp_wanted,
+                                    /*allow_unused=*/true);
+    }
     const std::size_t nw = weights.size();
     sw.lap("loss backward");
     auto g = [&](std::size_t i) { return grads[i].defined() ? grads[i].detach() : torch::zeros_like(weights[i]); };
     {
       torch::NoGradGuard ng;
-      put("grad_norm", sum_all(weights, [&](std::size_t i) { return g(i).norm(); }));
-      put("snip", sum_all(weights, [&](std::size_t i) { return (g(i) * weights[i]).abs(); }));
-      put("plain", sum_all(weights, [&](std::size_t i) { return g(i) * weights[i]; }));
+      if (wanted("grad_norm")) put("grad_norm", sum_all(weights, [&](std::size_t i) { return g(i).norm(); }));
+      if (wanted("snip")) put("snip", sum_all(weights, [&](std::size_t i) { return (g(i) * weights[i]).abs(); }));
+      if (wanted("plain")) put("plain", sum_all(weights, [&](std::size_t i) { return g(i) * weights[i]; }));
       // fisher: per channel 0.5 * mean_n (sum_spatial act * grad)^2, broadcast over the channel's
       // fan-in as NASLib's reshape_elements does before summing.
       double fisher = 0;
-      for (std::size_t l = 0; l < trace.layers.size(); ++l) {
+      for (std::size_t l = 0; fisher_wanted && l < trace.layers.size(); ++l) {
         const auto& act = trace.layers[l].output;
         const auto& gr = grads[nw + l];
         if (!gr.defined()) continue;
@@ -311,6 +343,7 @@ class TorchProxyComputer final : public ProxyComputer, public SpaceProxyComputer
     grads.resize(nw);
     trace.layers.clear();
     fwd = {};
+    if (!grasp_wanted) return;
     // grasp: -theta * (H g), with g the (detached) gradient, via one more backward of g.grad.
     torch::Tensor z;
     for (std::size_t i = 0; i < nw; ++i) {

@@ -38,11 +38,71 @@ class Stmt {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-constexpr const char* kSchema =
+// One row per (arch, key) with a column per proxy: a lookup of 1,000 archs reads 1,000 rows, not
+// 13,000. `computed` has bit i set when kProxyNames[i] was computed (its column NULL = the value
+// came out non-finite, stored as missing); a proxy that was never computed has its bit clear.
+std::string wide_schema() {
+  std::string s =
+      "CREATE TABLE IF NOT EXISTS proxy_rows (arch TEXT NOT NULL, dataset TEXT NOT NULL, batch_size INTEGER NOT NULL,"
+      " seed INTEGER NOT NULL, input TEXT NOT NULL, code_version TEXT NOT NULL, computed INTEGER NOT NULL";
+  for (auto name : kProxyNames) s += ", " + std::string(name) + " REAL";
+  return s + ", PRIMARY KEY (arch, dataset, batch_size, seed, input, code_version)) WITHOUT ROWID";
+}
+
+// The first layout (one row per arch and proxy), still read: its rows are copied into proxy_rows
+// when the file is opened and the table has changed since the last copy (older pelnas builds may
+// keep writing it). The old table itself is never modified.
+constexpr const char* kLongSchema =
     "CREATE TABLE IF NOT EXISTS proxies ("
     " arch TEXT NOT NULL, dataset TEXT NOT NULL, proxy TEXT NOT NULL, batch_size INTEGER NOT NULL,"
     " seed INTEGER NOT NULL, input TEXT NOT NULL, code_version TEXT NOT NULL, value REAL,"
     " PRIMARY KEY (arch, dataset, proxy, batch_size, seed, input, code_version)) WITHOUT ROWID";
+constexpr const char* kMetaSchema = "CREATE TABLE IF NOT EXISTS cache_meta (key TEXT PRIMARY KEY, value INTEGER)";
+
+std::string key_columns() { return "arch, dataset, batch_size, seed, input, code_version"; }
+
+// INSERT ... ON CONFLICT that merges: a proxy computed in the new row replaces the stored one,
+// the others keep their stored values and bits.
+std::string upsert_tail() {
+  std::string s = " ON CONFLICT (" + key_columns() + ") DO UPDATE SET computed = computed | excluded.computed";
+  for (std::size_t i = 0; i < kProxyNames.size(); ++i) {
+    const std::string n(kProxyNames[i]);
+    s += ", " + n + " = CASE WHEN excluded.computed & " + std::to_string(1 << i) + " THEN excluded." + n + " ELSE " + n +
+         " END";
+  }
+  return s;
+}
+
+std::string migrate_sql() {
+  std::string s = "INSERT INTO proxy_rows (" + key_columns() + ", computed";
+  for (auto name : kProxyNames) s += ", " + std::string(name);
+  s += ") SELECT " + key_columns() + ", SUM(CASE proxy";
+  for (std::size_t i = 0; i < kProxyNames.size(); ++i)
+    s += " WHEN '" + std::string(kProxyNames[i]) + "' THEN " + std::to_string(1 << i);
+  s += " ELSE 0 END)";
+  for (auto name : kProxyNames) s += ", MAX(CASE WHEN proxy = '" + std::string(name) + "' THEN value END)";
+  return s + " FROM proxies WHERE true GROUP BY " + key_columns() + upsert_tail();
+}
+
+int proxy_position(std::string_view name) {
+  for (std::size_t i = 0; i < kProxyNames.size(); ++i)
+    if (kProxyNames[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+// Columns [first, first + 13] of a proxy_rows read (computed, then the proxies) into values.
+ProxyValues read_wide(sqlite3_stmt* s, int first) {
+  ProxyValues out;
+  const auto computed = sqlite3_column_int64(s, first);
+  for (std::size_t i = 0; i < kProxyNames.size(); ++i) {
+    if (!(computed & (std::int64_t{1} << i))) continue;
+    const int col = first + 1 + static_cast<int>(i);
+    out.emplace(std::string(kProxyNames[i]), sqlite3_column_type(s, col) == SQLITE_NULL
+                                                 ? std::nullopt
+                                                 : std::optional<double>(sqlite3_column_double(s, col)));
+  }
+  return out;
+}
 
 void bind_key(sqlite3_stmt* s, const std::string& arch, const ProxyKey& key, int first) {
   sqlite3_bind_text(s, first, arch.c_str(), -1, SQLITE_TRANSIENT);
@@ -54,11 +114,6 @@ void bind_key(sqlite3_stmt* s, const std::string& arch, const ProxyKey& key, int
   sqlite3_bind_text(s, first + 5, key.code_version.c_str(), -1, SQLITE_TRANSIENT);
 }
 
-// A REAL column that may hold NULL (a proxy stored as missing).
-std::optional<double> optional_double(sqlite3_stmt* s, int column) {
-  if (sqlite3_column_type(s, column) == SQLITE_NULL) return std::nullopt;
-  return sqlite3_column_double(s, column);
-}
 
 }  // namespace
 
@@ -78,7 +133,8 @@ ProxyCache::ProxyCache(std::string path, int busy_timeout_ms) : path_(std::move(
     exec("PRAGMA journal_mode=WAL", "switching to WAL mode");
     exec("PRAGMA synchronous=NORMAL", "setting synchronous mode");
     exec("PRAGMA mmap_size=268435456", "enabling memory-mapped reads");
-    exec(kSchema, "creating the proxies table");
+    exec(wide_schema().c_str(), "creating the proxy_rows table");
+    migrate_long_table();
   } catch (...) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -120,16 +176,61 @@ sqlite3_stmt* ProxyCache::prepared(sqlite3_stmt*& stmt, const char* sql) {
   return stmt;
 }
 
+std::string ProxyCache::wide_columns() {
+  std::string s = "computed";
+  for (auto name : kProxyNames) s += ", " + std::string(name);
+  return s;
+}
+
+void ProxyCache::migrate_long_table() {
+  // Nothing to do for a file without the first layout's table (new files never get one).
+  {
+    int rc = 0;
+    Stmt s(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'proxies'", rc);
+    if (rc != SQLITE_OK) fail(rc, "reading the schema");
+    rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return;
+    if (rc != SQLITE_ROW) fail(rc, "reading the schema");
+  }
+  exec(kMetaSchema, "creating the cache_meta table");
+  exec("BEGIN IMMEDIATE", "starting the copy of the first-layout rows");
+  try {
+    const std::int64_t rows = count("SELECT COUNT(*) FROM proxies");
+    const std::int64_t copied = count("SELECT COALESCE((SELECT value FROM cache_meta WHERE key = 'long_rows_copied'), -1)");
+    if (rows != copied) {
+      exec(migrate_sql().c_str(), "copying the first-layout rows into proxy_rows");
+      const std::string mark = "INSERT OR REPLACE INTO cache_meta (key, value) VALUES ('long_rows_copied', " +
+                               std::to_string(rows) + ")";
+      exec(mark.c_str(), "recording the copy");
+      spdlog::debug("proxy cache {}: copied {} first-layout rows into the one-row-per-arch table", path_, rows);
+    }
+    exec("COMMIT", "committing the copy");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::int64_t ProxyCache::count(const std::string& sql) {
+  int rc = 0;
+  Stmt s(db_, sql.c_str(), rc);
+  if (rc != SQLITE_OK) fail(rc, "counting rows");
+  rc = sqlite3_step(s.get());
+  if (rc != SQLITE_ROW) fail(rc, "counting rows");
+  return sqlite3_column_int64(s.get(), 0);
+}
+
 ProxyValues ProxyCache::lookup(const Arch& arch, const ProxyKey& key) {
-  sqlite3_stmt* s = prepared(lookup_stmt_,
-                             "SELECT proxy, value FROM proxies WHERE arch=?1 AND dataset=?2 AND batch_size=?3 AND "
-                             "seed=?4 AND input=?5 AND code_version=?6");
+  static const std::string sql = "SELECT " + wide_columns() +
+                                 " FROM proxy_rows WHERE arch=?1 AND dataset=?2 AND batch_size=?3 AND seed=?4 AND "
+                                 "input=?5 AND code_version=?6";
+  sqlite3_stmt* s = prepared(lookup_stmt_, sql.c_str());
   bind_key(s, arch.str(), key, 1);
   ProxyValues out;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-    out.emplace(name ? name : "", optional_double(s, 1));
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    out = read_wide(s, 0);
+    rc = sqlite3_step(s);
   }
   sqlite3_reset(s);  // release the read snapshot so WAL checkpoints are not held back
   if (rc != SQLITE_DONE) fail(rc, "looking up " + arch.str());
@@ -157,18 +258,21 @@ std::vector<ProxyValues> ProxyCache::lookup_many(const std::vector<Arch>& archs,
     }
     slots[it->second].push_back(i);
   }
-  sqlite3_stmt* s = prepared(lookup_many_stmt_,
-                             "SELECT j.key, p.proxy, p.value FROM json_each(?1) AS j CROSS JOIN proxies AS p "
-                             "ON p.arch = j.value AND p.dataset=?2 AND p.batch_size=?3 AND p.seed=?4 AND p.input=?5 "
-                             "AND p.code_version=?6");
+  static const std::string sql = "SELECT j.key, " + [] {
+    std::string c = "p.computed";
+    for (auto name : kProxyNames) c += ", p." + std::string(name);
+    return c;
+  }() + " FROM json_each(?1) AS j CROSS JOIN proxy_rows AS p ON p.arch = j.value AND p.dataset=?2 AND p.batch_size=?3 "
+        "AND p.seed=?4 AND p.input=?5 AND p.code_version=?6";
+  sqlite3_stmt* s = prepared(lookup_many_stmt_, sql.c_str());
   bind_key(s, list.dump(), key, 1);
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     const auto pos = sqlite3_column_int64(s, 0);
-    const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(s, 1));
-    if (!name || pos < 0 || static_cast<std::size_t>(pos) >= slots.size()) continue;
-    const std::optional<double> v = optional_double(s, 2);
-    for (std::size_t i : slots[static_cast<std::size_t>(pos)]) out[i].emplace(name, v);
+    if (pos < 0 || static_cast<std::size_t>(pos) >= slots.size()) continue;
+    const auto& where = slots[static_cast<std::size_t>(pos)];
+    out[where.front()] = read_wide(s, 1);
+    for (std::size_t k = 1; k < where.size(); ++k) out[where[k]] = out[where.front()];
   }
   sqlite3_reset(s);  // release the read snapshot so WAL checkpoints are not held back
   if (rc != SQLITE_DONE) fail(rc, "looking up " + std::to_string(archs.size()) + " archs");
@@ -188,24 +292,26 @@ void ProxyCache::store(const std::vector<Entry>& entries, const ProxyKey& key) {
   exec("BEGIN IMMEDIATE", "starting a write transaction");
   try {
     int rc = 0;
-    Stmt s(db_,
-           "INSERT OR REPLACE INTO proxies (arch, dataset, batch_size, seed, input, code_version, proxy, value) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-           rc);
+    std::string sql = "INSERT INTO proxy_rows (" + key_columns() + ", " + wide_columns() + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7";
+    for (std::size_t i = 0; i < kProxyNames.size(); ++i) sql += ", ?" + std::to_string(8 + i);
+    sql += ")" + upsert_tail();
+    Stmt s(db_, sql.c_str(), rc);
     if (rc != SQLITE_OK) fail(rc, "preparing an insert");
     for (const Entry& e : entries) {
       const std::string arch = e.arch.str();
+      sqlite3_reset(s.get());
+      sqlite3_clear_bindings(s.get());  // proxies not in this entry: NULL with their bit clear
+      bind_key(s.get(), arch, key, 1);
+      std::int64_t computed = 0;
       for (const auto& [name, value] : e.values) {
-        sqlite3_reset(s.get());
-        bind_key(s.get(), arch, key, 1);
-        sqlite3_bind_text(s.get(), 7, name.c_str(), -1, SQLITE_TRANSIENT);
-        if (value && std::isfinite(*value))
-          sqlite3_bind_double(s.get(), 8, *value);
-        else
-          sqlite3_bind_null(s.get(), 8);
-        rc = sqlite3_step(s.get());
-        if (rc != SQLITE_DONE) fail(rc, "storing " + name + " of " + arch);
+        const int i = proxy_position(name);
+        if (i < 0) throw Error("proxy cache " + path_ + ": unknown proxy '" + name + "' to store for " + arch);
+        computed |= std::int64_t{1} << i;
+        if (value && std::isfinite(*value)) sqlite3_bind_double(s.get(), 8 + i, *value);
       }
+      sqlite3_bind_int64(s.get(), 7, computed);
+      rc = sqlite3_step(s.get());
+      if (rc != SQLITE_DONE) fail(rc, "storing the proxies of " + arch);
     }
     exec("COMMIT", "committing");
   } catch (...) {
@@ -215,18 +321,20 @@ void ProxyCache::store(const std::vector<Entry>& entries, const ProxyKey& key) {
 }
 
 std::int64_t ProxyCache::row_count() {
-  int rc = 0;
-  Stmt s(db_, "SELECT COUNT(*) FROM proxies", rc);
-  if (rc != SQLITE_OK) fail(rc, "counting rows");
-  rc = sqlite3_step(s.get());
-  if (rc != SQLITE_ROW) fail(rc, "counting rows");
-  return sqlite3_column_int64(s.get(), 0);
+  // Stored (arch, key, proxy) values, as in the first layout: the set bits of `computed`.
+  std::string sql = "SELECT COALESCE(SUM(";
+  for (std::size_t i = 0; i < kProxyNames.size(); ++i)
+    sql += (i ? " + " : "") + std::string("((computed >> ") + std::to_string(i) + ") & 1)";
+  return count(sql + "), 0) FROM proxy_rows");
 }
 
 // ---------------------------------------------------------------------------------------------
 
-CachedProxyComputer::CachedProxyComputer(std::shared_ptr<ProxyCache> cache, ProxyKey key, InnerFactory inner)
-    : cache_(std::move(cache)), key_(std::move(key)), inner_factory_(std::move(inner)) {}
+CachedProxyComputer::CachedProxyComputer(std::shared_ptr<ProxyCache> cache, ProxyKey key, InnerFactory inner,
+                                         std::vector<std::string> required)
+    : cache_(std::move(cache)), key_(std::move(key)), inner_factory_(std::move(inner)), required_(std::move(required)) {
+  if (required_.empty()) required_.assign(kProxyNames.begin(), kProxyNames.end());
+}
 
 std::unique_ptr<CachedProxyComputer> CachedProxyComputer::with_backend(std::shared_ptr<ProxyCache> cache,
                                                                        const ProxyOptions& options) {
@@ -244,7 +352,7 @@ std::unique_ptr<CachedProxyComputer> CachedProxyComputer::with_backend(std::shar
     auto f = std::make_unique<Forward>();
     f->c = *holder ? std::move(*holder) : std::shared_ptr<ProxyComputer>(make_proxy_computer(options));
     return f;
-  });
+  }, options.proxies);
 }
 
 ProxyComputer& CachedProxyComputer::inner() {
@@ -271,7 +379,7 @@ std::vector<ProxyValues> CachedProxyComputer::compute_many(const std::vector<Arc
   std::vector<std::size_t> missing;
   for (std::size_t i = 0; i < archs.size(); ++i) {
     bool all = true;
-    for (auto name : kProxyNames) all = all && out[i].contains(name);
+    for (const auto& name : required_) all = all && out[i].contains(name);
     if (all)
       ++hits_;
     else
@@ -281,8 +389,9 @@ std::vector<ProxyValues> CachedProxyComputer::compute_many(const std::vector<Arc
   int done = 0;
   for (std::size_t i : missing) {
     ProxyValues v = inner().compute(archs[i]);
-    for (auto name : kProxyNames)
-      if (!v.contains(name)) v.emplace(std::string(name), std::nullopt);  // absent = missing, stored as NULL
+    for (const auto& name : required_)
+      if (!v.contains(name)) v.emplace(name, std::nullopt);  // absent = missing, stored as NULL
+    for (auto it = out[i].begin(); it != out[i].end(); ++it) v.emplace(it->first, it->second);  // cached extras
     ++computed_;
     out[i] = v;
     pending.push_back({archs[i], std::move(v)});

@@ -1,7 +1,9 @@
 #pragma once
 // A persistent SQLite cache of computed zero-cost proxies, so nothing is computed twice across runs
-// or processes. Key: (arch string, dataset, proxy, batch size, seed, input, proxy-code version);
-// value: the proxy (NULL = the proxy came out non-finite, recorded as missing).
+// or processes. Key: (arch string, dataset, batch size, seed, input, proxy-code version); one row
+// per key with a column per proxy (NULL = the proxy came out non-finite, recorded as missing) and
+// a bit mask of the proxies computed. Files of the first layout (a row per arch and proxy) are
+// read: their rows are copied into the new table on open, the old table is left untouched.
 // WAL mode + a busy timeout + one transaction per stored batch let several processes share a file.
 #include <cstdint>
 #include <memory>
@@ -55,6 +57,7 @@ class ProxyCache {
   void store(const std::vector<Entry>& entries, const ProxyKey& key);
   void store(const Arch& arch, const ProxyValues& values, const ProxyKey& key) { store({{arch, values}}, key); }
 
+  // Stored proxy values (one per arch, key and proxy).
   std::int64_t row_count();
 
  private:
@@ -68,6 +71,11 @@ class ProxyCache {
   // `stmt` prepared on first use (lookups are the hot path), reset for a new binding.
   sqlite3_stmt* prepared(sqlite3_stmt*& stmt, const char* sql);
   void exec(const char* sql, const std::string& doing);
+  std::int64_t count(const std::string& sql);
+  // Copies rows of the first layout (one per arch and proxy) into proxy_rows when that table
+  // changed since the last copy; the old table is left as it is.
+  void migrate_long_table();
+  static std::string wide_columns();
 };
 
 // A ProxyComputer that looks proxies up in the cache and computes (and stores) only the archs
@@ -78,7 +86,10 @@ class CachedProxyComputer : public ProxyComputer {
   using InnerFactory = std::function<std::unique_ptr<ProxyComputer>()>;
   // code_version: the version the cached values must carry; the inner computer must report the
   // same one (else pelnas::Error, since mixing proxy definitions would corrupt features).
-  CachedProxyComputer(std::shared_ptr<ProxyCache> cache, ProxyKey key, InnerFactory inner);
+  // required: the proxies an arch needs in the cache to count as a hit, and the ones the inner
+  // computer is asked for (empty = all 13).
+  CachedProxyComputer(std::shared_ptr<ProxyCache> cache, ProxyKey key, InnerFactory inner,
+                      std::vector<std::string> required = {});
   // Convenience: the real back end for these options (make_proxy_computer), version taken from it.
   static std::unique_ptr<CachedProxyComputer> with_backend(std::shared_ptr<ProxyCache> cache,
                                                            const ProxyOptions& options);
@@ -100,6 +111,7 @@ class CachedProxyComputer : public ProxyComputer {
   std::shared_ptr<ProxyCache> cache_;
   ProxyKey key_;
   InnerFactory inner_factory_;
+  std::vector<std::string> required_;
   std::unique_ptr<ProxyComputer> inner_;
   std::int64_t computed_ = 0, hits_ = 0;
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "data/enums.h"
 #include "space/arch.h"
@@ -29,6 +30,9 @@ struct ProxyOptions {
   std::string data_dir;         // where the default images are
   bool allow_noise_fallback = true;  // Gaussian noise input when no images exist (announced)
   int threads = 2;
+  // The proxies to compute (kProxyNames order); empty = all 13. A value does not depend on which
+  // other proxies are computed with it.
+  std::vector<std::string> proxies;
 };
 
 // nullopt = the proxy came out non-finite (recorded as missing, with a warning).

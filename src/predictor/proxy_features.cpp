@@ -8,7 +8,7 @@ namespace pelnas {
 
 ProxyFeatureSource::ProxyFeatureSource(ProxyKey key, std::shared_ptr<const ProxyTable> table,
                                        const std::string& cache_path, std::string data_dir, int threads,
-                                       ComputerFactory factory)
+                                       ComputerFactory factory, std::vector<std::string> proxies)
     : key_(std::move(key)), table_(std::move(table)) {
   if (table_) {
     const ProxyKey& t = table_->key;
@@ -27,8 +27,10 @@ ProxyFeatureSource::ProxyFeatureSource(ProxyKey key, std::shared_ptr<const Proxy
   options.images_path = key_.input;
   options.data_dir = std::move(data_dir);
   options.threads = threads;
+  options.proxies = proxies;
   if (!factory) factory = [](const ProxyOptions& o) { return make_proxy_computer(o); };
-  cached_ = std::make_unique<CachedProxyComputer>(cache_, key_, [factory, options] { return factory(options); });
+  cached_ = std::make_unique<CachedProxyComputer>(cache_, key_, [factory, options] { return factory(options); },
+                                                  std::move(proxies));
 }
 
 std::vector<ProxyValues> ProxyFeatureSource::get(const std::vector<Arch>& archs,

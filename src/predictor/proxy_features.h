@@ -20,8 +20,10 @@ class ProxyFeatureSource {
   // key: the proxy settings features must have been computed under. table: optional (used only
   // if its key equals `key`). cache_path: empty = an in-memory cache for this process only.
   // data_dir/threads: how to compute missing proxies.
+  // proxies: the ones needed (empty = all 13); only these are computed for archs not in the table.
   ProxyFeatureSource(ProxyKey key, std::shared_ptr<const ProxyTable> table, const std::string& cache_path,
-                     std::string data_dir, int threads = 2, ComputerFactory factory = {});
+                     std::string data_dir, int threads = 2, ComputerFactory factory = {},
+                     std::vector<std::string> proxies = {});
 
   // The proxy values of each arch; progress(i, n) is called per computed arch.
   std::vector<ProxyValues> get(const std::vector<Arch>& archs, const std::function<void(int, int)>& progress = {});

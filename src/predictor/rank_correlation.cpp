@@ -130,4 +130,28 @@ double kendall_tau(const std::vector<double>& x, const std::vector<double>& y) {
   return numer / denom;
 }
 
+std::vector<std::size_t> top_fraction_positions(const std::vector<double>& truth, double fraction) {
+  if (!(fraction > 0 && fraction <= 1))
+    throw Error("top-fraction Spearman: the fraction must be in (0, 1] (got " + std::to_string(fraction) + ")");
+  const auto k = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(truth.size()) - 1e-9));
+  std::vector<std::size_t> order(truth.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return truth[a] > truth[b]; });
+  order.resize(std::min(k, order.size()));
+  return order;
+}
+
+double top_fraction_spearman(const std::vector<double>& score, const std::vector<double>& truth, double fraction) {
+  check_inputs(score, truth, "top-fraction Spearman");
+  std::vector<double> s, t;
+  for (std::size_t i : top_fraction_positions(truth, fraction)) {
+    s.push_back(score[i]);
+    t.push_back(truth[i]);
+  }
+  if (s.size() < 2)
+    throw Error("top-fraction Spearman: the top " + std::to_string(fraction) + " of " + std::to_string(truth.size()) +
+                " archs is fewer than 2");
+  return spearman(s, t);
+}
+
 }  // namespace pelnas

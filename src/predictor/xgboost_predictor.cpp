@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
+#include "predictor/predictor_features.h"
 
 namespace pelnas {
 
@@ -78,12 +79,19 @@ void PredictorOptions::validate() const {
   if (!(min_child_weight >= 0 && std::isfinite(min_child_weight)))
     bad("min_child_weight", ">= 0", std::to_string(min_child_weight));
   if (nthread < 1 || nthread > 256) bad("nthread", "in [1, 256]", std::to_string(nthread));
+  if (ensemble < 1 || ensemble > 64) bad("ensemble", "in [1, 64]", std::to_string(ensemble));
+  if (objective != "reg:squarederror" && objective != "rank:pairwise")
+    bad("objective", "reg:squarederror or rank:pairwise", objective);
+  if (proxies != resolve_proxy_set(join_proxies(proxies)) && !proxies.empty())
+    bad("proxies", "distinct proxy names in the order " + join_proxies(resolve_proxy_set("all")), join_proxies(proxies));
+  if (proxies.empty() && !one_hot && !graph_features) bad("proxies", "non-empty when there are no other features", "none");
 }
 
 nlohmann::json PredictorOptions::to_json() const {
   return {{"n_estimators", n_estimators}, {"max_depth", max_depth},   {"learning_rate", learning_rate},
           {"subsample", subsample},       {"colsample_bytree", colsample_bytree},
-          {"min_child_weight", min_child_weight}, {"seed", seed}, {"one_hot", one_hot}, {"nthread", nthread}};
+          {"min_child_weight", min_child_weight}, {"seed", seed}, {"one_hot", one_hot}, {"nthread", nthread},
+          {"proxies", proxies}, {"graph_features", graph_features}, {"ensemble", ensemble}, {"objective", objective}};
 }
 
 PredictorOptions PredictorOptions::from_json(const nlohmann::json& j) {
@@ -97,30 +105,12 @@ PredictorOptions PredictorOptions::from_json(const nlohmann::json& j) {
   o.seed = j.at("seed").get<std::uint64_t>();
   o.one_hot = j.at("one_hot").get<bool>();
   o.nthread = j.at("nthread").get<int>();
+  o.proxies = j.contains("proxies") ? j.at("proxies").get<std::vector<std::string>>() : resolve_proxy_set("all");
+  o.graph_features = j.value("graph_features", false);
+  o.ensemble = j.value("ensemble", 1);
+  o.objective = j.value("objective", std::string("reg:squarederror"));
   o.validate();
   return o;
-}
-
-std::vector<std::string> predictor_feature_names(bool one_hot) {
-  std::vector<std::string> names(kProxyNames.begin(), kProxyNames.end());
-  if (one_hot)
-    for (int e = 0; e < kNumEdges; ++e)
-      for (Op op : kAllOps) names.push_back("op" + std::to_string(e) + "_" + std::string(to_string(op)));
-  return names;
-}
-
-void append_features(std::vector<float>& rows, const ProxyValues& proxies, const Arch& arch, bool one_hot) {
-  for (auto name : kProxyNames) {
-    auto it = proxies.find(name);
-    const bool have = it != proxies.end() && it->second && std::isfinite(*it->second);
-    // Clamp to float range: a finite double beyond float overflows to inf, which XGBoost rejects.
-    double v = have ? *it->second : std::numeric_limits<double>::quiet_NaN();
-    if (have) v = std::clamp(v, -3.0e38, 3.0e38);
-    rows.push_back(static_cast<float>(v));
-  }
-  if (one_hot)
-    for (int e = 0; e < kNumEdges; ++e)
-      for (Op op : kAllOps) rows.push_back(arch.ops[e] == op ? 1.0f : 0.0f);
 }
 
 nlohmann::json PredictorMeta::to_json() const {
@@ -133,7 +123,8 @@ nlohmann::json PredictorMeta::to_json() const {
           {"options", options.to_json()},
           {"sample_seed", sample_seed},
           {"train_indices", train_indices},
-          {"proxy_table", proxy_table}};
+          {"proxy_table", proxy_table},
+          {"calibration", {{"scores", calibration_scores}, {"labels", calibration_labels}}}};
 }
 
 PredictorMeta PredictorMeta::from_json(const nlohmann::json& j, const std::string& name) {
@@ -154,9 +145,18 @@ PredictorMeta PredictorMeta::from_json(const nlohmann::json& j, const std::strin
     m.sample_seed = j.at("sample_seed").get<std::uint64_t>();
     m.train_indices = j.at("train_indices").get<std::vector<int>>();
     m.proxy_table = j.value("proxy_table", "");
-    if (m.features != predictor_feature_names(m.options.one_hot))
-      throw Error(name + ": the feature list does not match this pelnas's features (13 proxies" +
-                  std::string(m.options.one_hot ? " + 30 one-hot columns" : "") + "); retrain the model");
+    if (j.contains("calibration")) {
+      m.calibration_scores = j.at("calibration").at("scores").get<std::vector<double>>();
+      m.calibration_labels = j.at("calibration").at("labels").get<std::vector<double>>();
+    }
+    if (m.features != predictor_feature_names(m.options))
+      throw Error(name + ": the feature list does not match the one these options give (" +
+                  std::to_string(predictor_feature_names(m.options).size()) + " features); retrain the model");
+    if (m.options.objective == "rank:pairwise" &&
+        (m.calibration_scores.size() < 2 || m.calibration_scores.size() != m.calibration_labels.size() ||
+         !std::is_sorted(m.calibration_scores.begin(), m.calibration_scores.end()) ||
+         !std::is_sorted(m.calibration_labels.begin(), m.calibration_labels.end())))
+      throw Error(name + ": a rank:pairwise model needs its calibration (two sorted lists of equal length >= 2)");
     return m;
   } catch (const nlohmann::json::exception& e) {
     throw Error(name + ": malformed predictor sidecar: " + e.what());
@@ -166,7 +166,7 @@ PredictorMeta PredictorMeta::from_json(const nlohmann::json& j, const std::strin
 XgboostPredictor XgboostPredictor::train(const std::vector<float>& rows, const std::vector<float>& labels,
                                          PredictorMeta meta) {
   meta.options.validate();
-  if (meta.features.empty()) meta.features = predictor_feature_names(meta.options.one_hot);
+  if (meta.features.empty()) meta.features = predictor_feature_names(meta.options);
   const std::size_t ncol = meta.features.size();
   DMatrix d(rows, ncol);
   if (rows.size() / ncol != labels.size())
@@ -176,27 +176,78 @@ XgboostPredictor XgboostPredictor::train(const std::vector<float>& rows, const s
   for (float l : labels)
     if (!std::isfinite(l)) throw Error("predictor: a training label is not finite");
   check(XGDMatrixSetFloatInfo(d.h, "label", labels.data(), labels.size()), "setting labels");
-  XgboostPredictor p;
-  p.booster_ = new_booster(&d.h, 1);
   const auto& o = meta.options;
-  BoosterHandle h = p.booster_.get();
-  set(h, "objective", "reg:squarederror");
-  set(h, "tree_method", "exact");
-  set(h, "max_depth", std::to_string(o.max_depth));
-  set(h, "eta", std::to_string(o.learning_rate));
-  set(h, "subsample", std::to_string(o.subsample));
-  set(h, "colsample_bytree", std::to_string(o.colsample_bytree));
-  set(h, "min_child_weight", std::to_string(o.min_child_weight));
-  set(h, "seed", std::to_string(o.seed % 2147483647ULL));
-  set(h, "nthread", std::to_string(o.nthread));
-  for (int it = 0; it < o.n_estimators; ++it) check(XGBoosterUpdateOneIter(h, it, d.h), "training");
+  const bool rank = o.objective == "rank:pairwise";
+  if (rank) {
+    const unsigned group = static_cast<unsigned>(labels.size());  // one query: all training archs
+    check(XGDMatrixSetUIntInfo(d.h, "group", &group, 1), "setting the ranking group");
+  }
+  XgboostPredictor p;
+  for (int m = 0; m < o.ensemble; ++m) {
+    p.boosters_.push_back(new_booster(&d.h, 1));
+    BoosterHandle h = p.boosters_.back().get();
+    set(h, "objective", o.objective);
+    set(h, "tree_method", "exact");
+    set(h, "max_depth", std::to_string(o.max_depth));
+    set(h, "eta", std::to_string(o.learning_rate));
+    set(h, "subsample", std::to_string(o.subsample));
+    set(h, "colsample_bytree", std::to_string(o.colsample_bytree));
+    set(h, "min_child_weight", std::to_string(o.min_child_weight));
+    set(h, "seed", std::to_string((o.seed + static_cast<std::uint64_t>(m)) % 2147483647ULL));
+    set(h, "nthread", std::to_string(o.nthread));
+    for (int it = 0; it < o.n_estimators; ++it) check(XGBoosterUpdateOneIter(h, it, d.h), "training");
+  }
   p.meta_ = std::move(meta);
   p.set_predict_threads(default_predict_threads());
+  if (rank) {
+    // Monotone map from score to percent: a score's position among the training scores picks the
+    // label at the same quantile (linear in between), so ranks are kept and values look like
+    // accuracies of the training distribution.
+    p.meta_.calibration_scores.clear();
+    p.meta_.calibration_labels.assign(labels.begin(), labels.end());
+    for (std::size_t m = 0; m < p.boosters_.size(); ++m) {
+      const auto raw = p.predict_raw(p.boosters_[m].get(), rows);
+      if (m == 0) p.meta_.calibration_scores.assign(raw.size(), 0.0);
+      for (std::size_t i = 0; i < raw.size(); ++i) p.meta_.calibration_scores[i] += raw[i] / static_cast<double>(p.boosters_.size());
+    }
+    std::sort(p.meta_.calibration_scores.begin(), p.meta_.calibration_scores.end());
+    std::sort(p.meta_.calibration_labels.begin(), p.meta_.calibration_labels.end());
+  }
   return p;
 }
 
 std::vector<double> XgboostPredictor::predict(const std::vector<float>& rows) const {
   if (rows.empty()) return {};
+  std::vector<double> out;
+  for (std::size_t m = 0; m < boosters_.size(); ++m) {
+    const auto raw = predict_raw(boosters_[m].get(), rows);
+    if (m == 0) out.assign(raw.size(), 0.0);
+    for (std::size_t i = 0; i < raw.size(); ++i) out[i] += raw[i];
+  }
+  // Members are summed in a fixed order, then averaged: independent of thread count and batch.
+  for (double& v : out) v /= static_cast<double>(boosters_.size());
+  if (meta_.options.objective == "rank:pairwise")
+    for (double& v : out) v = calibrate(v);
+  return out;
+}
+
+double XgboostPredictor::calibrate(double score) const {
+  const auto& xs = meta_.calibration_scores;
+  const auto& ys = meta_.calibration_labels;
+  const auto n = xs.size();
+  if (score <= xs.front()) return ys.front();
+  if (score >= xs.back()) return ys.back();
+  // Ties among training scores: take the middle of the labels they span.
+  const auto lo = static_cast<std::size_t>(std::lower_bound(xs.begin(), xs.end(), score) - xs.begin());
+  const auto hi = static_cast<std::size_t>(std::upper_bound(xs.begin(), xs.end(), score) - xs.begin());
+  if (lo != hi) return 0.5 * (ys[lo] + ys[hi - 1]);
+  // xs[lo-1] < score < xs[lo]
+  const double t = (score - xs[lo - 1]) / (xs[lo] - xs[lo - 1]);
+  (void)n;
+  return ys[lo - 1] + t * (ys[lo] - ys[lo - 1]);
+}
+
+std::vector<double> XgboostPredictor::predict_raw(const void* booster, const std::vector<float>& rows) const {
   const std::size_t ncol = num_features();
   if (ncol == 0 || rows.size() % ncol != 0)
     throw Error("predictor: feature matrix of " + std::to_string(rows.size()) + " values is not a multiple of " +
@@ -210,7 +261,8 @@ std::vector<double> XgboostPredictor::predict(const std::vector<float>& rows) co
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* out = nullptr;
-  check(XGBoosterPredictFromDense(booster_.get(), array.c_str(), config, nullptr, &shape, &dim, &out), "predicting");
+  check(XGBoosterPredictFromDense(const_cast<void*>(booster), array.c_str(), config, nullptr, &shape, &dim, &out),
+        "predicting");
   std::size_t len = 1;
   for (bst_ulong i = 0; i < dim; ++i) len *= shape[i];
   if (len != rows.size() / ncol)
@@ -221,13 +273,21 @@ std::vector<double> XgboostPredictor::predict(const std::vector<float>& rows) co
 
 void XgboostPredictor::set_predict_threads(int threads) {
   if (threads < 1 || threads > 256) throw Error("predictor: predict threads must be in [1, 256] (got " + std::to_string(threads) + ")");
-  set(booster_.get(), "nthread", std::to_string(threads));
+  for (auto& b : boosters_) set(b.get(), "nthread", std::to_string(threads));
+}
+
+std::string XgboostPredictor::member_path(const std::string& model_path, int member) {
+  const std::filesystem::path p(model_path);
+  return (p.parent_path() / (p.stem().string() + ".m" + std::to_string(member) + p.extension().string())).string();
 }
 
 void XgboostPredictor::save(const std::string& path) const {
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
-  check(XGBoosterSaveModel(booster_.get(), path.c_str()), "saving the model to " + path);
+  for (std::size_t m = 0; m < boosters_.size(); ++m) {
+    const std::string file = m == 0 ? path : member_path(path, static_cast<int>(m));
+    check(XGBoosterSaveModel(boosters_[m].get(), file.c_str()), "saving the model to " + file);
+  }
   const std::string side = sidecar_path(path);
   std::ofstream f(side);
   f << meta_.to_json().dump(2) << "\n";
@@ -247,14 +307,19 @@ XgboostPredictor XgboostPredictor::load(const std::string& path) {
   }
   XgboostPredictor p;
   p.meta_ = PredictorMeta::from_json(j, side);
-  p.booster_ = new_booster(nullptr, 0);
-  if (XGBoosterLoadModel(p.booster_.get(), path.c_str()) != 0)
-    throw Error("predictor model " + path + ": not a valid XGBoost model (corrupt or truncated?): " + last_error());
-  bst_ulong nfeat = 0;
-  check(XGBoosterGetNumFeature(p.booster_.get(), &nfeat), "reading the feature count of " + path);
-  if (nfeat != p.meta_.features.size())
-    throw Error("predictor model " + path + ": has " + std::to_string(nfeat) + " features but its sidecar lists " +
-                std::to_string(p.meta_.features.size()));
+  for (int m = 0; m < p.meta_.options.ensemble; ++m) {
+    const std::string file = m == 0 ? path : member_path(path, m);
+    if (!std::filesystem::is_regular_file(file))
+      throw Error("predictor model " + path + ": ensemble member " + std::to_string(m) + " (" + file + ") is missing");
+    p.boosters_.push_back(new_booster(nullptr, 0));
+    if (XGBoosterLoadModel(p.boosters_.back().get(), file.c_str()) != 0)
+      throw Error("predictor model " + file + ": not a valid XGBoost model (corrupt or truncated?): " + last_error());
+    bst_ulong nfeat = 0;
+    check(XGBoosterGetNumFeature(p.boosters_.back().get(), &nfeat), "reading the feature count of " + file);
+    if (nfeat != p.meta_.features.size())
+      throw Error("predictor model " + file + ": has " + std::to_string(nfeat) + " features but its sidecar lists " +
+                  std::to_string(p.meta_.features.size()));
+  }
   p.set_predict_threads(default_predict_threads());
   return p;
 }

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "predictor/proxy_cache.h"
+#include "predictor/proxy_subsets.h"
 
 namespace pelnas {
 
@@ -24,16 +25,30 @@ struct PredictorOptions {
   std::uint64_t seed = 0;
   bool one_hot = true;  // append the 30-column one-hot encoding of the 6 edge ops
   int nthread = 1;      // fixed so results do not depend on the machine
+  // The proxy features (kProxyNames order); default: default_proxy_set() (proxy_subsets.h).
+  std::vector<std::string> proxies = default_proxy_set();
+  bool graph_features = false;  // append cell_graph_feature_names() (predictor_features.h)
+  // Independent boosters (seeds seed, seed+1, ...) whose predictions are averaged.
+  int ensemble = 1;
+  // "reg:squarederror" or "rank:pairwise" (then scores are mapped to accuracy by the training
+  // labels' quantiles, a monotone map, so the predictor still speaks percent).
+  std::string objective = "reg:squarederror";
 
   // Throws pelnas::Error naming the first bad field and its valid range.
   void validate() const;
   nlohmann::json to_json() const;
+  // Keys added after the first format are optional (old sidecars: all 13 proxies, one booster).
   static PredictorOptions from_json(const nlohmann::json& j);
 };
 
-// Feature columns, in order: the 13 proxies (kProxyNames), then "op<e>_<opname>" for 6x5 one-hot.
-std::vector<std::string> predictor_feature_names(bool one_hot);
+// Feature columns, in order: options.proxies, then the cell graph features if enabled, then
+// "op<e>_<opname>" for the 6x5 one-hot if enabled.
+std::vector<std::string> predictor_feature_names(const PredictorOptions& options);
 // Appends one row. A missing proxy becomes NaN, XGBoost's missing-value marker (not a result).
+void append_features(std::vector<float>& rows, const ProxyValues& proxies, const Arch& arch,
+                     const PredictorOptions& options);
+// The same for all 13 proxies (+ one-hot): the first feature layout.
+std::vector<std::string> predictor_feature_names(bool one_hot);
 void append_features(std::vector<float>& rows, const ProxyValues& proxies, const Arch& arch, bool one_hot);
 
 // What the model was trained on; written next to the model and checked when it is used.
@@ -46,6 +61,8 @@ struct PredictorMeta {
   std::uint64_t sample_seed = 0;
   std::vector<int> train_indices;  // NB201 indices of the training archs
   std::string proxy_table;         // the table the proxies came from, if any (informational)
+  // rank:pairwise models: the training scores and labels the score-to-percent map is built from.
+  std::vector<double> calibration_scores, calibration_labels;
 
   nlohmann::json to_json() const;
   static PredictorMeta from_json(const nlohmann::json& j, const std::string& name_for_errors);
@@ -69,9 +86,13 @@ class XgboostPredictor {
   const PredictorMeta& meta() const { return meta_; }
 
   static std::string sidecar_path(const std::string& model_path) { return model_path + ".meta.json"; }
+  // Where ensemble member i (>= 1) is saved: "<dir>/<stem>.m<i><ext>" next to member 0 at `path`.
+  static std::string member_path(const std::string& model_path, int member);
 
  private:
-  std::shared_ptr<void> booster_;  // BoosterHandle, freed with XGBoosterFree
+  std::vector<std::shared_ptr<void>> boosters_;  // BoosterHandles, freed with XGBoosterFree
+  std::vector<double> predict_raw(const void* booster, const std::vector<float>& rows) const;
+  double calibrate(double score) const;
   PredictorMeta meta_;
 };
 

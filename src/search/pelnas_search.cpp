@@ -267,6 +267,23 @@ NicheState PelnasSearch::build_state(const Problem& problem, int k, int generati
 void PelnasSearch::seed(Problem& problem) {
   const int n = static_cast<int>(niches_.size());
   const auto q = quotas(problem, options_.seeds_per_niche);
+  // The seeds of all niches are drawn first with copies of the niche Rngs (the draws do not depend
+  // on evaluation results) so their accuracies are computed as one batch; the loop below then
+  // draws the same archs again and evaluates them from the memo.
+  std::vector<Arch> batch;
+  for (int k = 0; k < n; ++k) {
+    std::vector<Arch> pool = niche_map_->members(k);
+    Rng rng = rngs_[k];
+    int got = 0;
+    for (std::size_t i = 0; i < pool.size() && got < q[k]; ++i) {
+      const auto j = static_cast<std::size_t>(rng.uniform_int(static_cast<std::int64_t>(i), static_cast<std::int64_t>(pool.size() - 1)));
+      std::swap(pool[i], pool[j]);
+      if (problem.seen(pool[i])) continue;
+      batch.push_back(pool[i]);
+      ++got;
+    }
+  }
+  problem.prefetch(batch);
   for (int k = 0; k < n; ++k) {
     std::vector<Arch> pool = niche_map_->members(k);
     int got = 0;
@@ -327,7 +344,27 @@ void PelnasSearch::evolve(Problem& problem, int generation) {
     }
     for (auto& e : errors)
       if (e) std::rethrow_exception(e);
-    // (c) validate and evaluate in niche order.
+    // (c) validate and evaluate in niche order. The children that would be evaluated if every
+    // evaluation succeeds are known before any is evaluated: their accuracies are computed first as
+    // one batch (one proxy batch for a predictor), so the loop below takes them from the memo.
+    {
+      std::vector<Arch> batch;
+      int budget_left = problem.remaining();
+      for (std::size_t i = 0; i < active.size(); ++i) {
+        const int k = active[i];
+        int wanted = need[k];
+        std::set<int> seen_in_batch;
+        for (const auto& child : proposals[i]) {
+          if (wanted <= 0 || budget_left <= 0) break;
+          if (!seen_in_batch.insert(child.arch.lex_code()).second) continue;
+          if (!problem.in_domain(child.arch) || niche_map_->niche_of(child.arch) != k || problem.seen(child.arch)) continue;
+          batch.push_back(child.arch);
+          --wanted;
+          --budget_left;
+        }
+      }
+      problem.prefetch(batch);
+    }
     bool any = false;
     for (std::size_t i = 0; i < active.size(); ++i) {
       const int k = active[i];

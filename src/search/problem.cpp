@@ -32,6 +32,26 @@ std::optional<EvaluatedArch> Problem::evaluate(const Arch& arch, int generation,
   return e;
 }
 
+void Problem::prefetch(std::span<const Arch> archs) {
+  std::vector<Arch> todo;
+  std::unordered_set<int> queued;
+  for (const Arch& a : archs) {
+    if (static_cast<int>(todo.size()) >= remaining()) break;
+    if (seen(a) || !queued.insert(a.lex_code()).second || !in_domain(a)) continue;
+    todo.push_back(a);
+  }
+  evaluator_.prefetch(todo);
+}
+
+std::vector<std::optional<EvaluatedArch>> Problem::evaluate_many(std::span<const Arch> archs, int generation,
+                                                                 int niche) {
+  prefetch(archs);
+  std::vector<std::optional<EvaluatedArch>> out;
+  out.reserve(archs.size());
+  for (const Arch& a : archs) out.push_back(evaluate(a, generation, niche));
+  return out;
+}
+
 void Problem::restore(const Archive& archive) {
   for (const auto& e : archive.entries()) {
     archive_.add(e);

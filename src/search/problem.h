@@ -2,6 +2,8 @@
 // What a search sees: evaluate an architecture (deduplicated, within the cost source's domain)
 // until the budget of unique evaluated architectures is spent. It owns the archive.
 #include <optional>
+#include <span>
+#include <vector>
 #include <unordered_set>
 
 #include "evaluate/evaluator.h"
@@ -23,6 +25,15 @@ class Problem {
   // spends nothing) if it was seen, is outside the domain (no cost), has no accuracy, or the
   // budget is spent.
   std::optional<EvaluatedArch> evaluate(const Arch& arch, int generation = 0, int niche = -1);
+  // Batch form: the same as evaluate() on each arch in order (same archive, same results), but
+  // the accuracies of the archs that evaluate() would pay for are computed as one batch.
+  std::vector<std::optional<EvaluatedArch>> evaluate_many(std::span<const Arch> archs, int generation = 0,
+                                                          int niche = -1);
+  // The archs among `archs` that evaluate() in this order would evaluate if every evaluation
+  // succeeded: unseen, in the domain, no repeats, at most remaining(). Their accuracies are
+  // computed as one batch and memoised by the evaluator (no archive change): searches whose
+  // per-child logic is sequential call this first, then evaluate() child by child for free.
+  void prefetch(std::span<const Arch> archs);
   bool seen(const Arch& arch) const { return seen_.count(arch.lex_code()) > 0; }
   bool in_domain(const Arch& arch) const { return evaluator_.in_domain(arch); }
   bool exhausted() const { return evaluations() >= budget_.evaluations; }

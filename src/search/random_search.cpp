@@ -1,5 +1,7 @@
 #include "search/random_search.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "search/domain_sampler.h"
 #include "search/search_options.h"
@@ -27,9 +29,18 @@ void RandomSearch::run(Problem& problem, Rng& rng, const GenerationCallback& cal
   DomainSampler sampler(problem);
   int generation = 0, in_batch = 0;
   while (!problem.exhausted()) {
-    const auto arch = sampler.draw(problem, rng);
-    if (!arch) break;  // the whole domain was evaluated
-    if (problem.evaluate(*arch, generation)) ++in_batch;
+    // The rest of this batch is drawn first (draws do not depend on evaluations) and evaluated as
+    // one batch: the same archs, order and results as drawing and evaluating one at a time.
+    std::vector<Arch> draws;
+    const int wanted = std::min(options_.batch_size - in_batch, problem.remaining());
+    while (static_cast<int>(draws.size()) < wanted) {
+      const auto arch = sampler.draw(problem, rng);
+      if (!arch) break;
+      draws.push_back(*arch);
+    }
+    if (draws.empty()) break;  // the whole domain was evaluated
+    for (const auto& e : problem.evaluate_many(draws, generation))
+      if (e) ++in_batch;
     if (in_batch == options_.batch_size) {
       in_batch = 0;
       if (callback && callback({generation, problem.evaluations(), &problem.archive()}) == CallbackAction::Stop) return;

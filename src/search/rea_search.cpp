@@ -1,5 +1,6 @@
 #include "search/rea_search.h"
 
+#include <algorithm>
 #include <deque>
 
 #include "common/error.h"
@@ -63,10 +64,19 @@ void ReaSearch::run(Problem& problem, Rng& rng, const GenerationCallback& callba
     return callback ? callback({generation, problem.evaluations(), &problem.archive()}) : CallbackAction::Continue;
   };
   // Generation 0: a random initial population.
+  // Drawn first and evaluated as one batch (draws do not depend on evaluations): the same archs
+  // and results as drawing and evaluating one at a time.
   while (static_cast<int>(pop.size()) < options_.population && !problem.exhausted()) {
-    const auto arch = sampler.draw(problem, rng);
-    if (!arch) break;
-    if (auto e = problem.evaluate(*arch, 0)) pop.push_back({e->arch, objectives_of(*e)});
+    std::vector<Arch> draws;
+    const int wanted = std::min(options_.population - static_cast<int>(pop.size()), problem.remaining());
+    while (static_cast<int>(draws.size()) < wanted) {
+      const auto arch = sampler.draw(problem, rng);
+      if (!arch) break;
+      draws.push_back(*arch);
+    }
+    if (draws.empty()) break;
+    for (const auto& e : problem.evaluate_many(draws, 0))
+      if (e) pop.push_back({e->arch, objectives_of(*e)});
   }
   if (report(0) == CallbackAction::Stop || pop.size() < 2) return;
 

@@ -5,6 +5,7 @@
 
 #include "fake_proxy_computer.h"
 #include "predictor/proxy_table.h"
+#include "predictor/proxy_subsets.h"
 #include "predictor/rank_correlation.h"
 #include "test_support.h"
 
@@ -109,6 +110,44 @@ TEST(PredictorCli, BadInputExitsWithCode2AndAClearMessage) {
   r = test::run_cli({"predictor", "train", "--proxies-table", f.dir + "/none.csv"}, f.env);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("none.csv"), std::string::npos) << r.err;
+}
+
+TEST(PredictorCli, ProxySubsetsTop20AndUnknownNames) {
+  const Fixture f = make_fixture(400);
+  // A named subset and an explicit list train on exactly those proxies (plus the one-hot ops).
+  auto tr = test::run_cli({"predictor", "train", "--train", "250", "--n-estimators", "40", "--proxies", "nwot,params",
+                           "--proxies-table", f.table, "--out", f.model, "--json"}, f.env);
+  ASSERT_EQ(tr.exit_code, 0) << tr.err;
+  EXPECT_EQ(nlohmann::json::parse(tr.out)["proxies"], nlohmann::json({"nwot", "params"}));
+  EXPECT_EQ(nlohmann::json::parse(tr.out)["features"], 2 + 30);
+  auto ev = test::run_cli({"predictor", "eval", "--model", f.model, "--test", "150", "--proxies-table", f.table, "--json"}, f.env);
+  ASSERT_EQ(ev.exit_code, 0) << ev.err;
+  const auto j = nlohmann::json::parse(ev.out);
+  // top20_spearman of the flops baseline, recomputed here: the 30 best of the 150 by test accuracy.
+  auto data = test::data();
+  const auto order = arch_sample_order(data->size(), 0);
+  std::vector<std::pair<double, double>> acc_flops;
+  for (int i = 250; i < 400; ++i)
+    acc_flops.emplace_back(*data->accuracy(order[i], Dataset::Cifar10), data->flops(order[i], Dataset::Cifar10));
+  std::stable_sort(acc_flops.begin(), acc_flops.end(), [](auto a, auto b) { return a.first > b.first; });
+  std::vector<double> top_acc, top_flops;
+  for (int i = 0; i < 30; ++i) {
+    top_acc.push_back(acc_flops[i].first);
+    top_flops.push_back(acc_flops[i].second);
+  }
+  EXPECT_EQ(j["scores"][2]["name"], "flops");
+  EXPECT_NEAR(j["scores"][2]["top20_spearman"].get<double>(), spearman(top_flops, top_acc), 1e-12);
+  EXPECT_EQ(j["top_fraction"], 0.2);
+
+  for (const std::string all : {"all", "default"}) {
+    tr = test::run_cli({"predictor", "train", "--train", "100", "--n-estimators", "10", "--proxies", all, "--proxies-table",
+                        f.table, "--out", f.model, "--json"}, f.env);
+    ASSERT_EQ(tr.exit_code, 0) << tr.err;
+    EXPECT_EQ(nlohmann::json::parse(tr.out)["proxies"].size(), all == "all" ? 13u : default_proxy_set().size());
+  }
+  auto bad = test::run_cli({"predictor", "train", "--proxies", "nwot,bogus", "--proxies-table", f.table, "--out", f.model}, f.env);
+  EXPECT_EQ(bad.exit_code, 2);
+  for (const char* want : {"bogus", "all", "default", "synflow", "epe_nas"}) EXPECT_NE(bad.err.find(want), std::string::npos) << bad.err;
 }
 
 }  // namespace pelnas

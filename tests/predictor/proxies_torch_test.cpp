@@ -17,6 +17,7 @@
 #include "predictor/nb201_network.h"
 #include "predictor/nb201_torch.h"  // white-box: the fused BN double backward against libtorch's
 #include "predictor/proxy_computer.h"
+#include "predictor/proxy_subsets.h"
 #include "predictor/proxy_table.h"
 #include "test_support.h"
 
@@ -169,6 +170,24 @@ TEST(TorchProxies, AllThirteenFiniteReproducibleAndTableExact) {
   EXPECT_NE(*w.at("l2_norm"), *v.at("l2_norm"));
   EXPECT_EQ(*w.at("params"), *v.at("params"));
   EXPECT_EQ(*w.at("flops"), *v.at("flops"));
+}
+
+TEST(TorchProxies, ASubsetGivesTheSameBitsAsAllThirteen) {
+  // A value must not depend on which other proxies were computed with it (a cache holds either),
+  // in particular not on whether GRASP's double-backward graph was built in the same pass.
+  auto all = make_proxy_computer(options());
+  for (const char* text : {"|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|",
+                           "|nor_conv_1x1~0|+|nor_conv_3x3~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_3x3~1|nor_conv_1x1~2|"}) {
+    const Arch a = Arch::parse(text);
+    const auto v = all->compute(a);
+    for (const std::string subset : {"default", "grad_norm,snip", "fisher,zen", "jacov,synflow", "flops,nwot", "grasp"}) {
+      auto o = options();
+      o.proxies = resolve_proxy_set(subset);
+      const auto w = make_proxy_computer(o)->compute(a);
+      ASSERT_EQ(w.size(), o.proxies.size()) << subset;
+      for (const auto& name : o.proxies) EXPECT_EQ(w.at(name), v.at(name)) << subset << ": " << name << " of " << text;
+    }
+  }
 }
 
 TEST(TorchProxies, DataFreeProxiesIgnoreTheImages) {

@@ -225,4 +225,62 @@ TEST(CachedProxyComputer, ComputesOnlyWhatIsMissing) {
   EXPECT_THROW(wrong.compute(data->arch(0)), Error);
 }
 
+TEST(ProxyCache, ReadsAndKeepsFirstLayoutFiles) {
+  // A file of the first layout (one row per arch and proxy), as earlier pelnas builds wrote it.
+  const std::string path = test::temp_dir("cache_old") + "/old.sqlite";
+  auto data = test::data();
+  const Arch a = data->arch(11), b = data->arch(12), c = data->arch(13);
+  auto write_old = [&](const Arch& arch, const ProxyValues& v) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE IF NOT EXISTS proxies (arch TEXT NOT NULL, dataset TEXT NOT NULL, proxy TEXT NOT "
+                           "NULL, batch_size INTEGER NOT NULL, seed INTEGER NOT NULL, input TEXT NOT NULL, code_version "
+                           "TEXT NOT NULL, value REAL, PRIMARY KEY (arch, dataset, proxy, batch_size, seed, input, "
+                           "code_version)) WITHOUT ROWID",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    for (const auto& [name, value] : v) {
+      const std::string sql = "INSERT INTO proxies VALUES ('" + arch.str() + "', 'cifar10', '" + name + "', 64, 3, '', 'v1', " +
+                              (value ? std::to_string(*value) : std::string("NULL")) + ")";
+      ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+    }
+    sqlite3_close(db);
+  };
+  auto old_rows = [&] {
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM proxies", -1, &s, nullptr);
+    sqlite3_step(s);
+    const auto n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_exec(db, "SELECT arch, proxy, value FROM proxies", [](void*, int n, char** v, char**) { for (int i = 0; i < n; ++i) fprintf(stderr, "%s ", v[i] ? v[i] : "NULL"); fprintf(stderr, "\n"); return 0; }, nullptr, nullptr);
+    sqlite3_close(db);
+    return n;
+  };
+  const ProxyValues va = values_for(1);  // 13 values, grasp stored as missing (NULL)
+  const ProxyValues vb = {{"nwot", 2.5}, {"synflow", std::nullopt}};  // a partial row
+  write_old(a, va);
+  write_old(b, vb);
+  {
+    ProxyCache cache(path);
+    EXPECT_EQ(cache.lookup(a, key()), va);
+    EXPECT_EQ(cache.lookup(b, key()), vb);
+    EXPECT_TRUE(cache.complete(a, key()));
+    EXPECT_FALSE(cache.complete(b, key()));
+    EXPECT_EQ(cache.lookup_many({b, a, c, a}, key()), (std::vector<ProxyValues>{vb, va, {}, va}));
+    EXPECT_EQ(cache.row_count(), 15);
+    // New values merge into a row: the stored ones stay, the new proxy is added.
+    cache.store(b, {{"zen", 7.0}}, key());
+    EXPECT_EQ(cache.lookup(b, key()), (ProxyValues{{"nwot", 2.5}, {"synflow", std::nullopt}, {"zen", 7.0}}));
+  }
+  EXPECT_EQ(old_rows(), 15);  // the first-layout table is never modified
+  // An older build keeps writing the first layout: the next open picks the new rows up.
+  write_old(c, {{"params", 0.5}});
+  ProxyCache cache(path);
+  EXPECT_EQ(cache.lookup(c, key()), (ProxyValues{{"params", 0.5}}));
+  EXPECT_EQ(cache.lookup(b, key()).at("zen"), 7.0);
+}
+
 }  // namespace pelnas

@@ -61,4 +61,22 @@ TEST(RankCorrelation, RejectsBadInput) {
   EXPECT_THROW(spearman({1, NAN, 3}, {1, 2, 3}), Error);
 }
 
+TEST(RankCorrelation, TopFractionSpearmanScoresOnlyTheBest) {
+  // 10 archs: the best 20 % are positions 7 (truth 9) and 2 (truth 8); ranked correctly -> +1.
+  const std::vector<double> truth = {1, 2, 8, 3, 4, 5, 6, 9, 0, 7};
+  std::vector<double> score = {9, 9, 1, 9, 9, 9, 9, 2, 9, 9};  // wrong everywhere else
+  EXPECT_EQ(top_fraction_positions(truth, 0.2), (std::vector<std::size_t>{7, 2}));
+  EXPECT_DOUBLE_EQ(top_fraction_spearman(score, truth, 0.2), 1.0);
+  score[2] = 3;  // now the two best are in the wrong order
+  EXPECT_DOUBLE_EQ(top_fraction_spearman(score, truth, 0.2), -1.0);
+  // ceil: 30 % of 10 -> 3 positions (7, 2, 9), checked against spearman on the subset.
+  const std::vector<double> s3 = {score[7], score[2], score[9]}, t3 = {9, 8, 7};
+  EXPECT_DOUBLE_EQ(top_fraction_spearman(score, truth, 0.3), spearman(s3, t3));
+  // Ties at the cut go to the earlier position.
+  EXPECT_EQ(top_fraction_positions({5, 7, 7, 7}, 0.5), (std::vector<std::size_t>{1, 2}));
+  EXPECT_THROW(top_fraction_spearman(score, truth, 0.1), Error);  // 1 arch
+  EXPECT_THROW(top_fraction_spearman(score, truth, 0.0), Error);
+  EXPECT_THROW(top_fraction_spearman(score, truth, 1.5), Error);
+}
+
 }  // namespace pelnas
