@@ -181,7 +181,7 @@ TEST(ProxyCache, ExclusivelyLockedFileFailsAtOpenNamingTheFile) {
   { ProxyCache c(path); c.store(Arch::from_lex_code(9), values_for(9), key()); }
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(other, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; SELECT COUNT(*) FROM proxies;",
+  ASSERT_EQ(sqlite3_exec(other, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; SELECT COUNT(*) FROM proxy_rows;",
                          nullptr, nullptr, nullptr), SQLITE_OK);
   try {
     ProxyCache c(path, 100);
@@ -255,7 +255,6 @@ TEST(ProxyCache, ReadsAndKeepsFirstLayoutFiles) {
     sqlite3_step(s);
     const auto n = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
-    sqlite3_exec(db, "SELECT arch, proxy, value FROM proxies", [](void*, int n, char** v, char**) { for (int i = 0; i < n; ++i) fprintf(stderr, "%s ", v[i] ? v[i] : "NULL"); fprintf(stderr, "\n"); return 0; }, nullptr, nullptr);
     sqlite3_close(db);
     return n;
   };
