@@ -71,3 +71,6 @@ PELNAS_XGB_FORWARD(int, XGDMatrixFree, (DMatrixHandle handle), (handle))
 PELNAS_XGB_FORWARD(int, XGDMatrixSetFloatInfo,
                    (DMatrixHandle handle, const char* field, const float* array, bst_ulong len),
                    (handle, field, array, len))
+PELNAS_XGB_FORWARD(int, XGDMatrixSetUIntInfo,
+                   (DMatrixHandle handle, const char* field, const unsigned* array, bst_ulong len),
+                   (handle, field, array, len))
