@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "common/error.h"
+#include "evaluate/accuracy_sources.h"
 #include "data/data_dir.h"
 #include "distributed/launch.h"
 #include "distributed/work_farm.h"
@@ -24,7 +25,8 @@ struct BenchCliOptions {
   std::vector<std::string> datasets = {"cifar10"};
   std::vector<std::string> devices = {"fpga", "eyeriss", "raspi4", "pixel3"};
   std::string metric = "latency";
-  std::string accuracy = "test";
+  std::string accuracy = kDefaultAccuracySignal;
+  bool include_degenerate = false;
   int seeds = 10;
   int budget = 600;
   int threads = 2;
@@ -88,7 +90,8 @@ void run_bench(const BenchCliOptions& c) {
   for (const auto& d : c.datasets) o.datasets.push_back(dataset_from_string(d));
   o.devices = c.devices;
   o.metric = hw_metric_from_string(c.metric);
-  o.accuracy = accuracy_metric_from_string(c.accuracy);
+  o.accuracy = c.accuracy;
+  o.include_degenerate = c.include_degenerate;
   o.seeds = c.seeds;
   o.budget = c.budget;
   o.threads = c.threads;
@@ -122,18 +125,28 @@ void run_bench(const BenchCliOptions& c) {
     std::cout << j.dump(2) << "\n";
     return;
   }
-  std::cout << fmt::format("Benchmark grid: budget {}, {} seed(s), searches see {} accuracy; {:.2f} s on {} thread(s).\n\n",
-                           o.budget, o.seeds, to_string(o.accuracy), result.total_wall_ms / 1000.0, o.threads);
+  std::string signals;
+  for (const auto& s : result.settings)
+    if (signals.find(s.accuracy_signal) == std::string::npos) signals += (signals.empty() ? "" : ", ") + s.accuracy_signal;
+  std::cout << fmt::format("Benchmark grid: budget {}, {} seed(s), accuracy signal the searches see: {}{}; {:.2f} s on {} "
+                           "thread(s).\n\n",
+                           o.budget, o.seeds, signals, signals == "table:test" ? " (true test accuracy: an oracle)" : "",
+                           result.total_wall_ms / 1000.0, o.threads);
   std::cout << result.text_table();
   for (const auto& s : result.settings)
-    if (s.partial())
+    if (s.coverage + s.excluded < s.space_size)
       std::cout << fmt::format("\nNote: {} / {} has a value for {} of {} architectures; searched and scored over those only.",
-                               to_string(s.dataset), s.cost_name, s.coverage, s.space_size);
+                               to_string(s.dataset), s.cost_name, s.coverage + s.excluded, s.space_size);
   const Point2 ref = o.hv_reference.value_or(Point2{1.0, 1.0});
   std::cout << fmt::format("\n\nProtocol (per setting in summary.md / --json): objectives (test error %, cost) normalised by the true "
                            "front's ideal and nadir; HV reference ({:g}, {:g}); hv_ratio = HV(found) / HV(true front); IGD/IGD+ "
-                           "in the same space; found sets re-scored with true test accuracy.\n",
-                           ref[0], ref[1]);
+                           "in the same space; found sets re-scored with true test accuracy{}.\n",
+                           ref[0], ref[1],
+                           result.settings.empty() || result.settings[0].excluded == 0
+                               ? std::string()
+                               : fmt::format("; {} degenerate (zero-output) cells excluded from the space and the true "
+                                             "front (--include-degenerate keeps them)",
+                                             result.settings[0].excluded));
 }
 
 void setup(CLI::App& root) {
@@ -145,10 +158,13 @@ void setup(CLI::App& root) {
   cmd->add_option("--datasets", o->datasets, "comma-separated datasets")->delimiter(',')->capture_default_str();
   cmd->add_option("--devices", o->devices, "comma-separated cost devices")->delimiter(',')->capture_default_str();
   cmd->add_option("--metric", o->metric, "latency | energy | arithmetic_intensity")->capture_default_str();
-  cmd->add_option("--accuracy", o->accuracy, "accuracy the searches see: test | valid | test12 | valid12")
-      ->capture_default_str();
+  cmd->add_option("--accuracy", o->accuracy, accuracy_signal_help())->capture_default_str();
+  cmd->add_flag("--include-degenerate", o->include_degenerate,
+                "keep the 341 degenerate cells (zero output) in the searchable space and the true fronts");
   cmd->add_option("--seeds", o->seeds, "runs per (dataset, device, algorithm), seeds 0..N-1")->capture_default_str();
-  cmd->add_option("--budget", o->budget, "unique evaluated architectures per run")->capture_default_str();
+  cmd->add_option("--budget", o->budget,
+                  "unique evaluated architectures per run, all spent (pelnas derives its generations from it)")
+      ->capture_default_str();
   cmd->add_option("--threads", o->threads, "worker threads (results do not depend on it)")->capture_default_str();
   cmd->add_option("--curve-step", o->curve_step, "curves.csv point every N evaluations")->capture_default_str();
   cmd->add_option("--algo-options", o->algo_options, R"(JSON options per algorithm, e.g. {"rea":{"population":50}})")

@@ -9,6 +9,7 @@
 #include "data/benchmark_data.h"
 #include "data/data_dir.h"
 #include "common/text_table.h"
+#include "hardware/searchable_space.h"
 #include "metrics/true_front.h"
 
 namespace pelnas::cli {
@@ -22,6 +23,7 @@ struct FrontOptions {
   std::string metric = "latency";
   bool json = false;
   bool csv = false;
+  bool include_degenerate = false;
 };
 
 constexpr const char* kTolerance = "dominance tested on values rounded to 10 significant digits; exact ties all listed";
@@ -30,7 +32,8 @@ void run_front(const FrontOptions& o) {
   if (o.json && o.csv) throw Error("front: --json and --csv are exclusive; choose one output format");
   const Dataset dataset = dataset_from_string(o.dataset);
   auto data = BenchmarkData::load(resolve_data_dir(o.data.data_dir));
-  const auto cost = make_cost_source(data, dataset, {o.device, hw_metric_from_string(o.metric)});
+  const auto cost = make_searchable_cost(data, dataset, {o.device, hw_metric_from_string(o.metric)},
+                                        SpaceOptions{o.include_degenerate});
   const TrueFront front = compute_true_front(*data, dataset, *cost);
   if (o.csv) {
     // The layout of ../shared/data/nb201_pareto_fronts.csv, so the two can be compared directly.
@@ -51,6 +54,7 @@ void run_front(const FrontOptions& o) {
     j["accuracy_metric"] = "test";
     j["complete"] = front.complete;
     j["n_candidates"] = front.n_candidates;
+    j["excluded_degenerate"] = front.excluded;
     j["front_size"] = front.entries.size();
     j["tolerance"] = kTolerance;
     auto& arr = j["front"] = nlohmann::ordered_json::array();
@@ -61,11 +65,14 @@ void run_front(const FrontOptions& o) {
     return;
   }
   std::cout << fmt::format("True Pareto front of {} / {} (max test accuracy %, min {} in {}): {} architectures of {} "
-                           "candidates{}.\n({})\n\n",
+                           "candidates{}{}.\n({})\n\n",
                            to_string(dataset), front.cost_name, front.cost_name, front.cost_unit, front.entries.size(),
                            front.n_candidates,
                            front.complete ? "" : fmt::format(" (partial coverage: only the {} architectures with a value)",
                                                              front.n_candidates),
+                           front.excluded ? fmt::format("; {} degenerate (zero-output) cells excluded, "
+                                                        "--include-degenerate keeps them", front.excluded)
+                                          : std::string(),
                            kTolerance);
   std::vector<std::vector<std::string>> rows;
   for (const auto& e : front.entries)
@@ -82,6 +89,9 @@ void setup(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--metric", o->metric, "latency | energy | arithmetic_intensity")->capture_default_str();
   cmd->add_flag("--csv", o->csv, "print CSV in the layout of nb201_pareto_fronts.csv");
+  cmd->add_flag("--include-degenerate", o->include_degenerate,
+                "keep the 341 degenerate cells (zero output) as candidates, as nb201_pareto_fronts.csv does (excluded "
+                "by default, as in search scoring)");
   add_json_flag(cmd, o->json);
   add_data_option(cmd, o->data);
   cmd->callback([o] { run_front(*o); });

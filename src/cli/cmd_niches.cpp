@@ -11,6 +11,7 @@
 #include "data/benchmark_data.h"
 #include "data/data_dir.h"
 #include "hardware/cost_source.h"
+#include "hardware/searchable_space.h"
 #include "search/partition.h"
 
 namespace pelnas::cli {
@@ -21,12 +22,14 @@ struct NichesOptions {
   DataOptions data;
   std::string dataset = "cifar10", device = "fpga", metric = "latency", partition = "paper";
   bool json = false;
+  bool include_degenerate = false;
 };
 
 void run_niches(const NichesOptions& o) {
   auto data = BenchmarkData::load(resolve_data_dir(o.data.data_dir));
   const Dataset dataset = dataset_from_string(o.dataset);
-  auto cost = make_cost_source(data, dataset, CostSpec{o.device, hw_metric_from_string(o.metric)});
+  auto cost = make_searchable_cost(data, dataset, CostSpec{o.device, hw_metric_from_string(o.metric)},
+                                   SpaceOptions{o.include_degenerate});
   const Partition partition = Partition::load(o.partition);
   const PartitionContext ctx{data, dataset, cost.get()};
   const PartitionCoverage cov = partition.coverage(ctx);
@@ -38,6 +41,7 @@ void run_niches(const NichesOptions& o) {
     j["cost"] = cost->name();
     j["unit"] = cost->unit();
     j["domain"] = cov.domain;
+    j["excluded_degenerate"] = cost->excluded();
     auto arr = nlohmann::ordered_json::array();
     for (int k = 0; k < partition.size(); ++k) {
       const auto& r = partition.rules()[k];
@@ -53,6 +57,9 @@ void run_niches(const NichesOptions& o) {
   } else {
     std::cout << fmt::format("partition '{}' on {} / {} ({}), {} architectures with a cost\n\n", partition.name(), o.dataset,
                              cost->name(), cost->unit(), cov.domain);
+    if (cost->excluded())
+      std::cout << fmt::format("({} degenerate (zero-output) cells excluded; --include-degenerate counts them)\n\n",
+                               cost->excluded());
     std::cout << fmt::format("{:<6}{:<16}{:>7}  {:>12}  {:>12}  {}\n", "niche", "name", "size", "cost min", "cost max", "rule");
     int total = 0;
     for (int k = 0; k < partition.size(); ++k) {
@@ -78,6 +85,8 @@ PELNAS_REGISTER_COMMAND(40, [](CLI::App& root) {
   cmd->add_option("--partition", opts->partition,
                   "built-in partition (paper, conv3x3, none) or a CSV table name,rule,constraint (docs/RUN_DIRECTORY.md)")
       ->capture_default_str();
+  cmd->add_flag("--include-degenerate", opts->include_degenerate,
+                "count the 341 degenerate cells (zero output) too (the search excludes them by default)");
   add_json_flag(cmd, opts->json);
   cmd->callback([opts] { run_niches(*opts); });
 });

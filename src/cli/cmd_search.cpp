@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "evaluate/accuracy_sources.h"
 #include "metrics/evaluation_protocol.h"
 #include "common/error.h"
 #include "data/data_dir.h"
@@ -26,9 +27,10 @@ namespace {
 
 struct SearchCliOptions {
   DataOptions data;
-  std::string dataset = "cifar10", device = "fpga", metric = "latency", accuracy = "table";
+  std::string dataset = "cifar10", device = "fpga", metric = "latency", accuracy = kDefaultAccuracySignal;
+  bool include_degenerate = false;
   std::uint64_t seed = 0;
-  int generations = 10, budget = 0, seeds_per_niche = 4, children_per_call = 5;
+  int generations = PelnasSearchOptions::kGenerationsFromBudget, budget = 0, seeds_per_niche = 4, children_per_call = 5;
   std::string partition = "paper";
   bool no_partition = false;
   std::string op;  // "" = llm if a model is configured, else evolution
@@ -69,11 +71,17 @@ void print_summary(const RunSummary& s, bool as_json) {
                              s.generations_completed, s.evaluations, s.run_dir);
     return;
   }
-  std::cout << fmt::format("run directory: {}\nevaluations: {}  front: {}  HV ratio: {:.4f}  IGD: {:.4f}  IGD+: {:.4f}\n\n",
+  std::cout << fmt::format("run directory: {}\nevaluations: {}  front: {}  HV ratio: {:.4f}  IGD: {:.4f}  IGD+: {:.4f}\n",
                            s.run_dir, s.evaluations, s.front_size, s.hv_ratio, s.igd, s.igd_plus);
-  std::cout << fmt::format("{:>5}  {:>6}  {:>10}  {:>12}  {}\n", "niche", "index", "accuracy", "cost", "architecture");
-  for (const auto& e : s.front)
-    std::cout << fmt::format("{:>5}  {:>6}  {:>10.4f}  {:>12.6g}  {}\n", e.niche, e.index, e.accuracy, e.cost, e.arch.str());
+  std::cout << fmt::format("seen = the accuracy the search saw ({}); test = true 200-epoch test accuracy (scoring)\n\n",
+                           s.accuracy_signal);
+  std::cout << fmt::format("{:>5}  {:>6}  {:>10}  {:>10}  {:>12}  {}\n", "niche", "index", "seen", "test", "cost", "architecture");
+  for (std::size_t i = 0; i < s.front.size(); ++i) {
+    const auto& e = s.front[i];
+    const auto t = i < s.front_test_accuracy.size() ? s.front_test_accuracy[i] : std::nullopt;
+    std::cout << fmt::format("{:>5}  {:>6}  {:>10.4f}  {:>10}  {:>12.6g}  {}\n", e.niche, e.index, e.accuracy,
+                             t ? fmt::format("{:.4f}", *t) : std::string("-"), e.cost, e.arch.str());
+  }
 }
 
 void run_search(SearchCliOptions& o, CLI::App* cmd) {
@@ -94,6 +102,7 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
     c.device = o.device;
     c.metric = o.metric;
     c.accuracy = o.accuracy;
+    c.include_degenerate = o.include_degenerate;
     c.seed = o.seed;
     c.budget = o.budget;
     if (!o.hv_ref.empty()) c.hv_reference = parse_reference_point(o.hv_ref, "--hv-ref");
@@ -152,24 +161,6 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
   }
 }
 
-// --accuracy's help: every registered accuracy source, described where we know it, so no value is
-// hidden (sources registered later appear by name).
-std::string accuracy_help() {
-  static const std::map<std::string, std::string> what = {
-      {"table", "true 200-epoch test accuracy (an oracle; = test)"},
-      {"test", "true 200-epoch test accuracy (an oracle)"},
-      {"valid", "200-epoch validation accuracy from the table"},
-      {"test12", "12-epoch test accuracy from the table"},
-      {"valid12", "12-epoch validation accuracy from the table"},
-      {"predictor", "XGBoost on zero-cost proxies (computes proxies; see `pelnas predictor`)"}};
-  std::string h = "accuracy the search sees (it is always scored with true test accuracy):";
-  for (const auto& name : accuracy_source_names()) {
-    const auto it = what.find(name);
-    h += "\n  " + name + (it == what.end() ? std::string() : ": " + it->second);
-  }
-  return h;
-}
-
 }  // namespace
 
 PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
@@ -181,8 +172,13 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
   cmd->add_option("--device", o->device, "target device (see `pelnas data devices`)")->capture_default_str();
   cmd->add_option("--metric", o->metric, "hardware cost: latency or energy")->check(CLI::IsMember({"latency", "energy"}))->capture_default_str();
   cmd->add_option("--seed", o->seed, "random seed")->capture_default_str();
-  cmd->add_option("--generations", o->generations, "generations after seeding")->check(CLI::Range(0, 100000))->capture_default_str();
-  cmd->add_option("--budget", o->budget, "unique evaluated architectures (0 = niches x (seeds + generations x children))")
+  cmd->add_option("--generations", o->generations,
+                  "generations after seeding (-1 = as many as the budget pays for; without --budget that is 10); a "
+                  "fixed number that cannot spend --budget is refused")
+      ->check(CLI::Range(-1, 100000))->capture_default_str();
+  cmd->add_option("--budget", o->budget,
+                  "unique evaluated architectures, all spent (0 = niches x (seeds + 10 x children), 324 by default); "
+                  "at least the seeding cost (niches x seeds per niche)")
       ->check(CLI::Range(0, 15625))->capture_default_str();
   cmd->add_option("--seeds-per-niche", o->seeds_per_niche, "random cells seeding each niche archive")->check(CLI::Range(1, 15625))->capture_default_str();
   cmd->add_option("--children-per-call", o->children_per_call, "children proposed per niche per generation")->check(CLI::Range(1, 1000))->capture_default_str();
@@ -193,7 +189,10 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
   cmd->add_option("--hv-ref", o->hv_ref,
                   "HV reference point X,Y in the normalised objective space (test error, cost), where the true "
                   "front spans 0..1 (default 1,1: its nadir); e.g. 1.1,1.1 also credits the front's extremes");
-  cmd->add_option("--accuracy", o->accuracy, accuracy_help())->capture_default_str();
+  cmd->add_option("--accuracy", o->accuracy, accuracy_signal_help())->capture_default_str();
+  cmd->add_flag("--include-degenerate", o->include_degenerate,
+                "keep the 341 degenerate cells (no input->output path, zero output) in the searchable space and the "
+                "true front (excluded by default)");
   cmd->add_option("--out", o->out, "run directory (default runs/<dataset>-<device>-<operator>-s<seed>-<time>)");
   cmd->add_option("--resume", o->resume, "continue the killed run in this directory (other options come from its config.json)");
   cmd->add_option("--llm-base-url", o->llm_base_url, "OpenAI-compatible endpoint (default $PELNAS_LLM_BASE_URL)");

@@ -1,6 +1,8 @@
 #include "evaluate/accuracy_sources.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <fmt/format.h>
 #include <map>
 #include <mutex>
 
@@ -62,11 +64,8 @@ struct Registry {
         return std::make_shared<TableAccuracy>(o.data, o.dataset, m);
       };
     };
-    factories["test"] = table(AccuracyMetric::Test);
-    factories["table"] = table(AccuracyMetric::Test);
-    factories["valid"] = table(AccuracyMetric::Valid);
-    factories["test12"] = table(AccuracyMetric::Test12);
-    factories["valid12"] = table(AccuracyMetric::Valid12);
+    for (AccuracyMetric m : {AccuracyMetric::Test, AccuracyMetric::Valid, AccuracyMetric::Test12, AccuracyMetric::Valid12})
+      factories["table:" + std::string(to_string(m))] = table(m);
     factories["predictor"] = [](const AccuracySourceOptions& o) -> std::shared_ptr<AccuracySource> {
       if (!o.data) throw Error("accuracy source: no benchmark data given");
       return make_predictor(o);
@@ -77,6 +76,29 @@ struct Registry {
 Registry& registry() {
   static Registry r;
   return r;
+}
+
+// Fixed aliases (older spellings and short forms); "valid" depends on the dataset.
+constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
+    {"test", "table:test"}, {"table", "table:test"}, {"valid12", "table:valid12"}, {"test12", "table:test12"}};
+
+std::string valid_names() {
+  std::string out = kDefaultAccuracySignal;
+  for (const auto& n : accuracy_source_names()) out += ", " + n;
+  out += " (aliases:";
+  for (const auto& [alias, target] : kAliases) out += fmt::format(" {} = {};", alias, target);
+  out.back() = ')';
+  return out;
+}
+
+// What a dataset offers, for an error about a column it lacks.
+std::string available_on(Dataset d, const BenchmarkData& data) {
+  std::string out;
+  for (const auto& n : accuracy_source_names()) {
+    if (n.rfind("table:", 0) == 0 && !data.has_accuracy(d, accuracy_metric_from_string(n.substr(6)))) continue;
+    out += (out.empty() ? "" : ", ") + n;
+  }
+  return out;
 }
 
 }  // namespace
@@ -95,18 +117,66 @@ std::vector<std::string> accuracy_source_names() {
   return names;
 }
 
+std::string accuracy_signal_help() {
+  // Every accepted value, so none is hidden; sources registered later appear by name.
+  static const std::map<std::string, std::string, std::less<>> what = {
+      {"table:valid", "200-epoch validation accuracy (cifar10 only: the cifar10-valid split)"},
+      {"table:valid12", "12-epoch validation accuracy (every dataset; low fidelity)"},
+      {"table:test12", "12-epoch test accuracy (test-set leakage)"},
+      {"table:test", "true 200-epoch test accuracy: an oracle upper bound, not an honest search (aliases: test, table)"},
+      {"predictor", "XGBoost over zero-cost proxies, the paper's setting (computes proxies; see `pelnas predictor`)"}};
+  std::string h = "accuracy the search sees (`accuracy_signal`; scoring always uses true test accuracy):\n"
+                  "  valid (default): the best validation accuracy of the dataset: table:valid on cifar10, "
+                  "table:valid12 on cifar100 and ImageNet16-120 (their 200-epoch validation accuracy is not in the data)";
+  for (const auto& name : accuracy_source_names()) {
+    const auto it = what.find(name);
+    h += "\n  " + name + (it == what.end() ? std::string() : ": " + it->second);
+  }
+  return h;
+}
+
+bool is_oracle_signal(std::string_view canonical) { return canonical == "table:test"; }
+
+std::string accuracy_signal_description(std::string_view c) {
+  std::string what;
+  if (c == "table:valid") what = "200-epoch validation accuracy (the cifar10-valid split: models trained on 25k training images, accuracy on the other 25k); it never saw test accuracy";
+  else if (c == "table:valid12") what = "12-epoch validation accuracy (the only validation accuracy the data has for this dataset); it never saw test accuracy";
+  else if (c == "table:test12") what = "12-epoch test accuracy (low-fidelity test-set leakage)";
+  else if (c == "table:test") what = "the true 200-epoch test accuracy itself: an oracle upper bound, not an honest search";
+  else if (c == "predictor") what = "accuracy predicted by XGBoost from zero-cost proxies; it never saw a trained accuracy";
+  else what = "the registered accuracy source '" + std::string(c) + "'";
+  return fmt::format("Search signal (accuracy_signal): {} = {}.", c, what);
+}
+
+std::string resolve_accuracy_signal(std::string_view requested, Dataset dataset, const BenchmarkData& data) {
+  std::string name(requested);
+  if (name == kDefaultAccuracySignal)
+    name = data.has_accuracy(dataset, AccuracyMetric::Valid) ? "table:valid" : "table:valid12";
+  for (const auto& [alias, target] : kAliases)
+    if (name == alias) name = target;
+  const auto names = accuracy_source_names();
+  if (std::find(names.begin(), names.end(), name) == names.end())
+    throw Error("unknown accuracy signal '" + std::string(requested) + "' (valid: " + valid_names() + ")");
+  if (name.rfind("table:", 0) == 0) {
+    const AccuracyMetric m = accuracy_metric_from_string(name.substr(6));
+    if (!data.has_accuracy(dataset, m))
+      throw Error(fmt::format("accuracy signal '{}': {} has no {} accuracy in the benchmark data{}; it has: {} (`valid` "
+                              "picks the best validation signal of each dataset)",
+                              requested, to_string(dataset), to_string(m),
+                              m == AccuracyMetric::Valid ? " (200-epoch validation exists for cifar10 only)" : "",
+                              available_on(dataset, data)));
+  }
+  return name;
+}
+
 std::shared_ptr<AccuracySource> make_accuracy_source(std::string_view name, const AccuracySourceOptions& options) {
+  if (!options.data) throw Error("accuracy source: no benchmark data given");
+  const std::string canonical = resolve_accuracy_signal(name, options.dataset, *options.data);
   AccuracySourceFactory f;
   {
     auto& r = registry();
     std::lock_guard lock(r.mutex);
-    auto it = r.factories.find(name);
-    if (it == r.factories.end()) {
-      std::string valid;
-      for (const auto& [n, g] : r.factories) valid += (valid.empty() ? "" : ", ") + n;
-      throw Error("unknown accuracy source '" + std::string(name) + "' (valid: " + valid + ")");
-    }
-    f = it->second;
+    f = r.factories.find(canonical)->second;
   }
   return f(options);
 }

@@ -6,11 +6,17 @@
 #include <exception>
 #include <filesystem>
 #include <fmt/format.h>
+#include <map>
+#include <mutex>
+#include <spdlog/spdlog.h>
+#include <thread>
 
 #include "common/error.h"
 #include "distributed/fingerprint.h"
 #include "distributed/work_farm.h"
+#include "evaluate/accuracy_sources.h"
 #include "evaluate/evaluator.h"
+#include "hardware/searchable_space.h"
 #include "metrics/incremental_archive_score.h"
 #include "search/search.h"
 
@@ -27,6 +33,7 @@ void BenchmarkGridOptions::validate() const {
   if (hv_reference && !is_valid_reference_point(*hv_reference))
     bad("hv_reference", "must be two finite numbers > 0");
   if (!algorithm_options.is_object()) bad("algorithm options", "must be a JSON object keyed by algorithm name");
+  if (accuracy.empty()) bad("accuracy", "must name an accuracy signal (e.g. valid, table:test, predictor)");
   for (const auto& [name, value] : algorithm_options.items())
     if (std::find(algorithms.begin(), algorithms.end(), name) == algorithms.end())
       bad("algorithm options", "has options for '" + name + "', which is not among the algorithms run");
@@ -36,7 +43,7 @@ nlohmann::json BenchmarkGridOptions::to_json() const {
   nlohmann::json ds = nlohmann::json::array();
   for (Dataset d : datasets) ds.push_back(to_string(d));
   return {{"algorithms", algorithms},   {"datasets", ds},         {"devices", devices},
-          {"metric", to_string(metric)}, {"accuracy", to_string(accuracy)}, {"seeds", seeds},
+          {"metric", to_string(metric)}, {"accuracy", accuracy}, {"include_degenerate", include_degenerate}, {"seeds", seeds},
           {"budget", budget},           {"threads", threads},     {"curve_step", curve_step},
           {"algorithm_options", algorithm_options},
           {"hv_reference", hv_reference ? nlohmann::json(*hv_reference) : nlohmann::json(nullptr)}};
@@ -91,6 +98,26 @@ Stat stat(const std::vector<double>& v) {
   return s;
 }
 
+// One accuracy source serves every run of a dataset (a predictor is trained once); runs on other
+// threads call it, so calls are serialised. Values do not depend on call order (memoised, seeded).
+class SynchronizedAccuracy : public AccuracySource {
+ public:
+  explicit SynchronizedAccuracy(std::shared_ptr<AccuracySource> inner) : inner_(std::move(inner)) {}
+  std::string name() const override { return inner_->name(); }
+  std::optional<double> accuracy(int index, const Arch& arch) override {
+    std::lock_guard lock(mutex_);
+    return inner_->accuracy(index, arch);
+  }
+  std::int64_t paid_evaluations() const override {
+    std::lock_guard lock(mutex_);
+    return inner_->paid_evaluations();
+  }
+
+ private:
+  std::shared_ptr<AccuracySource> inner_;
+  mutable std::mutex mutex_;
+};
+
 struct Task {
   std::size_t setting;
   std::string algorithm;
@@ -100,8 +127,7 @@ struct Task {
 GridRun run_task(const std::shared_ptr<const BenchmarkData>& data_ptr, const GridSetting& s,
                  const Task& t, const BenchmarkGridOptions& o) {
   // Each run has its own evaluator (memo and counters); the cost source and protocol are read-only.
-  auto accuracy = std::make_shared<TableAccuracy>(data_ptr, s.dataset, o.accuracy);
-  Evaluator evaluator(data_ptr, s.dataset, accuracy, std::const_pointer_cast<CostSource>(s.cost));
+  Evaluator evaluator(data_ptr, s.dataset, s.accuracy, std::const_pointer_cast<CostSource>(s.cost));
   Problem problem(evaluator, Budget{o.budget});
   const AlgorithmSpec spec = AlgorithmSpec::parse(t.algorithm, o.algorithm_options);
   auto search = SearchRegistry::instance().make(spec.search, spec.options);
@@ -214,17 +240,24 @@ BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data
   // Settings and every check first, so bad input fails before any run.
   for (const auto& name : o.algorithms) {
     const AlgorithmSpec spec = AlgorithmSpec::parse(name, o.algorithm_options);
-    SearchRegistry::instance().make(spec.search, spec.options);  // unknown name or bad options -> Error
+    auto search = SearchRegistry::instance().make(spec.search, spec.options);  // unknown name or bad options -> Error
+    try {
+      search->check_budget(o.budget);  // never under-spend silently
+    } catch (const Error& e) {
+      throw Error(fmt::format("bench: --budget {} does not fit {}: {}", o.budget, name, e.what()));
+    }
   }
+  for (Dataset d : o.datasets) (void)resolve_accuracy_signal(o.accuracy, d, *data);  // bad names fail before any work
   for (Dataset d : o.datasets)
     for (const auto& device : o.devices) {
       GridSetting s;
       s.dataset = d;
       s.device = device;
-      std::shared_ptr<CostSource> cost = make_cost_source(data, d, {device, o.metric});
+      std::shared_ptr<CostSource> cost = make_searchable_cost(data, d, {device, o.metric}, SpaceOptions{o.include_degenerate});
       s.cost_name = cost->name();
       s.cost_unit = cost->unit();
       s.coverage = cost->coverage();
+      s.excluded = cost->excluded();
       s.space_size = data->size();
       try {
         Budget{o.budget}.validate(s.coverage);
@@ -236,6 +269,18 @@ BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data
       s.cost = std::move(cost);
       result.settings.push_back(std::move(s));
     }
+  // Accuracy sources last (a predictor takes seconds to train): one per dataset, shared by its runs.
+  std::map<Dataset, std::shared_ptr<AccuracySource>> sources;
+  for (Dataset d : o.datasets) {
+    AccuracySourceOptions a;
+    a.data = data;
+    a.dataset = d;
+    sources[d] = std::make_shared<SynchronizedAccuracy>(make_accuracy_source(o.accuracy, a));
+  }
+  for (auto& s : result.settings) {
+    s.accuracy = sources.at(s.dataset);
+    s.accuracy_signal = s.accuracy->name();
+  }
   std::vector<Task> tasks;
   for (std::size_t s = 0; s < result.settings.size(); ++s)
     for (const auto& a : o.algorithms)
@@ -292,6 +337,13 @@ BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data
           ms.push_back(r.wall_ms);
         }
       c.runs = static_cast<int>(hv.size());
+      for (double e : ev)
+        if (e < o.budget) {
+          spdlog::warn("bench: {} on {} / {} spent {} of the budget of {} evaluations in some run (the search stopped "
+                       "early: nothing new left to try)",
+                       a, to_string(result.settings[s].dataset), result.settings[s].cost_name, e, o.budget);
+          break;
+        }
       c.hv = stat(hv);
       c.hv_ratio = stat(ratio);
       c.igd = stat(igd);

@@ -26,7 +26,10 @@ struct BenchmarkGridOptions {
   std::vector<Dataset> datasets = {Dataset::Cifar10};
   std::vector<std::string> devices = {"fpga", "eyeriss", "raspi4", "pixel3"};
   HwMetric metric = HwMetric::Latency;
-  AccuracyMetric accuracy = AccuracyMetric::Test;  // what the searches see (the protocol always uses test)
+  // The accuracy signal the searches see (evaluate/accuracy_sources.h: valid, table:test, predictor,
+  // ...), resolved per dataset; the protocol always scores with true test accuracy.
+  std::string accuracy = "valid";
+  bool include_degenerate = false;                 // keep the degenerate cells in space and true front
   int seeds = 10;                                  // seeds 0 .. seeds-1
   int budget = 600;                                // unique evaluated architectures per run
   int threads = 2;
@@ -58,10 +61,13 @@ struct GridSetting {
   Dataset dataset = Dataset::Cifar10;
   std::string device, cost_name, cost_unit;
   int coverage = 0;       // architectures with a cost (the search domain)
+  int excluded = 0;       // degenerate cells left out of the space on purpose
   int space_size = 0;     // all architectures
+  std::string accuracy_signal;  // canonical signal the searches see on this dataset
   std::shared_ptr<const CostSource> cost;
+  std::shared_ptr<AccuracySource> accuracy;  // shared by the setting's runs (thread-safe)
   std::shared_ptr<const EvaluationProtocol> protocol;
-  bool partial() const { return coverage < space_size; }
+  bool partial() const { return coverage + excluded < space_size; }
 };
 
 struct GridRun {

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "common/error.h"
+#include "evaluate/accuracy_sources.h"
 #include "experiment/benchmark_grid.h"
 #include "common/text_table.h"
 
@@ -15,7 +16,7 @@ std::string pm(const Stat& s) { return fmt::format("{:.4f} ± {:.4f}", s.mean, s
 
 std::string device_label(const GridSetting& s) {
   if (!s.partial()) return s.cost_name;
-  return fmt::format("{} (partial: {} of {} archs)", s.cost_name, s.coverage, s.space_size);
+  return fmt::format("{} (partial: {} of {} archs)", s.cost_name, s.coverage + s.excluded, s.space_size);
 }
 
 nlohmann::ordered_json stat_json(const Stat& s) { return {{"mean", s.mean}, {"std", s.std}}; }
@@ -53,7 +54,7 @@ namespace {
 
 // The columns a run directory's archive.csv has, prefixed with the run's key.
 constexpr const char* kRunKey = "dataset,device,metric,algo,seed";
-constexpr const char* kEntryColumns = "order,generation,niche,index,arch_str,accuracy,cost,true_accuracy";
+constexpr const char* kEntryColumns = "order,generation,niche,index,arch_str,seen_accuracy,cost,true_accuracy";
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -106,12 +107,14 @@ nlohmann::ordered_json BenchmarkGridResult::summary_json() const {
                   {"coverage", s.coverage},
                   {"space_size", s.space_size},
                   {"partial", s.partial()},
+                  {"excluded_degenerate", s.excluded},
+                  {"accuracy_signal", s.accuracy_signal},
                   {"true_front_size", s.protocol->true_front().entries.size()},
                   {"ideal", s.protocol->ideal()},
                   {"nadir", s.protocol->nadir()},
                   {"reference_point", s.protocol->reference_point()},
                   {"true_front_hv", s.protocol->true_front_hv()},
-                  {"protocol", s.protocol->describe()}});
+                  {"protocol", accuracy_signal_description(s.accuracy_signal) + " " + s.protocol->describe()}});
   auto& cs = j["cells"] = nlohmann::ordered_json::array();
   for (const auto& c : cells) {
     const auto& s = settings[c.setting];
@@ -145,9 +148,14 @@ std::string BenchmarkGridResult::text_table() const {
 
 std::string BenchmarkGridResult::summary_markdown() const {
   std::string md = "# pelnas bench\n\n";
-  md += fmt::format("Budget {} unique architectures per run; {} seeds (0..{}); the searches see `{}` table accuracy; "
-                    "mean ± sample std over seeds.\n\n",
-                    options.budget, options.seeds, options.seeds - 1, to_string(options.accuracy));
+  std::string signals;
+  for (const auto& s : settings)
+    if (signals.find("`" + s.accuracy_signal + "`") == std::string::npos)
+      signals += (signals.empty() ? "" : ", ") + fmt::format("`{}`", s.accuracy_signal);
+  md += fmt::format("Budget {} unique architectures per run; {} seeds (0..{}); accuracy signal the searches see "
+                    "(`accuracy_signal`): {} (requested `{}`); scored with true test accuracy; mean ± sample std over "
+                    "seeds.\n\n",
+                    options.budget, options.seeds, options.seeds - 1, signals, options.accuracy);
   md += "| dataset | device | algorithm | runs | HV ratio | IGD | IGD+ |\n|---|---|---|---|---|---|---|\n";
   for (const auto& c : cells) {
     const auto& s = settings[c.setting];
@@ -162,13 +170,14 @@ std::string BenchmarkGridResult::summary_markdown() const {
     for (const auto& s : settings)
       if (s.partial())
         list += fmt::format("{}{} / {} has a value for {} of {} architectures", list.empty() ? "" : "; ",
-                            to_string(s.dataset), s.cost_name, s.coverage, s.space_size);
+                            to_string(s.dataset), s.cost_name, s.coverage + s.excluded, s.space_size);
     md += list + ". Those settings are searched over the covered architectures only, and their true front is the "
                  "front of that restricted problem.\n";
   }
   md += "\n## Evaluation protocol\n\n";
   for (const auto& s : settings)
-    md += fmt::format("- **{} / {}**: {}\n", to_string(s.dataset), s.cost_name, s.protocol->describe());
+    md += fmt::format("- **{} / {}**: {} {}\n", to_string(s.dataset), s.cost_name,
+                      accuracy_signal_description(s.accuracy_signal), s.protocol->describe());
   return md;
 }
 

@@ -23,6 +23,9 @@ class CostSource {
   virtual std::optional<double> cost(int index) const = 0;
   // How many of the space's architectures have a value.
   virtual int coverage() const = 0;
+  // Architectures that have a value but are deliberately left out of the searchable space
+  // (degenerate cells, see hardware/searchable_space.h); coverage() + excluded() = all with a value.
+  virtual int excluded() const { return 0; }
 };
 
 // What the user asks for: a device name ("fpga", "gold_6226", "flops", ...) and a metric.

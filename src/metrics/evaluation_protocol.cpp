@@ -147,14 +147,19 @@ std::string EvaluationProtocol::describe() const {
       "front) = hv / {thv:.6g}. igd / igd_plus: mean, over the {np} distinct true-front points, of the Euclidean "
       "(IGD) or dominance-compliant (IGD+, Ishibuchi et al. 2015) distance to the nearest non-dominated point of the "
       "re-scored answer, in the same normalised space. True front: exact, over {nc} architectures with a {cost} "
-      "value{partial}, dominance tested on values rounded to 10 significant digits, {nf} architectures.",
+      "value{partial}{excl}, dominance tested on values rounded to 10 significant digits, {nf} architectures.",
       fmt::arg("ds", to_string(front_.dataset)), fmt::arg("cost", front_.cost_name), fmt::arg("unit", front_.cost_unit),
       fmt::arg("i0", ideal_[0]), fmt::arg("i1", ideal_[1]), fmt::arg("n0", nadir_[0]), fmt::arg("n1", nadir_[1]),
       fmt::arg("r0", reference_[0]), fmt::arg("r1", reference_[1]),
       fmt::arg("refnote", default_ref ? " (the normalised nadir)" : " (overridden)"), fmt::arg("thv", true_hv_),
       fmt::arg("np", true_points_.size()), fmt::arg("nc", front_.n_candidates),
       fmt::arg("partial", front_.complete ? "" : " (partial coverage: the front of the covered architectures only)"),
-      fmt::arg("nf", front_.entries.size()));
+      fmt::arg("nf", front_.entries.size()),
+      fmt::arg("excl", front_.excluded > 0
+                           ? fmt::format(" ({} degenerate cells, whose output is identically zero, excluded from the "
+                                         "searchable space and the true front)",
+                                         front_.excluded)
+                           : std::string()));
 }
 
 }  // namespace pelnas

@@ -64,7 +64,8 @@ TrueFront compute_true_front(const BenchmarkData& data, Dataset dataset, const C
   front.cost_name = cost.name();
   front.cost_unit = cost.unit();
   front.n_candidates = static_cast<int>(candidates.size());
-  front.complete = front.n_candidates == data.size();
+  front.excluded = cost.excluded();
+  front.complete = front.n_candidates + front.excluded == data.size();
   if (candidates.empty())
     throw Error("true front: no architecture has both a " + cost.name() + " value and a " +
                 std::string(to_string(dataset)) + " test accuracy");

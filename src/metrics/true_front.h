@@ -24,7 +24,8 @@ struct TrueFront {
   Dataset dataset = Dataset::Cifar10;
   std::string cost_name, cost_unit;
   int n_candidates = 0;  // architectures with a cost value (and an accuracy)
-  bool complete = false;  // every architecture of the space was a candidate
+  int excluded = 0;      // left out of the searchable space on purpose (degenerate cells; CostSource::excluded())
+  bool complete = false;  // every architecture of the space was a candidate or deliberately excluded
   std::vector<TrueFrontEntry> entries;  // by cost ascending; exact ties by NB201 index
 };
 

@@ -128,7 +128,7 @@ nlohmann::json export_json(const ExportCandidate& c, const Pick& pick, const Exp
   j["metrics"] = {{"seen_accuracy", num_or_null(c.seen_accuracy)},
                   {"true_accuracy", num_or_null(c.true_accuracy)},
                   {"accuracy_unit", "%"},
-                  {"accuracy_source", prov.accuracy_source},
+                  {"accuracy_signal", prov.accuracy_source},  // what seen_accuracy is
                   {"cost", {{"value", num_or_null(c.cost)}, {"unit", prov.cost_unit}, {"name", prov.cost_name}}},
                   {"params_m", num_or_null(params_m)},
                   {"flops_m", num_or_null(flops_m)}};

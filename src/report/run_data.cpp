@@ -38,7 +38,8 @@ std::string json_str(const nlohmann::json& j, const char* key) {
 std::vector<RunPoint> read_run_points_csv(const std::string& path) {
   const CsvTable t = CsvTable::read(path);
   const auto c_order = t.column("order"), c_gen = t.column("generation"), c_niche = t.column("niche"),
-             c_index = t.column("index"), c_arch = t.column("arch_str"), c_acc = t.column("accuracy"),
+             c_index = t.column("index"), c_arch = t.column("arch_str"),
+             c_acc = t.find_column("seen_accuracy") ? *t.find_column("seen_accuracy") : t.column("accuracy"),
              c_cost = t.column("cost");
   const auto c_true = t.find_column("true_accuracy");
   std::vector<RunPoint> out;
@@ -195,8 +196,10 @@ std::string RunData::operator_name() const {
   return s;
 }
 std::string RunData::accuracy_source() const {
-  auto s = json_str(summary, "accuracy_source");
-  return s.empty() ? json_str(config, "accuracy") : s;
+  for (const char* key : {"accuracy_signal", "accuracy_source"})  // accuracy_source: runs before 2026-11-30
+    if (auto s = json_str(summary, key); !s.empty()) return s;
+  if (auto s = json_str(config, "accuracy_signal"); !s.empty()) return s;
+  return json_str(config, "accuracy");
 }
 std::string RunData::data_dir() const { return json_str(config, "data_dir"); }
 bool RunData::has_seed() const {

@@ -68,7 +68,8 @@ struct RunData {
   std::uint64_t seed() const;
 };
 
-// Reads archive.csv / front.csv (header order,generation,niche,index,arch_str,accuracy,cost[,true_accuracy]).
+// Reads archive.csv / front.csv (header order,generation,niche,index,arch_str,seen_accuracy,cost,true_accuracy;
+// runs before 2026-11-30 call seen_accuracy "accuracy").
 std::vector<RunPoint> read_run_points_csv(const std::string& path);
 
 // A JSON string field or "" (reports show what is there; they do not invent).

@@ -8,7 +8,9 @@
 
 #include "common/error.h"
 #include "hardware/cost_source.h"
+#include "hardware/searchable_space.h"
 #include "metrics/true_front.h"
+#include "report/accuracy_scatter.h"
 #include "report/front_plot.h"
 #include "report/html_writer.h"
 #include "report/svg_plot.h"
@@ -318,7 +320,9 @@ std::string render_run_report(const RunData& run_in, std::shared_ptr<const Bench
   run.fill_true_accuracy(*data);
   const Dataset dataset = dataset_from_string(run.dataset());
   const std::string metric = json_str(run.config, "metric").empty() ? "latency" : json_str(run.config, "metric");
-  const auto cost = make_cost_source(data, dataset, CostSpec{run.device(), hw_metric_from_string(metric)});
+  // The run's searchable space (runs before the degenerate-cell exclusion have no key: they kept them).
+  const auto cost = make_searchable_cost(data, dataset, CostSpec{run.device(), hw_metric_from_string(metric)},
+                                         SpaceOptions{run.config.value("include_degenerate", true)});
   nlohmann::json partition;
   if (run.config.contains("search") && run.config["search"].contains("partition_table") && !run.config["search"].value("no_partition", false))
     partition = run.config["search"]["partition_table"];
@@ -335,6 +339,9 @@ std::string render_run_report(const RunData& run_in, std::shared_ptr<const Bench
   page.open_section("front", "front");
   page.heading(2, "Found front against the space and the true front");
   front_plot(page, run, *data, dataset, *cost, partition);
+  page.close_section();
+  page.open_section("seen-true", "seen-true");
+  accuracy_scatter_section(page, run);
   page.close_section();
   page.open_section("found", "found");
   page.heading(2, "Found architectures");

@@ -17,6 +17,7 @@
 #include "data/benchmark_data.h"
 #include "evaluate/accuracy_sources.h"
 #include "hardware/cost_source.h"
+#include "hardware/searchable_space.h"
 #include "metrics/evaluation_protocol.h"
 #include "run/run_directory.h"
 
@@ -61,7 +62,8 @@ nlohmann::json knowledge_changes(const KnowledgeBase& before, const KnowledgeBas
 std::string csv_rows(const std::vector<EvaluatedArch>& entries, const Evaluator& ev, const RunConfig& cfg) {
   std::ostringstream os;
   os.precision(17);
-  os << "order,generation,niche,index,arch_str,accuracy,cost,true_accuracy,dataset,device,seed\n";
+  // seen_accuracy: the run's accuracy_signal (what the search saw); true_accuracy: 200-epoch test.
+  os << "order,generation,niche,index,arch_str,seen_accuracy,cost,true_accuracy,dataset,device,seed\n";
   const std::string run_key = fmt::format(",{},{},{}\n", cfg.dataset, cfg.device, cfg.seed);
   for (const auto& e : entries) {
     const auto t = ev.true_objectives(e.arch);
@@ -99,11 +101,15 @@ RunSetup prepare(const RunConfig& cfg) {
   RunSetup r;
   r.data = BenchmarkData::load(cfg.data_dir);
   r.dataset = dataset_from_string(cfg.dataset);
-  r.cost = make_cost_source(r.data, r.dataset, CostSpec{cfg.device, hw_metric_from_string(cfg.metric)});
+  r.cost = make_searchable_cost(r.data, r.dataset, CostSpec{cfg.device, hw_metric_from_string(cfg.metric)},
+                                SpaceOptions{cfg.include_degenerate});
+  // The budget: below the seeding cost, more than fixed generations can spend, or more than the
+  // space holds is refused here.
+  Budget{cfg.resolved_budget(r.cost->coverage())}.validate(r.cost->coverage());
   AccuracySourceOptions aopts;
   aopts.data = r.data;
   aopts.dataset = r.dataset;
-  r.accuracy = make_accuracy_source(cfg.accuracy == "table" ? "test" : cfg.accuracy, aopts);
+  r.accuracy = make_accuracy_source(cfg.accuracy_signal.empty() ? cfg.accuracy : cfg.accuracy_signal, aopts);
   // The operator and its options, built once without the files it would open in the run directory
   // (a replay cache lives elsewhere and is only read).
   PelnasSearchOptions probe = cfg.search;
@@ -124,10 +130,10 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
   const Dataset dataset = setup.dataset;
   const std::shared_ptr<CostSource>& cost = setup.cost;
   const std::shared_ptr<AccuracySource>& accuracy = setup.accuracy;
+  cfg.accuracy_signal = accuracy->name();
   Evaluator evaluator(data, dataset, accuracy, cost);
   PelnasSearch search(cfg.search);
-  const int planned = cfg.search.planned_evaluations(cfg.search.resolve_partition().size());
-  const int budget = cfg.budget > 0 ? cfg.budget : std::min(planned, evaluator.domain_size());
+  const int budget = cfg.resolved_budget(evaluator.domain_size());
   Problem problem(evaluator, Budget{budget});
   const EvaluationProtocol& protocol = *setup.protocol;
 
@@ -147,13 +153,20 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
   } else {
     dir.write_json(RunDirectory::kConfig, cfg.to_json());
     dir.append_event({{"event", "run_started"}, {"time", now_iso()}, {"operator", cfg.search.operator_name},
-                      {"operator_defaulted", cfg.operator_defaulted}, {"accuracy", accuracy->name()},
-                      {"cost", cost->name()}, {"budget", budget}, {"seed", cfg.seed}});
+                      {"operator_defaulted", cfg.operator_defaulted}, {"accuracy_signal", accuracy->name()},
+                      {"cost", cost->name()}, {"budget", budget}, {"seed", cfg.seed},
+                      {"excluded_degenerate", cost->excluded()}});
   }
   if (cfg.operator_defaulted)
     spdlog::info("no LLM model configured (--llm-model / PELNAS_LLM_MODEL): using the 'evolution' operator (no model: the without-LLM variant; see docs/RUN_DIRECTORY.md for what it adds to the paper's)");
-  spdlog::info("pelnas search: {} on {} ({}), operator {}, accuracy {}, budget {} evaluations, seed {}", cfg.dataset,
-               cost->name(), cost->unit(), cfg.search.operator_name, accuracy->name(), budget, cfg.seed);
+  const int planned_generations =
+      cfg.search.generations_for_budget(budget, search.options().resolve_partition().size());
+  spdlog::info("pelnas search: {} on {} ({}), operator {}, accuracy signal {}{}, budget {} evaluations ({} generations), "
+               "seed {}{}",
+               cfg.dataset, cost->name(), cost->unit(), cfg.search.operator_name, accuracy->name(),
+               is_oracle_signal(accuracy->name()) ? " (the true test accuracy: an oracle upper bound)" : "", budget,
+               planned_generations, cfg.seed,
+               cost->excluded() ? fmt::format("; {} degenerate cells excluded", cost->excluded()) : std::string());
 
   // The progress line: shown from the start, HV ratio only once a generation has been scored,
   // ETA from this process's pace (evaluations since it started or resumed).
@@ -166,7 +179,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
     const std::string hv = std::isnan(current_hv) ? "-" : fmt::format("{:.4f}", current_hv);
     const std::string where = niches > 0 ? fmt::format("  niche {}/{}", niche + 1, niches) : std::string();
     ProgressLine::instance().show(fmt::format("  generation {}/{}{}  evaluations {}/{}  HV ratio {}  tokens {}  {:.0f}s, ETA {}",
-                                              generation, cfg.search.generations, where, evaluations, budget, hv, tokens,
+                                              generation, planned_generations, where, evaluations, budget, hv, tokens,
                                               elapsed, eta));
   };
   if (hooks.terminal_progress) progress_line(checkpoint ? search.checkpoint().generation + 1 : 0, 0, 0, problem.evaluations(), 0);
@@ -209,7 +222,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
     dir.write_json(RunDirectory::kCheckpoint, {{"search", search.checkpoint().to_json()}, {"metrics", metric_rows},
                                                {"events", dir.events().size()}, {"wall_seconds", wall}});
     spdlog::info("generation {}/{}: {} evaluations, HV ratio {:.4f}, IGD {:.4f}, front {}", report.generation,
-                 cfg.search.generations, report.evaluations, r.hv_ratio, r.igd, front.size());
+                 planned_generations, report.evaluations, r.hv_ratio, r.igd, front.size());
     if (hooks.generation_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hooks.generation_delay_ms));
     if (report.generation == hooks.stop_after_generation) {
       stopped = true;
@@ -226,7 +239,9 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
   s.run_dir = std::filesystem::absolute(dir.path()).lexically_normal().string();
   s.evaluations = problem.evaluations();
   s.generations_completed = search.checkpoint().generation;
+  s.accuracy_signal = accuracy->name();
   s.front = search.final_front();
+  for (const auto& e : s.front) s.front_test_accuracy.push_back(evaluator.true_objectives(e.arch).accuracy);
   s.front_size = static_cast<int>(s.front.size());
   if (stopped) return s;
   if (problem.archive().empty()) throw Error("the search evaluated nothing (budget or domain empty)");
@@ -251,12 +266,19 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
   dir.write_json(RunDirectory::kStats, stats);
   nlohmann::json summary = s.to_json();
   summary.erase("front");
+  if (!problem.exhausted())
+    spdlog::warn("the search spent {} of its budget of {} evaluations: {}", s.evaluations, budget,
+                 search.counters().count("extra_generations") || cfg.search.generations < 0
+                     ? "its last generation found no new valid children"
+                     : "its generations found too few new valid children");
   summary.update({{"operator", cfg.search.operator_name}, {"operator_defaulted", cfg.operator_defaulted},
-                  {"accuracy_source", accuracy->name()}, {"seed", cfg.seed}, {"dataset", cfg.dataset},
+                  {"seed", cfg.seed}, {"dataset", cfg.dataset},
                   {"device", cfg.device}, {"metric", cfg.metric}, {"cost", cost->name()}, {"cost_unit", cost->unit()},
                   {"partition", cfg.search.no_partition ? "none" : search.niche_map()->partition().name()},
-                  {"niches", search.niche_map()->partition().size()}, {"budget", budget}, {"wall_seconds", wall},
-                  {"protocol", protocol.describe()}});
+                  {"niches", search.niche_map()->partition().size()}, {"budget", budget},
+                  {"planned_generations", planned_generations}, {"excluded_degenerate", cost->excluded()},
+                  {"include_degenerate", cfg.include_degenerate}, {"wall_seconds", wall},
+                  {"protocol", accuracy_signal_description(accuracy->name()) + " " + protocol.describe()}});
   dir.write_json(RunDirectory::kSummary, summary);
   dir.append_event({{"event", "run_finished"}, {"time", now_iso()}, {"evaluations", s.evaluations}, {"hv_ratio", s.hv_ratio},
                     {"igd", s.igd}, {"igd_plus", s.igd_plus}, {"front_size", s.front_size}, {"wall_seconds", wall}});
@@ -270,15 +292,24 @@ void RunConfig::validate() const {
   (void)hw_metric_from_string(metric);
   if (device.empty()) throw Error("run config: 'device' is empty");
   if (budget < 0) throw Error("run config: 'budget' must be >= 0 (0 = planned by the search options)");
+  if (accuracy.empty()) throw Error("run config: 'accuracy' is empty (e.g. valid, table:test, predictor)");
   if (hv_reference && !is_valid_reference_point(*hv_reference))
     throw Error("run config: 'hv_reference' must be two finite numbers > 0");
   search.validate();
+}
+
+int RunConfig::resolved_budget(int domain_size) const {
+  const int niches = search.resolve_partition().size();
+  const int b = budget > 0 ? budget : std::min(search.planned_evaluations(niches), domain_size);
+  search.check_budget(b, niches);
+  return b;
 }
 
 nlohmann::json RunConfig::to_json() const {
   nlohmann::json s = search.to_json();
   if (!search.no_partition) s["partition_table"] = search.resolve_partition().to_json();
   return {{"dataset", dataset}, {"device", device},   {"metric", metric}, {"accuracy", accuracy},
+          {"accuracy_signal", accuracy_signal}, {"include_degenerate", include_degenerate},
           {"seed", seed},       {"budget", budget},   {"data_dir", data_dir}, {"search", s},
           {"hv_reference", hv_reference ? nlohmann::json(*hv_reference) : nlohmann::json(nullptr)},
           {"operator_defaulted", operator_defaulted}, {"cli", cli}, {"pelnas_version", PELNAS_VERSION}};
@@ -291,6 +322,10 @@ RunConfig RunConfig::from_json(const nlohmann::json& j) {
     c.device = j.at("device").get<std::string>();
     c.metric = j.at("metric").get<std::string>();
     c.accuracy = j.at("accuracy").get<std::string>();
+    // Runs before 2026-11-30 have neither key: they searched the whole space (degenerate cells
+    // included) and "table" meant the true test accuracy; resolve_accuracy_signal still reads it.
+    c.accuracy_signal = j.value("accuracy_signal", std::string());
+    c.include_degenerate = j.value("include_degenerate", true);
     c.seed = j.at("seed").get<std::uint64_t>();
     c.budget = j.at("budget").get<int>();
     c.data_dir = j.at("data_dir").get<std::string>();
@@ -308,10 +343,14 @@ RunConfig RunConfig::from_json(const nlohmann::json& j) {
 
 nlohmann::json RunSummary::to_json() const {
   nlohmann::json f = nlohmann::json::array();
-  for (const auto& e : front)
-    f.push_back({{"arch", e.arch.str()}, {"index", e.index}, {"accuracy", e.accuracy}, {"cost", e.cost},
+  for (std::size_t i = 0; i < front.size(); ++i) {
+    const auto& e = front[i];
+    const auto t = i < front_test_accuracy.size() ? front_test_accuracy[i] : std::nullopt;
+    f.push_back({{"arch", e.arch.str()}, {"index", e.index}, {"seen_accuracy", e.accuracy},
+                 {"true_accuracy", t ? nlohmann::json(*t) : nlohmann::json(nullptr)}, {"cost", e.cost},
                  {"niche", e.niche}, {"generation", e.generation}, {"order", e.order}});
-  return {{"run_dir", run_dir}, {"hv_ratio", hv_ratio}, {"igd", igd}, {"igd_plus", igd_plus}, {"hv", hv},
+  }
+  return {{"run_dir", run_dir}, {"accuracy_signal", accuracy_signal}, {"hv_ratio", hv_ratio}, {"igd", igd}, {"igd_plus", igd_plus}, {"hv", hv},
           {"front_size", front_size}, {"evaluations", evaluations}, {"generations_completed", generations_completed},
           {"finished", finished}, {"front", f}};
 }
@@ -339,6 +378,7 @@ RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks, 
     r.evaluations = s.at("evaluations");
     r.generations_completed = s.at("generations_completed");
     r.finished = true;
+    r.accuracy_signal = s.value("accuracy_signal", s.value("accuracy_source", cfg.accuracy_signal));
     auto data = BenchmarkData::load(cfg.data_dir);
     const auto front = CsvTable::parse(dir.read(RunDirectory::kFront), dir.file(RunDirectory::kFront));
     (void)data;
@@ -349,8 +389,12 @@ RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks, 
       e.niche = static_cast<int>(front.integer(i, front.column("niche")));
       e.index = static_cast<int>(front.integer(i, front.column("index")));
       e.arch = Arch::parse(front.cell(i, front.column("arch_str")));
-      e.accuracy = front.number(i, front.column("accuracy"));
+      const auto seen = front.find_column("seen_accuracy");  // "accuracy" before 2026-11-30
+      e.accuracy = front.number(i, seen ? *seen : front.column("accuracy"));
       e.cost = front.number(i, front.column("cost"));
+      const auto t = front.find_column("true_accuracy");
+      const double ta = t ? front.number_or_nan(i, *t) : NAN;
+      r.front_test_accuracy.push_back(std::isnan(ta) ? std::nullopt : std::optional<double>(ta));
       r.front.push_back(e);
     }
     spdlog::info("run {} has already finished", run_dir);

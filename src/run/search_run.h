@@ -19,7 +19,9 @@ struct RunConfig {
   std::string dataset = "cifar10";
   std::string device = "fpga";
   std::string metric = "latency";
-  std::string accuracy = "table";  // an accuracy source name (table = true test accuracy: an oracle)
+  std::string accuracy = "valid";   // the requested accuracy signal (evaluate/accuracy_sources.h)
+  std::string accuracy_signal;     // its canonical name on this dataset ("table:valid"); "" = resolve at start
+  bool include_degenerate = false;  // keep the degenerate (zero-output) cells in the space and true front
   std::uint64_t seed = 0;
   int budget = 0;                  // unique evaluations; 0 = what the search options plan
   std::optional<Point2> hv_reference;  // normalised HV reference point; unset = (1, 1)
@@ -29,16 +31,22 @@ struct RunConfig {
   nlohmann::json cli;              // the command line's resolved options, for the record
 
   void validate() const;  // throws pelnas::Error naming the field
+  // The budget a run spends: `budget`, else the search options' plan (capped by the domain).
+  // Throws pelnas::Error when the budget is below the seeding cost or more than fixed generations
+  // can spend.
+  int resolved_budget(int domain_size) const;
   nlohmann::json to_json() const;
   static RunConfig from_json(const nlohmann::json& j);
 };
 
 struct RunSummary {
   std::string run_dir;  // absolute, normalised
+  std::string accuracy_signal;  // what front[].seen_accuracy is (seen by the search)
   double hv_ratio = 0, igd = 0, igd_plus = 0, hv = 0;
   int front_size = 0, evaluations = 0, generations_completed = 0;
   bool finished = false;  // false when stopped by the test hook
-  std::vector<EvaluatedArch> front;
+  std::vector<EvaluatedArch> front;          // accuracy = the accuracy_signal value the search saw
+  std::vector<std::optional<double>> front_test_accuracy;  // true 200-epoch test accuracy, by front row
   nlohmann::json to_json() const;  // the summary.json document (+ front)
 };
 

@@ -7,18 +7,46 @@
 #include <thread>
 
 #include "common/error.h"
+#include <fmt/format.h>
 
 namespace pelnas {
 
 // ---- options ---------------------------------------------------------------------------------
 
 int PelnasSearchOptions::planned_evaluations(int niches) const {
-  return niches * (seeds_per_niche + generations * children_per_niche_generation());
+  const int g = generations == kGenerationsFromBudget ? kDefaultGenerations : generations;
+  return niches * (seeds_per_niche + g * children_per_niche_generation());
+}
+
+int PelnasSearchOptions::generations_for_budget(int budget, int niches) const {
+  if (generations != kGenerationsFromBudget) return generations;
+  const int per_generation = niches * children_per_niche_generation();
+  const int rest = budget - seeding_evaluations(niches);
+  return rest <= 0 ? 0 : (rest + per_generation - 1) / per_generation;
+}
+
+void PelnasSearchOptions::check_budget(int budget, int niches) const {
+  const int seeding = seeding_evaluations(niches);
+  if (budget < seeding)
+    throw Error(fmt::format("budget {} is below the seeding cost of the PEL-NAS search: {} niche(s) x {} seeds per niche "
+                            "= {} evaluations; the minimum budget is {}",
+                            budget, niches, seeds_per_niche, seeding, seeding));
+  if (generations != kGenerationsFromBudget && planned_evaluations(niches) < budget)
+    throw Error(fmt::format("budget {} is more than generations={} can spend ({} niche(s) x ({} seeds + {} generations x {} "
+                            "children) = {} evaluations); leave generations unset to derive them from the budget ({} "
+                            "generations), or lower the budget",
+                            budget, generations, niches, seeds_per_niche, generations, children_per_niche_generation(),
+                            planned_evaluations(niches), [&] {
+                              PelnasSearchOptions a = *this;
+                              a.generations = kGenerationsFromBudget;
+                              return a.generations_for_budget(budget, niches);
+                            }()));
 }
 
 void PelnasSearchOptions::validate() const {
   auto bad = [](const std::string& field, const std::string& what) { throw Error("pelnas search option '" + field + "': " + what); };
-  if (generations < 0) bad("generations", "must be >= 0, got " + std::to_string(generations));
+  if (generations < 0 && generations != kGenerationsFromBudget)
+    bad("generations", "must be >= 0, or -1 for as many as the budget pays for, got " + std::to_string(generations));
   if (children_per_call < 1) bad("children_per_call", "must be >= 1, got " + std::to_string(children_per_call));
   if (calls_per_niche < 2) bad("calls_per_niche", "must be >= 2 (one knowledge update + at least one proposal call), got " + std::to_string(calls_per_niche));
   if (seeds_per_niche < 1) bad("seeds_per_niche", "must be >= 1, got " + std::to_string(seeds_per_niche));
@@ -435,12 +463,25 @@ void PelnasSearch::run(Problem& problem, Rng& rng, const GenerationCallback& cal
     if (!callback) return true;
     return callback({g, problem.evaluations(), &problem.archive()}) == CallbackAction::Continue;
   };
-  for (int g = start; g <= options_.generations; ++g) {
+  planned_generations_ = options_.generations_for_budget(problem.budget().evaluations, n);
+  const bool from_budget = options_.generations == PelnasSearchOptions::kGenerationsFromBudget;
+  // Past the plan only to make up a shortfall, while generations still find new children (the cap
+  // only guards against an operator that keeps finding a trickle).
+  const int cap = from_budget ? 2 * planned_generations_ + 10 : planned_generations_;
+  for (int g = start; g <= cap; ++g) {
     if (problem.exhausted()) break;
+    const int before = problem.evaluations();
     if (g == 0) seed(problem);
     else evolve(problem, g);
+    if (g > planned_generations_) ++counters_["extra_generations"];
     if (!report(g)) return;
+    if (g >= planned_generations_ && problem.evaluations() == before) break;  // nothing new: stop
   }
+  if (!problem.exhausted()) counters_["budget_unspent"] = problem.remaining();
+}
+
+void PelnasSearch::check_budget(int budget) const {
+  options_.check_budget(budget, options_.resolve_partition().size());
 }
 
 std::unique_ptr<Search> make_pelnas_search(const nlohmann::json& options) {

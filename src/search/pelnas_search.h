@@ -25,7 +25,13 @@ struct PelnasSearchOptions {
   std::string partition = "paper";       // built-in name or CSV path (ignored when no_partition)
   nlohmann::json partition_table;         // a resolved Partition::to_json(); wins over `partition` when set
   bool no_partition = false;              // one niche for the whole space (the paper's ablation)
-  int generations = 10;
+  // Generations after the seeding. kGenerationsFromBudget (the default): as many as it takes to
+  // spend the Problem's budget (ceil((budget - seeding) / children per generation), then more while
+  // a generation still finds new children, so a shortfall is made up). A fixed number must be
+  // able to spend the budget (check_budget refuses otherwise).
+  static constexpr int kGenerationsFromBudget = -1;
+  static constexpr int kDefaultGenerations = 10;  // the default budget's plan (the paper's 10)
+  int generations = kGenerationsFromBudget;
   int children_per_call = 5;
   // Model calls per niche per generation as the paper counts them: one knowledge update plus
   // (calls_per_niche - 1) proposal calls of children_per_call children each. Paper: 2 (120 calls).
@@ -47,8 +53,15 @@ struct PelnasSearchOptions {
   // (children must still fall inside the niche): up to this many, nearest in cost first. 0 = paper.
   int migrant_parents = 16;
 
-  // Evaluations this configuration plans for n niches (seeds + children), the default budget.
+  // Evaluations this configuration plans for n niches (seeds + children), the default budget
+  // (kDefaultGenerations when the generations come from the budget).
   int planned_evaluations(int niches) const;
+  int seeding_evaluations(int niches) const { return niches * seeds_per_niche; }
+  // The generations a run with this budget plans (fixed, or derived from the budget).
+  int generations_for_budget(int budget, int niches) const;
+  // Throws pelnas::Error when the budget is below the seeding cost (naming the minimum) or when a
+  // fixed number of generations cannot spend it (never under-spend silently).
+  void check_budget(int budget, int niches) const;
   int children_per_niche_generation() const { return children_per_call * (calls_per_niche - 1); }
   void validate() const;  // throws pelnas::Error naming the bad field
   nlohmann::json to_json() const;
@@ -89,6 +102,9 @@ class PelnasSearch : public Search {
   explicit PelnasSearch(PelnasSearchOptions options);
   std::string name() const override { return "pelnas"; }
   void run(Problem& problem, Rng& rng, const GenerationCallback& callback) override;
+  void check_budget(int budget) const override;
+  // Generations this run plans (valid from run(); fixed, or derived from the Problem's budget).
+  int planned_generations() const { return planned_generations_; }
 
   // Continue from a checkpoint instead of starting afresh (the Problem must be fresh).
   void resume_from(PelnasCheckpoint checkpoint) { resume_ = std::move(checkpoint); has_resume_ = true; }
@@ -116,6 +132,7 @@ class PelnasSearch : public Search {
   std::map<std::string, std::int64_t> counters_;
   OperatorStats operator_stats_base_;
   int generation_done_ = -1;
+  int planned_generations_ = 0;
   const Problem* problem_ = nullptr;
   PelnasCheckpoint resume_;
   bool has_resume_ = false;

@@ -28,6 +28,9 @@ class Search {
   virtual std::string name() const = 0;
   // Runs until the budget is spent, the callback says Stop, or the search has nothing left to try.
   virtual void run(Problem& problem, Rng& rng, const GenerationCallback& callback) = 0;
+  // Called before run() by those who set the budget (CLI, benchmark grid): throws pelnas::Error
+  // saying what to change when this search's own plan cannot spend `budget` or needs more.
+  virtual void check_budget(int /*budget*/) const {}
 };
 
 // Searches by name ("random", "rea", "nsga2", "exhaustive", "pelnas"), with options as JSON so

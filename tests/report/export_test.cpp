@@ -198,10 +198,10 @@ TEST(ExportCli, JsonRecordMatchesTheRunFrontAndTheTable) {
   const std::string& run = test::shared_run_dir();
   ASSERT_FALSE(run.empty());
   const CsvTable front = CsvTable::read(run + "/front.csv");
-  // The front's most accurate point (ties: lower cost), from the CSV directly.
+  // The front's most accurate point as the search saw it (ties: lower cost), from the CSV directly.
   std::size_t best = 0;
   for (std::size_t i = 1; i < front.rows(); ++i) {
-    const double a = front.number(i, front.column("accuracy")), b = front.number(best, front.column("accuracy"));
+    const double a = front.number(i, front.column("seen_accuracy")), b = front.number(best, front.column("seen_accuracy"));
     if (a > b || (a == b && front.number(i, front.column("cost")) < front.number(best, front.column("cost")))) best = i;
   }
   auto r = test::run_cli({"export", run, "--pick", "max-accuracy", "--data", test::data_dir()});
@@ -216,6 +216,8 @@ TEST(ExportCli, JsonRecordMatchesTheRunFrontAndTheTable) {
   EXPECT_EQ(j["metrics"]["cost"]["unit"], "ms");
   EXPECT_EQ(j["metrics"]["cost"]["name"], "fpga_latency");
   EXPECT_DOUBLE_EQ(j["metrics"]["params_m"].get<double>(), test::data()->params(index, Dataset::Cifar10));
+  EXPECT_DOUBLE_EQ(j["metrics"]["seen_accuracy"].get<double>(), *test::data()->accuracy(index, Dataset::Cifar10, AccuracyMetric::Valid));
+  EXPECT_EQ(j["metrics"]["accuracy_signal"], "table:valid");
   EXPECT_EQ(j["provenance"]["seed"], 3);
   EXPECT_EQ(j["provenance"]["dataset"], "cifar10");
   EXPECT_EQ(j["provenance"]["device"], "fpga");

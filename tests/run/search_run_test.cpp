@@ -16,6 +16,7 @@
 #include "common/csv.h"
 #include "common/error.h"
 #include "hardware/cost_source.h"
+#include "hardware/searchable_space.h"
 #include "metrics/evaluation_protocol.h"
 #include "run/run_directory.h"
 #include "run/search_run.h"
@@ -49,30 +50,40 @@ TEST(SearchRun, WritesTheDocumentedFiles) {
   // config.json round-trips into the same configuration.
   const auto cfg_json = nlohmann::json::parse(test::read_file(dir + "/config.json"));
   EXPECT_EQ(RunConfig::from_json(cfg_json).to_json(), cfg_json);
-  // archive.csv: every evaluation once, table accuracy = true accuracy, niche recorded.
+  EXPECT_EQ(cfg_json["accuracy"], "valid");
+  EXPECT_EQ(cfg_json["accuracy_signal"], "table:valid");
+  EXPECT_EQ(cfg_json["include_degenerate"], false);
+  // archive.csv: every evaluation once; the default signal is CIFAR-10's 200-epoch validation
+  // accuracy (seen_accuracy), the truth column is the test accuracy, both read from the table
+  // here; no degenerate (zero-output) cell is ever evaluated.
   const auto archive = CsvTable::parse(test::read_file(dir + "/archive.csv"), "archive.csv");
   ASSERT_EQ(archive.rows(), 324u);
-  EXPECT_EQ(archive.header(), (std::vector<std::string>{"order", "generation", "niche", "index", "arch_str", "accuracy",
+  EXPECT_EQ(archive.header(), (std::vector<std::string>{"order", "generation", "niche", "index", "arch_str", "seen_accuracy",
                                                         "cost", "true_accuracy", "dataset", "device", "seed"}));
   for (std::size_t r = 0; r < archive.rows(); ++r) {
+    const int index = static_cast<int>(archive.integer(r, 3));
     EXPECT_EQ(archive.cell(r, 8), "cifar10");  // the run's key on every row
     EXPECT_EQ(archive.cell(r, 9), "fpga");
     EXPECT_EQ(archive.cell(r, 10), "3");
     EXPECT_EQ(archive.integer(r, 0), static_cast<long long>(r + 1));
-    EXPECT_DOUBLE_EQ(archive.number(r, 5), archive.number(r, 7));
-    EXPECT_EQ(archive.cell(r, 4), test::data()->arch(static_cast<int>(archive.integer(r, 3))).str());
+    EXPECT_DOUBLE_EQ(archive.number(r, 5), *test::data()->accuracy(index, Dataset::Cifar10, AccuracyMetric::Valid));
+    EXPECT_DOUBLE_EQ(archive.number(r, 7), *test::data()->accuracy(index, Dataset::Cifar10, AccuracyMetric::Test));
+    EXPECT_FALSE(test::data()->zero_output(index)) << index;
+    EXPECT_EQ(archive.cell(r, 4), test::data()->arch(index).str());
   }
-  // metrics.csv: one row per generation; with true accuracy the archive's HV can only grow; the
-  // summary's numbers are the last row's.
+  // metrics.csv: one row per generation; the summary's numbers are the last row's. (The HV of the
+  // answer need not grow: the answer is chosen on validation accuracy and scored on test.)
   const auto metrics = CsvTable::parse(test::read_file(dir + "/metrics.csv"), "metrics.csv");
   ASSERT_EQ(metrics.rows(), 11u);
-  for (std::size_t r = 1; r < metrics.rows(); ++r) EXPECT_GE(metrics.number(r, 2), metrics.number(r - 1, 2));
   const auto summary = nlohmann::json::parse(test::read_file(dir + "/summary.json"));
+  EXPECT_EQ(summary["accuracy_signal"], "table:valid");
+  EXPECT_EQ(summary["excluded_degenerate"], 341);
+  EXPECT_NE(summary["protocol"].get<std::string>().find("341 degenerate cells"), std::string::npos);
+  EXPECT_NE(summary["protocol"].get<std::string>().find("table:valid"), std::string::npos);
   EXPECT_DOUBLE_EQ(summary["hv_ratio"].get<double>(), metrics.number(10, 2));
   EXPECT_DOUBLE_EQ(summary["igd"].get<double>(), metrics.number(10, 3));
   EXPECT_EQ(summary["evaluations"], 324);
   EXPECT_EQ(summary["operator"], "evolution");
-  EXPECT_EQ(summary["accuracy_source"], "table:test");
   EXPECT_EQ(summary["run_dir"], fs::absolute(dir).lexically_normal().string());
   EXPECT_GT(summary["hv_ratio"].get<double>(), 0.85);
   // front.csv = the Pareto front of archive.csv under the objectives the search saw.
@@ -234,6 +245,51 @@ TEST(SearchRunCli, JsonOutputAndErrors) {
   EXPECT_EQ(nlohmann::json::parse(r.out)["evaluations"], 4 + 5);
 }
 
+TEST(SearchRunCli, ProtocolBadInputExitsTwoAndCreatesNothing) {
+  const std::string base = test::temp_dir("protocol-bad");
+  const std::string data = test::data_dir();
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> says;
+  };
+  const std::vector<Case> cases = {
+      {{"--accuracy", "crystal_ball"}, {"'crystal_ball'", "valid", "table:valid12", "table:test", "predictor"}},
+      {{"--dataset", "cifar100", "--accuracy", "table:valid"}, {"cifar100", "it has:", "table:valid12", "table:test"}},
+      {{"--budget", "20"}, {"minimum budget is 24", "6 niche(s) x 4 seeds"}},
+      {{"--no-partition", "--budget", "3"}, {"minimum budget is 4"}},
+      {{"--generations", "5", "--budget", "600"}, {"174 evaluations", "20 generations"}},
+  };
+  int k = 0;
+  for (const auto& c : cases) {
+    const std::string out = base + "/r" + std::to_string(k++);
+    std::vector<std::string> args = {"search", "--out", out, "--data", data};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    const auto r = test::run_cli(args);
+    EXPECT_EQ(r.exit_code, 2) << c.args[1] << r.out;
+    for (const auto& s : c.says) EXPECT_NE(r.err.find(s), std::string::npos) << s << " in: " << r.err;
+    EXPECT_FALSE(fs::exists(out)) << "a refused start left " << out;
+  }
+}
+
+TEST(SearchRunCli, ABudgetAboveThePlanIsSpent) {
+  const std::string base = test::temp_dir("budget");
+  auto r = test::run_cli({"search", "--out", base + "/b", "--budget", "600", "--json", "--data", test::data_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["evaluations"], 600);
+  EXPECT_GE(j["generations_completed"].get<int>(), 20);  // ceil((600 - 24) / 30)
+  const auto summary = nlohmann::json::parse(test::read_file(base + "/b/summary.json"));
+  EXPECT_EQ(summary["budget"], 600);
+  EXPECT_EQ(summary["planned_generations"], 20);
+  // Every front row says which accuracy is which.
+  for (const auto& e : j["front"]) {
+    const int index = e["index"].get<int>();
+    EXPECT_EQ(e["seen_accuracy"].get<double>(), *test::data()->accuracy(index, Dataset::Cifar10, AccuracyMetric::Valid));
+    EXPECT_EQ(e["true_accuracy"].get<double>(), *test::data()->accuracy(index, Dataset::Cifar10, AccuracyMetric::Test));
+  }
+  EXPECT_EQ(j["accuracy_signal"], "table:valid");
+}
+
 TEST(SearchRunCli, HvReferencePointIsAnOptionAndKeptInTheRun) {
   const std::string base = test::temp_dir("hvref");
   auto run = [&](const std::string& out, std::vector<std::string> extra) {
@@ -249,9 +305,15 @@ TEST(SearchRunCli, HvReferencePointIsAnOptionAndKeptInTheRun) {
   EXPECT_EQ(jp["front"], jw["front"]);  // the reference point scores a run, it does not steer it
   // The reported ratio is the protocol's with that reference, recomputed here from the front.
   const auto data = test::data();
-  const auto cost = make_cost_source(data, Dataset::Cifar10, {"fpga", HwMetric::Latency});
+  const auto cost = make_searchable_cost(data, Dataset::Cifar10, {"fpga", HwMetric::Latency});
   std::vector<Point2> pts;
-  for (const auto& e : jw["front"]) pts.push_back({100.0 - e["accuracy"].get<double>(), e["cost"].get<double>()});
+  for (const auto& e : jw["front"]) {
+    const int index = e["index"].get<int>();
+    EXPECT_EQ(e["true_accuracy"].get<double>(), *data->accuracy(index, Dataset::Cifar10));
+    EXPECT_EQ(e["seen_accuracy"].get<double>(), *data->accuracy(index, Dataset::Cifar10, AccuracyMetric::Valid));
+    pts.push_back({100.0 - e["true_accuracy"].get<double>(), e["cost"].get<double>()});
+  }
+  EXPECT_EQ(jw["accuracy_signal"], "table:valid");
   for (auto [ref, j] : {std::pair{std::optional<Point2>(Point2{1.1, 1.2}), jw}, std::pair{std::optional<Point2>(), jp}}) {
     const auto protocol = EvaluationProtocol::for_cost_source(*data, Dataset::Cifar10, *cost, ProtocolOptions{ref});
     EXPECT_NEAR(j["hv_ratio"].get<double>(), protocol.score_objectives(pts).hv_ratio, 1e-12);

@@ -179,7 +179,7 @@ TEST(PelnasSearch, OptionsNameTheBadField) {
       EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
     }
   };
-  expect_field({{"generations", -1}}, "generations");
+  expect_field({{"generations", -2}}, "generations");  // -1 = from the budget
   expect_field({{"children_per_call", 0}}, "children_per_call");
   expect_field({{"calls_per_niche", 1}}, "calls_per_niche");
   expect_field({{"seeds_per_niche", 0}}, "seeds_per_niche");
@@ -194,6 +194,45 @@ TEST(PelnasSearch, OptionsNameTheBadField) {
   EXPECT_THROW(PelnasSearch(PelnasSearchOptions::from_json({{"operator", "oracle"}})), Error);
   const auto o = PelnasSearchOptions::from_json({{"generations", 3}, {"partition", "conv3x3"}});
   EXPECT_EQ(PelnasSearchOptions::from_json(o.to_json()).to_json(), o.to_json());
+}
+
+TEST(PelnasSearch, GenerationsComeFromTheBudgetAndEveryBudgetIsSpent) {
+  PelnasSearchOptions o;  // generations unset: derived from the budget
+  ASSERT_EQ(o.generations, PelnasSearchOptions::kGenerationsFromBudget);
+  EXPECT_EQ(o.planned_evaluations(6), 324);  // the default budget: 10 generations
+  // 6 niches x 4 seeds = 24; 30 children per generation: ceil((600 - 24) / 30) = 20, ceil(300/30) = 10.
+  EXPECT_EQ(o.generations_for_budget(600, 6), 20);
+  EXPECT_EQ(o.generations_for_budget(324, 6), 10);
+  EXPECT_EQ(o.generations_for_budget(1000, 6), 33);
+  for (int budget : {100, 600, 1000}) {
+    PelnasSearch* s = nullptr;
+    const Archive a = run_search(o, 2, budget, &s);
+    EXPECT_EQ(static_cast<int>(a.size()), budget);
+    EXPECT_GE(s->checkpoint().generation, o.generations_for_budget(budget, 6));
+    EXPECT_EQ(s->counters().count("budget_unspent"), 0u);
+  }
+  // One niche (the ablation) with its own plan: ceil((600 - 4) / 32) = 19 generations.
+  PelnasSearchOptions one;
+  one.no_partition = true;
+  one.children_per_call = 32;
+  EXPECT_EQ(one.generations_for_budget(600, 1), 19);
+  EXPECT_EQ(run_search(one, 2, 600).size(), 600u);
+}
+
+TEST(PelnasSearch, BudgetsItCannotSpendOrSeedAreRefused) {
+  PelnasSearchOptions o;
+  const std::string low = test::error_of([&] { o.check_budget(20, 6); });
+  EXPECT_NE(low.find("minimum budget is 24"), std::string::npos) << low;
+  EXPECT_TRUE(test::error_of([&] { o.check_budget(24, 6); }).empty());
+  o.generations = 5;
+  const std::string high = test::error_of([&] { o.check_budget(600, 6); });
+  EXPECT_NE(high.find("174 evaluations"), std::string::npos) << high;  // 6 x (4 + 5 x 5)
+  EXPECT_NE(high.find("20 generations"), std::string::npos) << high;   // what the budget would need
+  EXPECT_TRUE(test::error_of([&] { o.check_budget(174, 6); }).empty());
+  EXPECT_TRUE(test::error_of([&] { o.check_budget(100, 6); }).empty());  // a budget may cut a fixed plan short
+  // Through the Search interface (as the benchmark grid calls it).
+  auto s = SearchRegistry::instance().make("pelnas", {{"generations", 5}});
+  EXPECT_THROW(s->check_budget(600), Error);
 }
 
 TEST(PelnasSearch, RegisteredByName) {
