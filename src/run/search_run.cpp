@@ -101,6 +101,8 @@ RunSetup prepare(const RunConfig& cfg) {
   RunSetup r;
   r.data = BenchmarkData::load(cfg.data_dir);
   r.dataset = dataset_from_string(cfg.dataset);
+  // The accuracy signal's name first (cheap, and the most likely typo), then device, budget, source.
+  (void)resolve_accuracy_signal(cfg.accuracy_signal.empty() ? cfg.accuracy : cfg.accuracy_signal, r.dataset, *r.data);
   r.cost = make_searchable_cost(r.data, r.dataset, CostSpec{cfg.device, hw_metric_from_string(cfg.metric)},
                                 SpaceOptions{cfg.include_degenerate});
   // The budget: below the seeding cost, more than fixed generations can spend, or more than the

@@ -71,7 +71,7 @@ TEST(CliHelp, EverySubcommandListsItsOptionsWithDefaults) {
   EXPECT_GT(defaults_seen, 10);
   // A few defaults by value.
   const auto search = test::run_cli({"search", "--help"}).out;
-  EXPECT_NE(search.find("--generations INT:INT in [0 - 100000]=10"), std::string::npos) << search;
+  EXPECT_NE(search.find("--generations INT:INT in [-1 - 100000]=-1"), std::string::npos) << search;
   EXPECT_NE(search.find("--dataset TEXT=cifar10"), std::string::npos);
   EXPECT_NE(search.find("--seed UINT=0"), std::string::npos);
   const auto exp = test::run_cli({"export", "--help"}).out;
