@@ -1,5 +1,6 @@
 #include "report/bench_report.h"
 
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "common/error.h"
 #include "metrics/mann_whitney.h"
 #include "hardware/cost_source.h"
+#include "hardware/searchable_space.h"
 #include "metrics/true_front.h"
 #include "report/attainment.h"
 #include "report/front_plot.h"
@@ -153,8 +155,12 @@ void median_fronts(HtmlPage& page, const SettingKey& key, const std::map<std::st
     const Dataset dataset = dataset_from_string(std::get<0>(key));
     const std::string& cost_name = std::get<2>(key);
     const HwMetric metric = cost_name.size() > 7 && cost_name.substr(cost_name.size() - 7) == "_energy" ? HwMetric::Energy : HwMetric::Latency;
-    const auto cost = make_cost_source(std::shared_ptr<const BenchmarkData>(data, [](const BenchmarkData*) {}), dataset,
-                                       CostSpec{std::get<1>(key), metric});
+    // The grid's searchable space (bench outputs before 2026-11-30 have no key: they kept degenerate cells).
+    const bool include_degenerate = summary.contains("options") && summary["options"].is_object()
+                                        ? summary["options"].value("include_degenerate", true)
+                                        : true;
+    const auto cost = make_searchable_cost(std::shared_ptr<const BenchmarkData>(data, [](const BenchmarkData*) {}), dataset,
+                                           CostSpec{std::get<1>(key), metric}, SpaceOptions{include_degenerate});
     const TrueFront tf = compute_true_front(*data, dataset, *cost);
     FrontPlotSpec spec;
     spec.id = fmt::format("plot-bench-front-{}", plot_id);

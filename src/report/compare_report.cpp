@@ -1,5 +1,6 @@
 #include "report/compare_report.h"
 
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -9,6 +10,7 @@
 
 #include "common/error.h"
 #include "hardware/cost_source.h"
+#include "hardware/searchable_space.h"
 #include "metrics/true_front.h"
 #include "report/front_plot.h"
 #include "report/html_writer.h"
@@ -131,7 +133,9 @@ std::string render_compare_report(const std::vector<RunData>& runs_in, std::shar
   for (const auto& [setting, members] : settings) {
     const auto& [dataset_name, device, metric] = setting;
     const Dataset dataset = dataset_from_string(dataset_name);
-    const auto cost = make_cost_source(data, dataset, CostSpec{device, hw_metric_from_string(metric)});
+    // The first run's searchable space (runs before 2026-11-30 have no key: they kept degenerate cells).
+    const auto cost = make_searchable_cost(data, dataset, CostSpec{device, hw_metric_from_string(metric)},
+                                           SpaceOptions{runs[members.front()].config.value("include_degenerate", true)});
     const TrueFront tf = compute_true_front(*data, dataset, *cost);
     FrontPlotSpec spec;
     spec.id = fmt::format("plot-cmp-front-{}", plot_no++);
