@@ -1,6 +1,5 @@
 #include "report/bench_report.h"
 
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>

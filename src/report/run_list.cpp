@@ -37,14 +37,21 @@ RunListing listing_of(const fs::path& d, const fs::path& root) {
     r.state = std::string(to_string(state));
     nlohmann::json summary = nlohmann::json::object();
     if (state == RunStatus::Finished) summary = read_json(d / "summary.json");
-    else summary["accuracy_source"] = json_str(run_started_event(d.string()), "accuracy");  // e.g. "table:test"
+    else {
+      const auto started = run_started_event(d.string());  // accuracy_signal; "accuracy" before 2026-11-30
+      summary["accuracy_signal"] = json_str(started, "accuracy_signal").empty() ? json_str(started, "accuracy")
+                                                                                 : json_str(started, "accuracy_signal");
+    }
     auto pick = [&](const char* key, const char* config_key) {
       const std::string s = json_str(summary, key);
       return s.empty() ? json_str(config, config_key) : s;
     };
     r.dataset = pick("dataset", "dataset");
     r.device = pick("device", "device");
-    r.accuracy = pick("accuracy_source", "accuracy");
+    r.accuracy = json_str(summary, "accuracy_source");  // finished runs before 2026-11-30
+    if (!json_str(summary, "accuracy_signal").empty()) r.accuracy = json_str(summary, "accuracy_signal");
+    if (r.accuracy.empty()) r.accuracy = pick("accuracy_signal", "accuracy_signal");
+    if (r.accuracy.empty()) r.accuracy = json_str(config, "accuracy");
     r.operator_name = json_str(summary, "operator");
     if (r.operator_name.empty() && config.contains("search")) r.operator_name = json_str(config["search"], "operator");
     for (const nlohmann::json* j : std::initializer_list<const nlohmann::json*>{&summary, &config})

@@ -206,7 +206,7 @@ TEST(RunReport, FoundArchitecturesTableIsTheFrontCsv) {
       EXPECT_EQ(row->children[2]->text, std::string(front.cell(i, front.column("arch_str"))));
       EXPECT_EQ(row->children[3]->text.substr(0, row->children[3]->text.find(' ')),
                 std::to_string(front.integer(i, front.column("niche"))));
-      EXPECT_NEAR(std::stod(row->children[4]->text), front.number(i, front.column("accuracy")), 0.005);
+      EXPECT_NEAR(std::stod(row->children[4]->text), front.number(i, front.column("seen_accuracy")), 0.005);
       EXPECT_NEAR(std::stod(row->children[5]->text), front.number(i, front.column("true_accuracy")), 0.005);
       const double cost = front.number(i, front.column("cost"));
       EXPECT_NEAR(std::stod(row->children[6]->text), cost, 1e-5 * cost);

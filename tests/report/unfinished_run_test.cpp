@@ -152,7 +152,8 @@ TEST(RunsCommand, ListsRunsWithTheirFilesValues) {
   EXPECT_EQ(j[1]["dataset"], "cifar10");
   EXPECT_EQ(j[1]["device"], "fpga");
   EXPECT_EQ(j[1]["operator"], "evolution");
-  EXPECT_EQ(j[1]["accuracy"], summary["accuracy_source"]);
+  EXPECT_EQ(j[1]["accuracy"], summary["accuracy_signal"]);
+  EXPECT_EQ(j[1]["accuracy"], "table:valid");
   EXPECT_EQ(j[1]["seed"], 3);
   EXPECT_EQ(j[1]["evaluations"], summary["evaluations"]);
   EXPECT_DOUBLE_EQ(j[1]["hv_ratio"].get<double>(), summary["hv_ratio"].get<double>());
