@@ -193,8 +193,10 @@ const Arch& BenchmarkData::arch(int index) const {
 int BenchmarkData::index_of(std::string_view s) const {
   if (!s.empty() && s.front() != '|') {
     int idx = -1;
+    // Digits only: from_chars alone would take "-0" as index 0.
+    const bool digits = s.find_first_not_of("0123456789") == std::string_view::npos;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), idx);
-    if (ec != std::errc() || p != s.data() + s.size())
+    if (!digits || ec != std::errc() || p != s.data() + s.size())
       throw Error("expected an NB201 index (0.." + std::to_string(size() - 1) + ") or an arch string starting with '|', found '" +
                   std::string(s) + "'");
     arch(idx);  // range check

@@ -274,6 +274,10 @@ TEST(BenchmarkData, UnknownNamesListTheValidOnes) {
   EXPECT_NE(msg.find("out of range"), std::string::npos) << msg;
   msg = error_of([&] { d->index_of("abc"); });
   EXPECT_NE(msg.find("NB201 index"), std::string::npos) << msg;
+  for (const char* signed_index : {"-0", "-1", "+5", " 5", "5 "}) {  // "-0" was read as index 0
+    msg = error_of([&] { d->index_of(signed_index); });
+    EXPECT_NE(msg.find("NB201 index"), std::string::npos) << signed_index << ": " << msg;
+  }
   msg = error_of([&] { d->index_of("|nor_conv_3x3~0|+|bogus~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"); });
   EXPECT_FALSE(msg.empty());
 }
