@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "run/run_state.h"
 #include "run/search_run.h"
 #include "search/archive.h"
 #include "search/knowledge_base.h"
@@ -15,7 +16,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     const auto c = pelnas::PelnasCheckpoint::from_json(j);
     (void)c.to_json().dump();
-    (void)pelnas::Archive::from_json(c.archive);
+    (void)c.archive.to_json().dump();
+  } catch (const pelnas::Error&) {
+  }
+  try {
+    (void)pelnas::RunState::from_json(j).to_json().dump();  // checkpoint.json's "state"
   } catch (const pelnas::Error&) {
   }
   try {

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -90,8 +91,29 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
   hooks.generation_delay_ms = o.generation_delay_ms;
   hooks.terminal_progress = ::isatty(STDERR_FILENO) != 0;
   if (!o.resume.empty()) {
-    const std::string data_override = o.data.data_dir ? resolve_data_dir(o.data.data_dir) : std::string();
-    print_summary(resume_search_run(o.resume, hooks, data_override), o.json);
+    // The run continues with the configuration in its config.json: an option that would change it
+    // is refused by name rather than silently ignored; the few that cannot change results are applied.
+    static const std::map<std::string, std::string> resumable = {
+        {"--llm-base-url", "base_url"}, {"--llm-timeout", "timeout_seconds"}, {"--llm-concurrency", "concurrency"}};
+    static const std::set<std::string> passive = {"--resume", "--data", "--json", "--verbose", "--help",
+                                                  "--stop-after-generation", "--generation-delay-ms"};
+    ResumeOptions ro;
+    const std::string allowed = "--data, --json, --llm-base-url, --llm-timeout, --llm-concurrency";
+    for (const CLI::Option* opt : cmd->get_options()) {
+      if (opt->count() == 0 || opt->get_lnames().empty()) continue;
+      const std::string name = "--" + opt->get_lnames().front();
+      if (passive.count(name)) continue;
+      if (auto it = resumable.find(name); it != resumable.end()) {
+        if (name == "--llm-base-url") ro.operator_options[it->second] = o.llm_base_url;
+        else if (name == "--llm-timeout") ro.operator_options[it->second] = o.llm_timeout;
+        else ro.operator_options[it->second] = o.llm_concurrency;
+        continue;
+      }
+      throw Error(name + " cannot be given with --resume: the run continues with the configuration recorded in " + o.resume +
+                  "/config.json (options allowed with --resume: " + allowed + ")");
+    }
+    if (o.data.data_dir) ro.data_dir = std::filesystem::absolute(resolve_data_dir(o.data.data_dir)).string();
+    print_summary(resume_search_run(o.resume, hooks, ro), o.json);
     return;
   }
   std::map<std::string, long> file_lines;

@@ -81,6 +81,9 @@ Rng Rng::deserialize(const std::string& text) {
       std::sscanf(text.c_str(), "%16llx:%16llx:%16llx:%16llx:%16llx%c", &w[0], &w[1], &w[2], &w[3],
                   &w[4], &tail) != 5)
     throw Error("malformed random-generator state '" + text + "' (expected 5 hex words joined by ':')");
+  // xoshiro256** never leaves the all-zero state: it would return 0 forever (Rng::normal would loop).
+  if ((w[1] | w[2] | w[3] | w[4]) == 0)
+    throw Error("invalid random-generator state '" + text + "': the four state words are all zero");
   Rng r;
   r.seed_ = w[0];
   for (int i = 0; i < 4; ++i) r.s_[i] = w[i + 1];

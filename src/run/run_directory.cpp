@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <sys/file.h>
 #include <sstream>
 #include <unistd.h>
 
@@ -33,6 +34,31 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   ::fsync(fd);
   ::close(fd);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("cannot rename " + tmp + " to " + path + ": " + std::strerror(errno));
+}
+
+RunDirectoryLock::RunDirectoryLock(const std::string& dir) {
+  const std::string path = dir + "/" + RunDirectory::kLock;
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error("cannot open the lock file " + path + ": " + std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    char buf[32] = {};
+    const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+    ::close(fd_);
+    fd_ = -1;
+    std::string owner = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+    while (!owner.empty() && (owner.back() == '\n' || owner.back() == ' ')) owner.pop_back();
+    if (err == EWOULDBLOCK)
+      throw Error("run directory " + dir + " is in use by another pelnas search" + (owner.empty() ? "" : " (pid " + owner + ")") +
+                  "; wait for it to finish or stop it before resuming (lock file " + path + ")");
+    throw Error("cannot lock " + path + ": " + std::strerror(err));
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, pid.data(), pid.size(), 0);
+}
+
+RunDirectoryLock::~RunDirectoryLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
 }
 
 RunDirectory RunDirectory::create(const std::string& path) {
@@ -71,13 +97,14 @@ nlohmann::json RunDirectory::read_json(const std::string& name) const {
   }
 }
 
-void RunDirectory::append_event(const nlohmann::json& event) const {
-  const std::string line = event.dump() + "\n";
-  const int fd = ::open(file(kEvents).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error("cannot append to " + file(kEvents) + ": " + std::strerror(errno));
-  const ssize_t n = ::write(fd, line.data(), line.size());  // one write: a line is never interleaved
+void RunDirectory::append_event(const nlohmann::json& event) const { append(kEvents, event.dump() + "\n"); }
+
+void RunDirectory::append(const std::string& name, const std::string& text) const {
+  const int fd = ::open(file(name).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error("cannot append to " + file(name) + ": " + std::strerror(errno));
+  const ssize_t n = ::write(fd, text.data(), text.size());  // one write: a line is never interleaved
   ::close(fd);
-  if (n != static_cast<ssize_t>(line.size())) throw Error("short write to " + file(kEvents));
+  if (n != static_cast<ssize_t>(text.size())) throw Error("short write to " + file(name));
 }
 
 std::vector<nlohmann::json> RunDirectory::events() const {

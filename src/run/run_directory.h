@@ -11,6 +11,21 @@ namespace pelnas {
 // Writes `text` to `path` atomically (temp file + fsync + rename). Throws pelnas::Error on failure.
 void write_file_atomic(const std::string& path, const std::string& text);
 
+// Exclusive use of a run directory by one process: an flock(2) on RUN_DIR/run.lock, held for the
+// object's lifetime and released by the kernel when the process dies (kill -9 included), so a stale
+// lock file never blocks a resume. The file holds the owner's pid, for the message.
+class RunDirectoryLock {
+ public:
+  // Throws pelnas::Error naming the directory (and the pid holding it) when another process has it.
+  explicit RunDirectoryLock(const std::string& dir);
+  ~RunDirectoryLock();
+  RunDirectoryLock(const RunDirectoryLock&) = delete;
+  RunDirectoryLock& operator=(const RunDirectoryLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 class RunDirectory {
  public:
   // A new run: the directory must not exist or be empty. Creates it (and knowledge/).
@@ -29,6 +44,8 @@ class RunDirectory {
   // Event log: append one line and flush; count_events() = complete lines; truncate_events(n) keeps
   // the first n (used on resume to drop events written after the last checkpoint).
   void append_event(const nlohmann::json& event) const;
+  // Appends text to a file of the directory with one write (no fsync: for files rebuilt on resume).
+  void append(const std::string& name, const std::string& text) const;
   std::vector<nlohmann::json> events() const;
   void truncate_events(std::size_t keep) const;
 
@@ -40,6 +57,7 @@ class RunDirectory {
   static constexpr const char* kMetrics = "metrics.csv";
   static constexpr const char* kStats = "stats.json";
   static constexpr const char* kSummary = "summary.json";
+  static constexpr const char* kLock = "run.lock";
 
  private:
   explicit RunDirectory(std::string path) : path_(std::move(path)) {}

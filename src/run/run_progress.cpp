@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "run/run_directory.h"
+#include "run/run_state_store.h"
 #include "search/pelnas_search.h"
 
 namespace pelnas {
@@ -74,27 +75,14 @@ RunStatus run_status(const std::string& run_dir) {
 
 std::vector<EvaluatedArch> read_checkpoint_archive(const std::string& run_dir, int& generation) {
   generation = -1;
-  const fs::path p = fs::path(run_dir) / RunDirectory::kCheckpoint;
-  if (!fs::exists(p)) return {};
-  nlohmann::json j;
-  {
-    std::ifstream in(p);
-    if (!in) throw Error(p.string() + ": cannot open");
-    try {
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(p.string() + ": not valid JSON: " + e.what());
-    }
-  }
-  try {
-    const PelnasCheckpoint ck = PelnasCheckpoint::from_json(j.at("search"));
-    generation = ck.generation;
-    return Archive::from_json(ck.archive).entries();
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(p.string() + ": " + e.what());
-  } catch (const Error& e) {
-    throw Error(p.string() + ": " + e.what());
-  }
+  if (!fs::exists(fs::path(run_dir) / RunDirectory::kCheckpoint)) return {};
+  const RunDirectory dir = RunDirectory::open(run_dir);
+  RunStateStore store(dir);
+  if (store.empty()) return {};
+  // Read-only: a running search may be appending its journal (an unfinished last record is skipped).
+  const RunState state = store.load(/*repair=*/false);
+  generation = state.search.generation;
+  return state.search.archive.entries();
 }
 
 nlohmann::json run_started_event(const std::string& run_dir) {

@@ -1,7 +1,9 @@
 #include "run/search_run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -14,12 +16,15 @@
 #include "common/csv.h"
 #include "common/error.h"
 #include "common/progress_line.h"
+#include "common/json_fields.h"
 #include "data/benchmark_data.h"
 #include "evaluate/accuracy_sources.h"
 #include "hardware/cost_source.h"
 #include "hardware/searchable_space.h"
 #include "metrics/evaluation_protocol.h"
 #include "run/run_directory.h"
+#include "run/run_state_store.h"
+#include "search/llm_operator.h"
 
 namespace pelnas {
 
@@ -75,14 +80,14 @@ std::string csv_rows(const std::vector<EvaluatedArch>& entries, const Evaluator&
   return os.str();
 }
 
-std::string metrics_csv(const nlohmann::json& rows) {
+constexpr const char* kMetricsHeader = "generation,evaluations,hv_ratio,igd,igd_plus,hv,front_size,llm_calls\n";
+
+std::string metrics_csv_row(const nlohmann::json& r) {
   std::ostringstream os;
   os.precision(17);
-  os << "generation,evaluations,hv_ratio,igd,igd_plus,hv,front_size,llm_calls\n";
-  for (const auto& r : rows)
-    os << r["generation"].get<int>() << ',' << r["evaluations"].get<int>() << ',' << r["hv_ratio"].get<double>() << ','
-       << r["igd"].get<double>() << ',' << r["igd_plus"].get<double>() << ',' << r["hv"].get<double>() << ','
-       << r["front_size"].get<int>() << ',' << r.value("llm_calls", std::int64_t{0}) << '\n';
+  os << r["generation"].get<int>() << ',' << r["evaluations"].get<int>() << ',' << r["hv_ratio"].get<double>() << ','
+     << r["igd"].get<double>() << ',' << r["igd_plus"].get<double>() << ',' << r["hv"].get<double>() << ','
+     << r["front_size"].get<int>() << ',' << r.value("llm_calls", std::int64_t{0}) << '\n';
   return os.str();
 }
 
@@ -125,8 +130,8 @@ RunSetup prepare(const RunConfig& cfg) {
 
 std::string knowledge_file(int generation) { return fmt::format("knowledge/gen_{:03}.json", generation); }
 
-RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json* checkpoint, const RunHooks& hooks,
-                   const RunSetup& setup) {
+RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store, const RunState* state,
+                   const nlohmann::json& overrides, const RunHooks& hooks, const RunSetup& setup) {
   const auto wall_start = std::chrono::steady_clock::now();
   const auto& data = setup.data;
   const Dataset dataset = setup.dataset;
@@ -139,25 +144,57 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
   Problem problem(evaluator, Budget{budget});
   const EvaluationProtocol& protocol = *setup.protocol;
 
-  nlohmann::json metric_rows = nlohmann::json::array();
+  std::vector<nlohmann::json> metric_rows;
   double wall_before = 0;
   std::vector<KnowledgeBase> last_kb;
-  if (checkpoint) {
-    const auto ck = PelnasCheckpoint::from_json(checkpoint->at("search"));
+  // Lines of events.jsonl, counted here instead of re-reading the log every generation.
+  std::int64_t events = 0;
+  auto log_event = [&](const nlohmann::json& e) {
+    dir.append_event(e);
+    ++events;
+  };
+  if (state) {
+    const auto& ck = state->search;
+    // Cross-references before anything is trusted (PelnasSearch::run checks the search part again).
+    try {
+      const NicheMap niches(cfg.search.resolve_partition(), PartitionContext{data, dataset, cost.get()});
+      CheckpointExpectations expect;
+      expect.niches = niches.partition().size();
+      expect.generations = cfg.search.generations;
+      expect.budget = budget;
+      expect.niche_of = [&niches](const Arch& a) { return niches.niche_of(a); };
+      expect.index_of = [&data](const Arch& a) { return data->index_of(a); };
+      expect.cost_of = [&cost](int index) { return cost->cost(index); };
+      ck.validate(expect, "state.search");
+      state->check_metrics("state");
+    } catch (const CheckpointError& e) {
+      throw InputError(store.source(), 0, e.what());
+    }
     for (const auto& n : ck.niches) last_kb.push_back(n.knowledge);
     search.resume_from(ck);
-    metric_rows = checkpoint->at("metrics");
-    wall_before = checkpoint->value("wall_seconds", 0.0);
-    dir.truncate_events(checkpoint->at("events").get<std::size_t>());
-    dir.append_event({{"event", "run_resumed"}, {"time", now_iso()}, {"from_generation", ck.generation},
-                      {"evaluations", static_cast<int>(Archive::from_json(ck.archive).size())}});
+    metric_rows = state->metrics;
+    wall_before = state->wall_seconds;
+    const auto logged = static_cast<std::int64_t>(dir.events().size());
+    if (state->events > logged)
+      throw InputError(store.source(), 0, "state.events: expected at most " + std::to_string(logged) + " (the lines of " +
+                                              dir.file(RunDirectory::kEvents) + "), got " + std::to_string(state->events));
+    dir.truncate_events(static_cast<std::size_t>(state->events));
+    events = state->events;
+    std::string csv = kMetricsHeader;
+    for (const auto& r : metric_rows) csv += metrics_csv_row(r);
+    dir.write(RunDirectory::kMetrics, csv);  // rows written after the saved state are dropped
+    nlohmann::json resumed = {{"event", "run_resumed"}, {"time", now_iso()}, {"from_generation", ck.generation},
+                              {"evaluations", static_cast<int>(ck.archive.size())}};
+    if (!overrides.empty()) resumed["overrides"] = overrides;
+    log_event(resumed);
     spdlog::info("resuming {} after generation {}", dir.path(), ck.generation);
   } else {
     dir.write_json(RunDirectory::kConfig, cfg.to_json());
-    dir.append_event({{"event", "run_started"}, {"time", now_iso()}, {"operator", cfg.search.operator_name},
-                      {"operator_defaulted", cfg.operator_defaulted}, {"accuracy_signal", accuracy->name()},
-                      {"cost", cost->name()}, {"budget", budget}, {"seed", cfg.seed},
-                      {"excluded_degenerate", cost->excluded()}});
+    dir.write(RunDirectory::kMetrics, kMetricsHeader);
+    log_event({{"event", "run_started"}, {"time", now_iso()}, {"operator", cfg.search.operator_name},
+               {"operator_defaulted", cfg.operator_defaulted}, {"accuracy_signal", accuracy->name()},
+               {"cost", cost->name()}, {"budget", budget}, {"seed", cfg.seed},
+               {"excluded_degenerate", cost->excluded()}});
   }
   if (cfg.operator_defaulted)
     spdlog::info("no LLM model configured (--llm-model / PELNAS_LLM_MODEL): using the 'evolution' operator (no model: the without-LLM variant; see docs/RUN_DIRECTORY.md for what it adds to the paper's)");
@@ -172,7 +209,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
 
   // The progress line: shown from the start, HV ratio only once a generation has been scored,
   // ETA from this process's pace (evaluations since it started or resumed).
-  double current_hv = checkpoint && !metric_rows.empty() ? metric_rows.back()["hv_ratio"].get<double>() : std::nan("");
+  double current_hv = state && !metric_rows.empty() ? metric_rows.back()["hv_ratio"].get<double>() : std::nan("");
   const int evaluations_at_start = problem.evaluations();
   const auto progress_line = [&](int generation, int niche, int niches, int evaluations, long long tokens) {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -184,7 +221,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
                                               generation, planned_generations, where, evaluations, budget, hv, tokens,
                                               elapsed, eta));
   };
-  if (hooks.terminal_progress) progress_line(checkpoint ? search.checkpoint().generation + 1 : 0, 0, 0, problem.evaluations(), 0);
+  if (hooks.terminal_progress) progress_line(state ? state->search.generation + 1 : 0, 0, 0, problem.evaluations(), 0);
   search.on_progress = [&](const PelnasProgress& p) {
     if (hooks.terminal_progress) progress_line(p.generation, p.niche, p.niches, p.evaluations, static_cast<long long>(p.tokens));
   };
@@ -216,13 +253,12 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
       last_kb[k] = niches[k].knowledge;
     }
     dir.write_json(knowledge_file(report.generation), {{"generation", report.generation}, {"niches", kb}});
-    dir.write(RunDirectory::kMetrics, metrics_csv(metric_rows));
-    dir.append_event({{"event", "generation_done"}, {"time", now_iso()}, {"generation", report.generation},
-                      {"evaluations", report.evaluations}, {"niches", per_niche}, {"hv_ratio", r.hv_ratio},
-                      {"igd", r.igd}, {"igd_plus", r.igd_plus}, {"knowledge_changes", changes}});
+    dir.append(RunDirectory::kMetrics, metrics_csv_row(metric_rows.back()));
+    log_event({{"event", "generation_done"}, {"time", now_iso()}, {"generation", report.generation},
+               {"evaluations", report.evaluations}, {"niches", per_niche}, {"hv_ratio", r.hv_ratio},
+               {"igd", r.igd}, {"igd_plus", r.igd_plus}, {"knowledge_changes", changes}});
     const double wall = wall_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    dir.write_json(RunDirectory::kCheckpoint, {{"search", search.checkpoint().to_json()}, {"metrics", metric_rows},
-                                               {"events", dir.events().size()}, {"wall_seconds", wall}});
+    store.save(search, *report.archive, metric_rows, events, wall);
     spdlog::info("generation {}/{}: {} evaluations, HV ratio {:.4f}, IGD {:.4f}, front {}", report.generation,
                  planned_generations, report.evaluations, r.hv_ratio, r.igd, front.size());
     if (hooks.generation_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hooks.generation_delay_ms));
@@ -234,8 +270,16 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
   };
 
   Rng rng(cfg.seed);
-  search.run(problem, rng, callback);
+  try {
+    search.run(problem, rng, callback);
+  } catch (const CheckpointError& e) {  // the saved state contradicts itself or the run: never resume from it
+    throw InputError(store.source(), 0, e.what());
+  }
   ProgressLine::instance().finish();
+  if (search.counters().count("stopped:no_unseen_cells"))
+    spdlog::warn("the search stopped after generation {}: no niche has an unseen architecture left that can be evaluated "
+                 "({} of the {} budgeted evaluations spent)", search.generation_done(), problem.evaluations(), budget);
+
 
   RunSummary s;
   s.run_dir = std::filesystem::absolute(dir.path()).lexically_normal().string();
@@ -282,7 +326,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, const nlohmann::json*
                   {"include_degenerate", cfg.include_degenerate}, {"wall_seconds", wall},
                   {"protocol", accuracy_signal_description(accuracy->name()) + " " + protocol.describe()}});
   dir.write_json(RunDirectory::kSummary, summary);
-  dir.append_event({{"event", "run_finished"}, {"time", now_iso()}, {"evaluations", s.evaluations}, {"hv_ratio", s.hv_ratio},
+  log_event({{"event", "run_finished"}, {"time", now_iso()}, {"evaluations", s.evaluations}, {"hv_ratio", s.hv_ratio},
                     {"igd", s.igd}, {"igd_plus", s.igd_plus}, {"front_size", s.front_size}, {"wall_seconds", wall}});
   return s;
 }
@@ -318,29 +362,36 @@ nlohmann::json RunConfig::to_json() const {
 }
 
 RunConfig RunConfig::from_json(const nlohmann::json& j) {
+  namespace jf = json_fields;
+  RunConfig c;
+  jf::object(j, "(document)");
+  c.dataset = jf::string(jf::member(j, "", "dataset"), "dataset", false);
+  c.device = jf::string(jf::member(j, "", "device"), "device", false);
+  c.metric = jf::string(jf::member(j, "", "metric"), "metric", false);
+  c.accuracy = jf::string(jf::member(j, "", "accuracy"), "accuracy", false);
+  // Runs before 2026-11-30 have neither key: they searched the whole space (degenerate cells
+  // included) and "table" meant the true test accuracy; resolve_accuracy_signal still reads it.
+  c.accuracy_signal = j.contains("accuracy_signal") ? jf::string(j["accuracy_signal"], "accuracy_signal") : std::string();
+  c.include_degenerate = j.contains("include_degenerate") ? jf::boolean(j["include_degenerate"], "include_degenerate") : true;
+  c.seed = jf::unsigned_integer(jf::member(j, "", "seed"), "seed");
+  c.budget = static_cast<int>(jf::integer(jf::member(j, "", "budget"), "budget", 0, kNumArchs));
+  c.data_dir = jf::string(jf::member(j, "", "data_dir"), "data_dir", false);
   try {
-    RunConfig c;
-    c.dataset = j.at("dataset").get<std::string>();
-    c.device = j.at("device").get<std::string>();
-    c.metric = j.at("metric").get<std::string>();
-    c.accuracy = j.at("accuracy").get<std::string>();
-    // Runs before 2026-11-30 have neither key: they searched the whole space (degenerate cells
-    // included) and "table" meant the true test accuracy; resolve_accuracy_signal still reads it.
-    c.accuracy_signal = j.value("accuracy_signal", std::string());
-    c.include_degenerate = j.value("include_degenerate", true);
-    c.seed = j.at("seed").get<std::uint64_t>();
-    c.budget = j.at("budget").get<int>();
-    c.data_dir = j.at("data_dir").get<std::string>();
-    c.search = PelnasSearchOptions::from_json(j.at("search"));
-    if (j.contains("hv_reference") && !j.at("hv_reference").is_null())  // absent in runs before 2026-11-28
-      c.hv_reference = j.at("hv_reference").get<Point2>();
-    c.operator_defaulted = j.value("operator_defaulted", false);
-    c.cli = j.value("cli", nlohmann::json::object());
-    c.validate();
-    return c;
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(std::string("run config: ") + e.what());
+    c.search = PelnasSearchOptions::from_json(jf::object(jf::member(j, "", "search"), "search"));
+  } catch (const Error& e) {
+    throw Error(std::string("search: ") + e.what());
   }
+  if (j.contains("hv_reference") && !j.at("hv_reference").is_null()) {  // absent in runs before 2026-11-28
+    const auto& h = jf::array(j["hv_reference"], "hv_reference");
+    if (h.size() != 2) jf::fail("hv_reference", "two numbers [x, y] or null", h);
+    constexpr double kBig = std::numeric_limits<double>::max();
+    c.hv_reference = Point2{jf::number(h[0], "hv_reference[0]", -kBig, kBig), jf::number(h[1], "hv_reference[1]", -kBig, kBig)};
+  }
+  c.operator_defaulted = j.contains("operator_defaulted") ? jf::boolean(j["operator_defaulted"], "operator_defaulted") : false;
+  if (j.contains("cli")) c.cli = j["cli"].is_null() ? j["cli"] : jf::object(j["cli"], "cli");  // null: a run started by the library
+  else c.cli = nlohmann::json::object();
+  c.validate();
+  return c;
 }
 
 nlohmann::json RunSummary::to_json() const {
@@ -360,56 +411,120 @@ nlohmann::json RunSummary::to_json() const {
 RunSummary start_search_run(const RunConfig& config, const std::string& out_dir, const RunHooks& hooks) {
   const RunSetup setup = prepare(config);  // before anything is written
   auto dir = RunDirectory::create(out_dir);
-  return execute(dir, config, nullptr, hooks, setup);
+  RunDirectoryLock lock(dir.path());
+  RunStateStore store(dir);
+  return execute(dir, config, store, nullptr, nlohmann::json::object(), hooks, setup);
 }
 
-RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks, const std::string& data_dir_override) {
-  auto dir = RunDirectory::open(run_dir);
-  RunConfig cfg = RunConfig::from_json(dir.read_json(RunDirectory::kConfig));
-  if (!data_dir_override.empty()) cfg.data_dir = data_dir_override;
-  if (dir.exists(RunDirectory::kSummary)) {
-    // Finished already: report it again.
-    const auto s = dir.read_json(RunDirectory::kSummary);
-    RunSummary r;
-    r.run_dir = std::filesystem::absolute(run_dir).lexically_normal().string();
-    r.hv_ratio = s.at("hv_ratio");
-    r.igd = s.at("igd");
-    r.igd_plus = s.at("igd_plus");
-    r.hv = s.at("hv");
-    r.front_size = s.at("front_size");
-    r.evaluations = s.at("evaluations");
-    r.generations_completed = s.at("generations_completed");
-    r.finished = true;
-    r.accuracy_signal = s.value("accuracy_signal", s.value("accuracy_source", cfg.accuracy_signal));
-    auto data = BenchmarkData::load(cfg.data_dir);
-    const auto front = CsvTable::parse(dir.read(RunDirectory::kFront), dir.file(RunDirectory::kFront));
-    (void)data;
-    for (std::size_t i = 0; i < front.rows(); ++i) {
-      EvaluatedArch e;
-      e.order = static_cast<int>(front.integer(i, front.column("order")));
-      e.generation = static_cast<int>(front.integer(i, front.column("generation")));
-      e.niche = static_cast<int>(front.integer(i, front.column("niche")));
-      e.index = static_cast<int>(front.integer(i, front.column("index")));
+namespace {
+
+// A finished run's summary.json and front.csv, read back strictly.
+RunSummary finished_summary(const RunDirectory& dir, const RunConfig& cfg) {
+  namespace jf = json_fields;
+  const auto s = dir.read_json(RunDirectory::kSummary);
+  RunSummary r;
+  r.run_dir = std::filesystem::absolute(dir.path()).lexically_normal().string();
+  try {
+    constexpr double kBig = std::numeric_limits<double>::max();
+    r.hv_ratio = jf::number(jf::member(s, "", "hv_ratio"), "hv_ratio", -kBig, kBig);
+    r.igd = jf::number(jf::member(s, "", "igd"), "igd", -kBig, kBig);
+    r.igd_plus = jf::number(jf::member(s, "", "igd_plus"), "igd_plus", -kBig, kBig);
+    r.hv = jf::number(jf::member(s, "", "hv"), "hv", -kBig, kBig);
+    r.front_size = static_cast<int>(jf::integer(jf::member(s, "", "front_size"), "front_size", 0, kNumArchs));
+    r.evaluations = static_cast<int>(jf::integer(jf::member(s, "", "evaluations"), "evaluations", 1, kNumArchs));
+    r.generations_completed =
+        static_cast<int>(jf::integer(jf::member(s, "", "generations_completed"), "generations_completed", 0, std::numeric_limits<int>::max()));
+    r.accuracy_signal = s.contains("accuracy_signal") ? jf::string(s["accuracy_signal"], "accuracy_signal", false)
+                        : s.contains("accuracy_source") ? jf::string(s["accuracy_source"], "accuracy_source", false)
+                                                         : cfg.accuracy_signal;
+  } catch (const Error& e) {
+    throw InputError(dir.file(RunDirectory::kSummary), 0, e.what());
+  }
+  r.finished = true;
+  const std::string front_file = dir.file(RunDirectory::kFront);
+  const auto front = CsvTable::parse(dir.read(RunDirectory::kFront), front_file);
+  const auto seen = front.find_column("seen_accuracy");  // "accuracy" before 2026-11-30
+  const std::size_t accuracy_column = seen ? *seen : front.column("accuracy");
+  const auto true_column = front.find_column("true_accuracy");
+  for (std::size_t i = 0; i < front.rows(); ++i) {
+    EvaluatedArch e;
+    e.order = static_cast<int>(front.integer(i, front.column("order")));
+    e.generation = static_cast<int>(front.integer(i, front.column("generation")));
+    e.niche = static_cast<int>(front.integer(i, front.column("niche")));
+    e.index = static_cast<int>(front.integer(i, front.column("index")));
+    try {
       e.arch = Arch::parse(front.cell(i, front.column("arch_str")));
-      const auto seen = front.find_column("seen_accuracy");  // "accuracy" before 2026-11-30
-      e.accuracy = front.number(i, seen ? *seen : front.column("accuracy"));
-      e.cost = front.number(i, front.column("cost"));
-      const auto t = front.find_column("true_accuracy");
-      const double ta = t ? front.number_or_nan(i, *t) : NAN;
-      r.front_test_accuracy.push_back(std::isnan(ta) ? std::nullopt : std::optional<double>(ta));
-      r.front.push_back(e);
+    } catch (const Error& ex) {
+      throw InputError(front_file, static_cast<long>(i) + 2, std::string("arch_str: ") + ex.what());
     }
+    if (e.index < 0 || e.index >= kNumArchs || Arch::from_lex_code(e.arch.lex_code()) != e.arch)
+      throw InputError(front_file, static_cast<long>(i) + 2, "index: expected an NB201 index in [0, 15624], got " + std::to_string(e.index));
+    e.accuracy = front.number(i, accuracy_column);
+    e.cost = front.number(i, front.column("cost"));
+    const double ta = true_column ? front.number_or_nan(i, *true_column) : NAN;
+    r.front_test_accuracy.push_back(std::isnan(ta) ? std::nullopt : std::optional<double>(ta));
+    if (e.order < 1 || e.order > r.evaluations)
+      throw InputError(front_file, static_cast<long>(i) + 2, "order: expected an evaluation number in [1, " + std::to_string(r.evaluations) +
+                                                                 "], got " + std::to_string(e.order));
+    r.front.push_back(e);
+  }
+  if (static_cast<int>(r.front.size()) != r.front_size)
+    throw InputError(front_file, 0, "expected " + std::to_string(r.front_size) + " rows (summary.json front_size), got " +
+                                        std::to_string(r.front.size()));
+  return r;
+}
+
+}  // namespace
+
+RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks, const ResumeOptions& resume) {
+  auto dir = RunDirectory::open(run_dir);
+  RunDirectoryLock lock(dir.path());  // before anything is read: a second resume of the same directory is refused
+  RunConfig cfg;
+  try {
+    cfg = RunConfig::from_json(dir.read_json(RunDirectory::kConfig));
+  } catch (const InputError&) {
+    throw;
+  } catch (const Error& e) {
+    throw InputError(dir.file(RunDirectory::kConfig), 0, e.what());
+  }
+  if (dir.exists(RunDirectory::kSummary)) {
+    if (!resume.operator_options.empty() || !resume.data_dir.empty())
+      spdlog::warn("run {} has already finished: the options given with --resume change nothing", run_dir);
     spdlog::info("run {} has already finished", run_dir);
-    return r;
+    return finished_summary(dir, cfg);
   }
-  if (!dir.exists(RunDirectory::kCheckpoint)) {
-    // Killed before the seeding checkpoint: nothing to keep, start over in the same directory.
-    spdlog::info("run {} has no checkpoint yet: starting it from the beginning", run_dir);
+  // Overrides: applied, written back to config.json (so a later resume keeps them), and logged.
+  nlohmann::json overrides = nlohmann::json::object();
+  if (!resume.data_dir.empty() && resume.data_dir != cfg.data_dir) overrides["data_dir"] = cfg.data_dir = resume.data_dir;
+  if (!resume.operator_options.is_object()) throw Error("resume: operator_options must be a JSON object");
+  for (const auto& [key, value] : resume.operator_options.items()) {
+    if (std::find(std::begin(kResumableOperatorOptions), std::end(kResumableOperatorOptions), key) == std::end(kResumableOperatorOptions))
+      throw Error("--resume: the operator option '" + key + "' cannot be changed when resuming (it would change the run's results)");
+    if (cfg.search.operator_name != "llm")
+      throw Error("--resume: the run in " + run_dir + " uses the '" + cfg.search.operator_name +
+                  "' operator, which has no LLM connection; its '" + key + "' cannot be set");
+    cfg.search.operator_options[key] = value;
+    overrides["operator_options." + key] = value;
+  }
+  if (!overrides.empty()) {
+    try {
+      cfg.validate();
+      (void)LlmOperatorOptions::from_json(cfg.search.resolved_operator_options());  // checks the values, opens nothing
+    } catch (const Error& e) {
+      throw Error(std::string("--resume overrides: ") + e.what());
+    }
+    dir.write_json(RunDirectory::kConfig, cfg.to_json());
+    spdlog::info("resuming {} with {}", run_dir, overrides.dump());
+  }
+  RunStateStore store(dir);
+  if (store.empty()) {
+    // Killed before the seeding was saved: nothing to keep, start over in the same directory.
+    spdlog::info("run {} has no saved state yet: starting it from the beginning", run_dir);
     dir.truncate_events(0);
-    return execute(dir, cfg, nullptr, hooks, prepare(cfg));
+    return execute(dir, cfg, store, nullptr, overrides, hooks, prepare(cfg));
   }
-  const auto ck = dir.read_json(RunDirectory::kCheckpoint);
-  return execute(dir, cfg, &ck, hooks, prepare(cfg));
+  const RunState state = store.load();
+  return execute(dir, cfg, store, &state, overrides, hooks, prepare(cfg));
 }
 
 }  // namespace pelnas

@@ -58,8 +58,18 @@ struct RunHooks {
 
 // Starts a new run in out_dir (created; must not exist or be empty).
 RunSummary start_search_run(const RunConfig& config, const std::string& out_dir, const RunHooks& hooks = {});
-// Continues the run in run_dir from its checkpoint (or returns its summary when it has finished).
-RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks = {},
-                             const std::string& data_dir_override = "");
+// What `--resume` may change in a run's recorded configuration (everything else is config.json's).
+// Overrides are written back to config.json and listed in the run_resumed event.
+struct ResumeOptions {
+  std::string data_dir;  // the benchmark data moved ("" = as recorded)
+  // Merged into the operator's options; only the LLM operator's connection settings are allowed
+  // (kResumableOperatorOptions): they change where and how patiently answers are fetched, not them.
+  nlohmann::json operator_options = nlohmann::json::object();
+};
+inline constexpr const char* kResumableOperatorOptions[] = {"base_url", "timeout_seconds", "concurrency"};
+
+// Continues the run in run_dir from its saved state (or returns its summary when it has finished).
+// Takes the directory's lock: a second process resuming the same directory is refused.
+RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks = {}, const ResumeOptions& resume = {});
 
 }  // namespace pelnas

@@ -1,10 +1,12 @@
 #include "search/archive.h"
 
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 
 namespace pelnas {
 
@@ -42,9 +44,12 @@ std::vector<EvaluatedArch> Archive::pareto_front() const {
   return out;
 }
 
-nlohmann::json Archive::to_json() const {
+nlohmann::json Archive::to_json() const { return to_json(0); }
+
+nlohmann::json Archive::to_json(std::size_t from) const {
   nlohmann::json arr = nlohmann::json::array();
-  for (const auto& e : entries_)
+  for (std::size_t i = from; i < entries_.size(); ++i) {
+    const auto& e = entries_[i];
     arr.push_back({{"arch", e.arch.str()},
                    {"index", e.index},
                    {"accuracy", e.accuracy},
@@ -52,28 +57,37 @@ nlohmann::json Archive::to_json() const {
                    {"order", e.order},
                    {"generation", e.generation},
                    {"niche", e.niche}});
+  }
   return arr;
 }
 
-Archive Archive::from_json(const nlohmann::json& j) {
-  if (!j.is_array()) throw Error("archive: expected a JSON array of evaluated architectures");
+Archive Archive::from_json(const nlohmann::json& j) { return from_json(j, "archive"); }
+
+Archive Archive::from_json(const nlohmann::json& j, const std::string& path) {
+  namespace jf = json_fields;
+  jf::array(j, path);
   Archive a;
-  std::size_t i = 0;
-  for (const auto& x : j) {
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const auto& x = j[i];
+    const std::string at = jf::join(path, i);
+    jf::object(x, at);
+    EvaluatedArch e;
+    const std::string arch_path = jf::join(at, "arch");
     try {
-      EvaluatedArch e;
-      e.arch = Arch::parse(x.at("arch").get<std::string>());
-      e.index = x.at("index").get<int>();
-      e.accuracy = x.at("accuracy").get<double>();
-      e.cost = x.at("cost").get<double>();
-      e.order = x.at("order").get<int>();
-      e.generation = x.at("generation").get<int>();
-      e.niche = x.at("niche").get<int>();
-      a.add(e);
-    } catch (const nlohmann::json::exception& ex) {
-      throw Error("archive entry " + std::to_string(i) + ": " + ex.what());
+      e.arch = Arch::parse(jf::string(jf::member(x, at, "arch"), arch_path));
+    } catch (const Error& ex) {
+      throw Error(arch_path + ": " + ex.what());
     }
-    ++i;
+    e.index = static_cast<int>(jf::integer(jf::member(x, at, "index"), jf::join(at, "index"), 0, kNumArchs - 1));
+    e.accuracy = jf::number(jf::member(x, at, "accuracy"), jf::join(at, "accuracy"), -std::numeric_limits<double>::max(),
+                            std::numeric_limits<double>::max());
+    e.cost = jf::number(jf::member(x, at, "cost"), jf::join(at, "cost"), -std::numeric_limits<double>::max(),
+                        std::numeric_limits<double>::max());
+    e.order = static_cast<int>(jf::integer(jf::member(x, at, "order"), jf::join(at, "order"), 1, kNumArchs));
+    e.generation = static_cast<int>(jf::integer(jf::member(x, at, "generation"), jf::join(at, "generation"), 0,
+                                                std::numeric_limits<int>::max()));
+    e.niche = static_cast<int>(jf::integer(jf::member(x, at, "niche"), jf::join(at, "niche"), -1, std::numeric_limits<int>::max()));
+    a.add(e);
   }
   return a;
 }

@@ -32,7 +32,11 @@ class Archive {
   std::vector<EvaluatedArch> pareto_front() const;
 
   nlohmann::json to_json() const;
+  nlohmann::json to_json(std::size_t from) const;  // entries()[from, size()) only
   static Archive from_json(const nlohmann::json& j);  // throws pelnas::Error naming the bad field
+  // The same, naming fields under `path` (e.g. "search.archive[3].accuracy"). Checks each entry's
+  // types and ranges; consistency with a run (orders, niches, the data) is the reader's job.
+  static Archive from_json(const nlohmann::json& j, const std::string& path);
   // CSV with header: order,generation,niche,index,arch_str,accuracy,cost
   std::string to_csv() const;
 

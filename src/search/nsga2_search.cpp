@@ -1,5 +1,7 @@
 #include "search/nsga2_search.h"
 
+#include "search/domain_sampler.h"
+
 #include <cmath>
 #include <pagmo/algorithms/nsga2.hpp>
 #include <pagmo/population.hpp>
@@ -99,14 +101,29 @@ void Nsga2Search::run(Problem& problem, Rng& rng, const GenerationCallback& call
   if (report(0) == CallbackAction::Stop) return;
   pagmo::nsga2 algorithm(1u, options_.crossover_probability, options_.eta_c, options_.mutation_probability,
                          options_.eta_m, algorithm_seed);
-  int stalled = 0;
-  for (int generation = 1; !problem.exhausted() && stalled < options_.stall_generations; ++generation) {
+  int stalled = 0, generation = 1;
+  for (; !problem.exhausted() && stalled < options_.stall_generations; ++generation) {
     bridge->generation = generation;
     const int before = problem.evaluations();
     pop = algorithm.evolve(pop);
     stalled = problem.evaluations() == before ? stalled + 1 : 0;
     if (report(generation) == CallbackAction::Stop) return;
   }
+  // The population stopped producing unseen cells with budget left (it converged, or little of the
+  // domain is left): the rest goes to uniformly drawn unseen cells, one generation per population,
+  // so that a budget as large as the domain still ends with every cell evaluated.
+  if (problem.exhausted()) return;
+  DomainSampler sampler(problem);
+  int in_batch = 0;
+  while (!problem.exhausted()) {
+    const auto arch = sampler.draw(problem, rng);
+    if (!arch) break;
+    if (problem.evaluate(*arch, generation) && ++in_batch == options_.population) {
+      in_batch = 0;
+      if (report(generation++) == CallbackAction::Stop) return;
+    }
+  }
+  if (in_batch > 0) report(generation);
 }
 
 std::unique_ptr<Search> make_nsga2_search(const nlohmann::json& options) {

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <exception>
 #include <set>
-#include <thread>
 
 #include "common/error.h"
 #include <fmt/format.h>
@@ -133,42 +132,7 @@ nlohmann::json PelnasSearchOptions::resolved_operator_options() const {
   return o;
 }
 
-// ---- checkpoint --------------------------------------------------------------------------------
-
-nlohmann::json PelnasCheckpoint::to_json() const {
-  nlohmann::json ns = nlohmann::json::array();
-  for (const auto& n : niches)
-    ns.push_back({{"members", n.members},
-                  {"last_children", n.last_children},
-                  {"last_rationales", n.last_rationales},
-                  {"knowledge", n.knowledge.to_json()},
-                  {"rng", n.rng_state}});
-  return {{"generation", generation}, {"archive", archive}, {"niches", ns}, {"counters", counters},
-          {"operator_stats", operator_stats}, {"operator_state", operator_state}};
-}
-
-PelnasCheckpoint PelnasCheckpoint::from_json(const nlohmann::json& j) {
-  try {
-    PelnasCheckpoint c;
-    c.generation = j.at("generation").get<int>();
-    c.archive = j.at("archive");
-    for (const auto& n : j.at("niches")) {
-      NicheRecord r;
-      r.members = n.at("members").get<std::vector<int>>();
-      r.last_children = n.at("last_children").get<std::vector<int>>();
-      r.last_rationales = n.at("last_rationales").get<std::vector<std::string>>();
-      r.knowledge = KnowledgeBase::from_json(n.at("knowledge"));
-      r.rng_state = n.at("rng").get<std::string>();
-      c.niches.push_back(std::move(r));
-    }
-    c.counters = j.at("counters").get<std::map<std::string, std::int64_t>>();
-    c.operator_stats = j.at("operator_stats");
-    c.operator_state = j.value("operator_state", nlohmann::json::object());
-    return c;
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(std::string("checkpoint: malformed (") + e.what() + ")");
-  }
-}
+// ---- checkpoint ----------------------------------------------------------------------------
 
 static OperatorStats stats_from_json(const nlohmann::json& j) {
   OperatorStats s;
@@ -196,13 +160,20 @@ OperatorStats PelnasSearch::operator_stats() const {
 PelnasCheckpoint PelnasSearch::checkpoint() const {
   PelnasCheckpoint c;
   c.generation = generation_done_;
-  c.archive = problem_ ? problem_->archive().to_json() : nlohmann::json::array();
+  if (problem_) c.archive = problem_->archive();
   c.niches = niches_;
-  for (std::size_t k = 0; k < rngs_.size(); ++k) c.niches[k].rng_state = rngs_[k].serialize();
+  const auto rngs = rng_states();
+  for (std::size_t k = 0; k < rngs.size(); ++k) c.niches[k].rng_state = rngs[k];
   c.counters = counters_;
   c.operator_stats = operator_stats().to_json();
   c.operator_state = operator_->save_state();
   return c;
+}
+
+std::vector<std::string> PelnasSearch::rng_states() const {
+  std::vector<std::string> out;
+  for (const auto& r : rngs_) out.push_back(r.serialize());
+  return out;
 }
 
 std::vector<int> PelnasSearch::quotas(const Problem& problem, int per_niche) const {
@@ -332,6 +303,27 @@ void PelnasSearch::seed(Problem& problem) {
   }
 }
 
+int PelnasSearch::enumerate_unseen(Problem& problem, int k, int generation, int wanted, std::vector<int>& children,
+                                   std::vector<std::string>& rationales) {
+  std::vector<Arch> pool;
+  for (const Arch& a : niche_map_->members(k))
+    if (!problem.seen(a)) pool.push_back(a);
+  int got = 0;
+  // Partial Fisher-Yates, as in the seeding: uniform, without repetition, deterministic.
+  for (std::size_t i = 0; i < pool.size() && got < wanted && !problem.exhausted(); ++i) {
+    const auto j = static_cast<std::size_t>(rngs_[k].uniform_int(static_cast<std::int64_t>(i), static_cast<std::int64_t>(pool.size() - 1)));
+    std::swap(pool[i], pool[j]);
+    if (auto e = problem.evaluate(pool[i], generation, k)) {
+      niches_[k].members.push_back(e->order);
+      children.push_back(e->order);
+      rationales.push_back("unseen cell of the niche (the operator proposed none)");
+      ++got;
+      ++counters_["evaluated:enumerated"];
+    }
+  }
+  return got;
+}
+
 void PelnasSearch::evolve(Problem& problem, int generation) {
   const int n = static_cast<int>(niches_.size());
   std::vector<int> need = allocate(problem);
@@ -360,16 +352,8 @@ void PelnasSearch::evolve(Problem& problem, int generation) {
         errors[i] = std::current_exception();
       }
     };
-    if (limit == 1 || active.size() == 1) {
-      for (std::size_t i = 0; i < active.size(); ++i) work(i);
-    } else {
-      for (std::size_t start = 0; start < active.size(); start += static_cast<std::size_t>(limit)) {
-        std::vector<std::thread> threads;
-        for (std::size_t i = start; i < std::min(active.size(), start + static_cast<std::size_t>(limit)); ++i)
-          threads.emplace_back(work, i);
-        for (auto& t : threads) t.join();
-      }
-    }
+    if (!pool_ || pool_->threads() != limit) pool_ = std::make_unique<ThreadPool>(limit);
+    pool_->parallel_for(active.size(), work);
     for (auto& e : errors)
       if (e) std::rethrow_exception(e);
     // (c) validate and evaluate in niche order. The children that would be evaluated if every
@@ -427,7 +411,18 @@ void PelnasSearch::evolve(Problem& problem, int generation) {
       for (int k = 0; k < n; ++k)
         if (need[k] > 0) ++counters_["extra_proposal_rounds"];
   }
+  // The allocation can leave the niches that still have unseen cells without children while the
+  // ones it fed are used up: a generation that evaluated nothing at all gives every niche, in order,
+  // up to its usual share from what is left of it.
+  bool none = true;
+  for (int k = 0; k < n; ++k) none = none && children[k].empty();
+  for (int k = 0; none && k < n && !problem.exhausted(); ++k)
+    if (need[k] <= 0) enumerate_unseen(problem, k, generation, options_.children_per_niche_generation(), children[k], rationales[k]);
   for (int k = 0; k < n; ++k) {
+    // The operator found nothing usable for this niche (its neighbourhoods are used up, or every
+    // proposal was rejected): draw from what is left of the niche instead, so no cell is out of reach.
+    if (need[k] > 0 && children[k].empty() && !problem.exhausted())
+      need[k] -= enumerate_unseen(problem, k, generation, need[k], children[k], rationales[k]);
     if (need[k] > 0) counters_["shortfall"] += need[k];
     niches_[k].last_children = std::move(children[k]);
     niches_[k].last_rationales = std::move(rationales[k]);
@@ -444,12 +439,24 @@ void PelnasSearch::run(Problem& problem, Rng& rng, const GenerationCallback& cal
   for (int k = 0; k < n; ++k) niche_sizes_[k] = niche_map_->members(k).size();
   rngs_.clear();
   for (int k = 0; k < n; ++k) rngs_.push_back(rng.split(static_cast<std::uint64_t>(k)));
+  planned_generations_ = options_.generations_for_budget(problem.budget().evaluations, n);
+  const bool from_budget = options_.generations == PelnasSearchOptions::kGenerationsFromBudget;
+  // Past the plan only to make up a shortfall, while generations still find new children (the cap
+  // only guards against an operator that keeps finding a trickle).
+  const int cap = from_budget ? 2 * planned_generations_ + 10 : planned_generations_;
   int start = 0;
   if (has_resume_) {
     if (problem.evaluations() != 0) throw Error("pelnas search: resume needs a fresh problem");
-    if (static_cast<int>(resume_.niches.size()) != n)
-      throw Error("checkpoint has " + std::to_string(resume_.niches.size()) + " niches but the partition has " + std::to_string(n));
-    problem.restore(Archive::from_json(resume_.archive));
+    CheckpointExpectations expect;
+    expect.niches = n;
+    expect.generations = cap;
+    expect.budget = problem.budget().evaluations;
+    expect.niche_of = [this](const Arch& a) { return niche_map_->niche_of(a); };
+    const Evaluator& ev = problem.evaluator();
+    expect.index_of = [&ev](const Arch& a) { return ev.data().index_of(a); };
+    expect.cost_of = [&ev](int index) { return ev.cost_source().cost(index); };
+    resume_.validate(expect);  // never continue from an inconsistent state
+    problem.restore(resume_.archive);
     niches_ = resume_.niches;
     for (int k = 0; k < n; ++k) rngs_[k] = Rng::deserialize(niches_[k].rng_state);
     counters_ = resume_.counters;
@@ -457,25 +464,25 @@ void PelnasSearch::run(Problem& problem, Rng& rng, const GenerationCallback& cal
     operator_->restore_state(resume_.operator_state);
     generation_done_ = resume_.generation;
     start = resume_.generation + 1;
+    if (counters_.count("stopped:no_unseen_cells")) start = cap + 1;  // it had stopped there
   }
   auto report = [&](int g) {
     generation_done_ = g;
     if (!callback) return true;
     return callback({g, problem.evaluations(), &problem.archive()}) == CallbackAction::Continue;
   };
-  planned_generations_ = options_.generations_for_budget(problem.budget().evaluations, n);
-  const bool from_budget = options_.generations == PelnasSearchOptions::kGenerationsFromBudget;
-  // Past the plan only to make up a shortfall, while generations still find new children (the cap
-  // only guards against an operator that keeps finding a trickle).
-  const int cap = from_budget ? 2 * planned_generations_ + 10 : planned_generations_;
   for (int g = start; g <= cap; ++g) {
     if (problem.exhausted()) break;
     const int before = problem.evaluations();
     if (g == 0) seed(problem);
     else evolve(problem, g);
     if (g > planned_generations_) ++counters_["extra_generations"];
+    // Not one niche had an unseen cell left that could be evaluated: later generations could only
+    // repeat this one. Stop after it (the budget cannot be spent) and say so in the counters.
+    const bool stuck = problem.evaluations() == before;
+    if (stuck) counters_["stopped:no_unseen_cells"] = 1;
     if (!report(g)) return;
-    if (g >= planned_generations_ && problem.evaluations() == before) break;  // nothing new: stop
+    if (stuck) break;
   }
   if (!problem.exhausted()) counters_["budget_unspent"] = problem.remaining();
 }

@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "common/thread_pool.h"
 #include "search/operator.h"
+#include "search/pelnas_checkpoint.h"
 #include "search/partition.h"
 #include "search/search.h"
 
@@ -71,27 +73,6 @@ struct PelnasSearchOptions {
   nlohmann::json resolved_operator_options() const;
 };
 
-// Per-niche bookkeeping of a run (what a checkpoint restores).
-struct NicheRecord {
-  std::vector<int> members;           // archive orders (1-based) of every arch evaluated in this niche
-  std::vector<int> last_children;     // orders of the previous generation's children
-  std::vector<std::string> last_rationales;
-  KnowledgeBase knowledge;
-  std::string rng_state;              // serialised Rng
-};
-
-// Everything needed to continue a run after generation `generation` (see docs/RUN_DIRECTORY.md).
-struct PelnasCheckpoint {
-  int generation = -1;                // last completed generation (0 = seeding)
-  nlohmann::json archive;             // Archive::to_json()
-  std::vector<NicheRecord> niches;
-  std::map<std::string, std::int64_t> counters;  // search statistics (rejections by reason, ...)
-  nlohmann::json operator_stats;      // OperatorStats::to_json() accumulated so far
-  nlohmann::json operator_state;      // Operator::save_state()
-  nlohmann::json to_json() const;
-  static PelnasCheckpoint from_json(const nlohmann::json& j);
-};
-
 struct PelnasProgress {
   int generation = 0, niche = 0, niches = 0, evaluations = 0, budget = 0;
   std::int64_t tokens = 0;
@@ -118,6 +99,10 @@ class PelnasSearch : public Search {
   // Operator statistics accumulated over the whole run (including before a resume).
   OperatorStats operator_stats() const;
   const std::map<std::string, std::int64_t>& counters() const { return counters_; }
+  // Last completed generation (-1 before the seeding) and each niche's serialised Rng: with niches()
+  // and the archive, what a journal record of a generation holds (run/run_state_store.h).
+  int generation_done() const { return generation_done_; }
+  std::vector<std::string> rng_states() const;
   const Operator* op() const { return operator_.get(); }
   // Non-dominated union of the niche archives.
   std::vector<EvaluatedArch> final_front() const;
@@ -136,6 +121,7 @@ class PelnasSearch : public Search {
   const Problem* problem_ = nullptr;
   PelnasCheckpoint resume_;
   bool has_resume_ = false;
+  std::unique_ptr<ThreadPool> pool_;  // phase (b) workers, made once per run and reused every generation
 
   void seed(Problem& problem);
   void evolve(Problem& problem, int generation);
@@ -144,6 +130,10 @@ class PelnasSearch : public Search {
   std::vector<int> allocate(const Problem& problem) const;
   NicheState build_state(const Problem& problem, int niche, int generation, int wanted) const;
   std::vector<EvaluatedArch> niche_front(const Problem& problem, int niche) const;
+  // When the operator gave a niche nothing usable in a generation: up to `wanted` of the niche's
+  // unseen cells, drawn uniformly with the niche's Rng (so a whole-space budget always finishes).
+  int enumerate_unseen(Problem& problem, int niche, int generation, int wanted, std::vector<int>& children,
+                       std::vector<std::string>& rationales);
 };
 
 std::unique_ptr<Search> make_pelnas_search(const nlohmann::json& options);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "test_support.h"
 
 namespace pelnas {
 
@@ -12,6 +13,15 @@ TEST(Rng, SerializeRoundTripContinuesTheStream) {
   Rng b = Rng::deserialize(a.serialize());
   for (int i = 0; i < 100; ++i) EXPECT_EQ(a.next(), b.next());
   EXPECT_THROW(Rng::deserialize("garbage"), Error);
+}
+
+// xoshiro256** stuck at the all-zero state returns 0 for ever (Rng::normal then loops): a saved
+// state like that is refused, naming what is wrong.
+TEST(Rng, AllZeroStateIsRefused) {
+  const std::string zero = "0000000000000003:0000000000000000:0000000000000000:0000000000000000:0000000000000000";
+  const std::string msg = test::error_of([&] { Rng::deserialize(zero); });
+  EXPECT_NE(msg.find("all zero"), std::string::npos) << msg;
+  EXPECT_NO_THROW(Rng::deserialize("0000000000000003:0000000000000000:0000000000000000:0000000000000000:0000000000000001"));
 }
 
 TEST(Rng, UniformIntStaysInRangeAndHitsEnds) {
