@@ -94,11 +94,12 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
     // The run continues with the configuration in its config.json: an option that would change it
     // is refused by name rather than silently ignored; the few that cannot change results are applied.
     static const std::map<std::string, std::string> resumable = {
-        {"--llm-base-url", "base_url"}, {"--llm-timeout", "timeout_seconds"}, {"--llm-concurrency", "concurrency"}};
+        {"--llm-base-url", "base_url"}, {"--llm-timeout", "timeout_seconds"}, {"--llm-concurrency", "concurrency"},
+        {"--llm-allow-plain-http-key", "allow_plain_http_key"}};
     static const std::set<std::string> passive = {"--resume", "--data", "--json", "--verbose", "--help",
                                                   "--stop-after-generation", "--generation-delay-ms"};
     ResumeOptions ro;
-    const std::string allowed = "--data, --json, --llm-base-url, --llm-timeout, --llm-concurrency";
+    const std::string allowed = "--data, --json, --llm-base-url, --llm-timeout, --llm-concurrency, --llm-allow-plain-http-key";
     for (const CLI::Option* opt : cmd->get_options()) {
       if (opt->count() == 0 || opt->get_lnames().empty()) continue;
       const std::string name = "--" + opt->get_lnames().front();
@@ -106,6 +107,7 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
       if (auto it = resumable.find(name); it != resumable.end()) {
         if (name == "--llm-base-url") ro.operator_options[it->second] = o.llm_base_url;
         else if (name == "--llm-timeout") ro.operator_options[it->second] = o.llm_timeout;
+        else if (name == "--llm-allow-plain-http-key") ro.operator_options[it->second] = o.llm_allow_plain_http_key;
         else ro.operator_options[it->second] = o.llm_concurrency;
         continue;
       }

@@ -66,7 +66,7 @@ struct ResumeOptions {
   // (kResumableOperatorOptions): they change where and how patiently answers are fetched, not them.
   nlohmann::json operator_options = nlohmann::json::object();
 };
-inline constexpr const char* kResumableOperatorOptions[] = {"base_url", "timeout_seconds", "concurrency"};
+inline constexpr const char* kResumableOperatorOptions[] = {"base_url", "timeout_seconds", "concurrency", "allow_plain_http_key"};
 
 // Continues the run in run_dir from its saved state (or returns its summary when it has finished).
 // Takes the directory's lock: a second process resuming the same directory is refused.
