@@ -160,7 +160,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
       const NicheMap niches(cfg.search.resolve_partition(), PartitionContext{data, dataset, cost.get()});
       CheckpointExpectations expect;
       expect.niches = niches.partition().size();
-      expect.generations = cfg.search.generations;
+      expect.generations = cfg.search.max_generations(budget, expect.niches);
       expect.budget = budget;
       expect.niche_of = [&niches](const Arch& a) { return niches.niche_of(a); };
       expect.index_of = [&data](const Arch& a) { return data->index_of(a); };

@@ -102,8 +102,8 @@ PelnasCheckpoint PelnasCheckpoint::from_json(const nlohmann::json& j, const std:
 void PelnasCheckpoint::validate(const CheckpointExpectations& ex, const std::string& path) const {
   auto bad = [&](const std::string& field, const std::string& what) { throw CheckpointError(jf::join(path, field) + ": " + what); };
   if (generation > ex.generations)
-    bad("generation", "expected a completed generation in [0, " + std::to_string(ex.generations) + "] (the run plans " +
-                          std::to_string(ex.generations) + " generations), got " + std::to_string(generation));
+    bad("generation", "expected a completed generation in [0, " + std::to_string(ex.generations) + "] (the most generations this run may take: its plan plus top-ups), got " +
+                          std::to_string(generation));
   const auto& entries = archive.entries();
   const int size = static_cast<int>(entries.size());
   if (entries.empty())

@@ -24,6 +24,13 @@ int PelnasSearchOptions::generations_for_budget(int budget, int niches) const {
   return rest <= 0 ? 0 : (rest + per_generation - 1) / per_generation;
 }
 
+int PelnasSearchOptions::max_generations(int budget, int niches) const {
+  const int planned = generations_for_budget(budget, niches);
+  // Past the plan only to make up a shortfall, while generations still find new children (the cap
+  // only guards against an operator that keeps finding a trickle).
+  return generations == kGenerationsFromBudget ? 2 * planned + 10 : planned;
+}
+
 void PelnasSearchOptions::check_budget(int budget, int niches) const {
   const int seeding = seeding_evaluations(niches);
   if (budget < seeding)
@@ -440,10 +447,7 @@ void PelnasSearch::run(Problem& problem, Rng& rng, const GenerationCallback& cal
   rngs_.clear();
   for (int k = 0; k < n; ++k) rngs_.push_back(rng.split(static_cast<std::uint64_t>(k)));
   planned_generations_ = options_.generations_for_budget(problem.budget().evaluations, n);
-  const bool from_budget = options_.generations == PelnasSearchOptions::kGenerationsFromBudget;
-  // Past the plan only to make up a shortfall, while generations still find new children (the cap
-  // only guards against an operator that keeps finding a trickle).
-  const int cap = from_budget ? 2 * planned_generations_ + 10 : planned_generations_;
+  const int cap = options_.max_generations(problem.budget().evaluations, n);
   int start = 0;
   if (has_resume_) {
     if (problem.evaluations() != 0) throw Error("pelnas search: resume needs a fresh problem");

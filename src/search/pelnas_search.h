@@ -61,6 +61,8 @@ struct PelnasSearchOptions {
   int seeding_evaluations(int niches) const { return niches * seeds_per_niche; }
   // The generations a run with this budget plans (fixed, or derived from the budget).
   int generations_for_budget(int budget, int niches) const;
+  // The most generations a run may take: the plan, plus top-ups when generations come from the budget.
+  int max_generations(int budget, int niches) const;
   // Throws pelnas::Error when the budget is below the seeding cost (naming the minimum) or when a
   // fixed number of generations cannot spend it (never under-spend silently).
   void check_budget(int budget, int niches) const;

@@ -56,7 +56,7 @@ struct Edit {
 std::vector<Edit> edits() {
   return {
       {"negative_generation", [](json& st) { st["search"]["generation"] = -2; }, "state.search.generation", "expected an integer >= 0"},
-      {"generation_beyond_plan", [](json& st) { st["search"]["generation"] = 50; }, "search.generation", "the run plans 10 generations"},
+      {"generation_beyond_plan", [](json& st) { st["search"]["generation"] = 50; }, "search.generation", "expected a completed generation in [0, 30]"},
       {"member_index_zero", [](json& st) { st["search"]["niches"][0]["members"][0] = 0; }, "state.search.niches[0].members[0]",
        "expected an integer in [1, 15625]"},
       {"member_index_out_of_range", [](json& st) { st["search"]["niches"][1]["members"][0] = 18000; }, "state.search.niches[1].members[0]",
