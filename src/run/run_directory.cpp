@@ -16,10 +16,7 @@ namespace pelnas {
 
 namespace fs = std::filesystem;
 
-void write_file_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error("cannot write " + tmp + ": " + std::strerror(errno));
+void write_all_and_close(int fd, const std::string& text, const std::string& path, bool data_only) {
   std::size_t done = 0;
   while (done < text.size()) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -27,12 +24,20 @@ void write_file_atomic(const std::string& path, const std::string& text) {
       if (errno == EINTR) continue;
       const std::string why = std::strerror(errno);
       ::close(fd);
-      throw Error("cannot write " + tmp + ": " + why);
+      throw Error("cannot write " + path + ": " + why);
     }
     done += static_cast<std::size_t>(n);
   }
-  ::fsync(fd);
+  if (data_only) ::fdatasync(fd);
+  else ::fsync(fd);
   ::close(fd);
+}
+
+void write_file_atomic(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error("cannot write " + tmp + ": " + std::strerror(errno));
+  write_all_and_close(fd, text, tmp, false);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("cannot rename " + tmp + " to " + path + ": " + std::strerror(errno));
 }
 

@@ -10,6 +10,9 @@ namespace pelnas {
 
 // Writes `text` to `path` atomically (temp file + fsync + rename). Throws pelnas::Error on failure.
 void write_file_atomic(const std::string& path, const std::string& text);
+// Writes all of `text` to the open `fd` (retrying short writes and EINTR), syncs it (fdatasync when
+// `data_only`, else fsync) and closes it; on failure closes it and throws naming `path`.
+void write_all_and_close(int fd, const std::string& text, const std::string& path, bool data_only);
 
 // Exclusive use of a run directory by one process: an flock(2) on RUN_DIR/run.lock, held for the
 // object's lifetime and released by the kernel when the process dies (kill -9 included), so a stale

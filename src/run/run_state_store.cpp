@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/checksum.h"
+#include "run/run_directory.h"
 #include "common/error.h"
 #include "common/json_fields.h"
 #include "common/rng.h"
@@ -40,19 +41,7 @@ std::string sealed_record(const nlohmann::json& record) {
 void append_synced(const std::string& path, const std::string& text) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) throw Error("cannot append to " + path + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      throw Error("cannot append to " + path + ": " + why);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  ::fdatasync(fd);
-  ::close(fd);
+  write_all_and_close(fd, text, path, true);
 }
 
 // Applies one journal record (the generation after `st`'s) to `st`. Throws pelnas::Error naming the field.
