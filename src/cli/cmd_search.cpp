@@ -45,6 +45,8 @@ struct SearchCliOptions {
   std::int64_t llm_max_reply_bytes = 0;  // 0 = the client's default
   bool llm_allow_plain_http_key = false;
   std::string llm_cache, prompts_dir;
+  std::string evaluator;            // the user's program (accuracy "external")
+  double evaluator_timeout = 600;   // seconds per batch
   int stop_after_generation = -1;
   int generation_delay_ms = 0;
   bool json = false;
@@ -99,11 +101,16 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
     static const std::set<std::string> passive = {"--resume", "--data", "--json", "--verbose", "--help",
                                                   "--stop-after-generation", "--generation-delay-ms"};
     ResumeOptions ro;
-    const std::string allowed = "--data, --json, --llm-base-url, --llm-timeout, --llm-concurrency, --llm-allow-plain-http-key";
+    const std::string allowed =
+        "--data, --json, --llm-base-url, --llm-timeout, --llm-concurrency, --llm-allow-plain-http-key, --evaluator-timeout";
     for (const CLI::Option* opt : cmd->get_options()) {
       if (opt->count() == 0 || opt->get_lnames().empty()) continue;
       const std::string name = "--" + opt->get_lnames().front();
       if (passive.count(name)) continue;
+      if (name == "--evaluator-timeout") {
+        ro.evaluator_timeout_seconds = o.evaluator_timeout;
+        continue;
+      }
       if (auto it = resumable.find(name); it != resumable.end()) {
         if (name == "--llm-base-url") ro.operator_options[it->second] = o.llm_base_url;
         else if (name == "--llm-timeout") ro.operator_options[it->second] = o.llm_timeout;
@@ -126,6 +133,21 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
     c.device = o.device;
     c.metric = o.metric;
     c.accuracy = o.accuracy;
+    if (!o.evaluator.empty()) {
+      if (cmd->get_option("--accuracy")->count() > 0 && o.accuracy != kExternalSignal)
+        throw Error("--evaluator gives the accuracy signal 'external' (the program's answers); it cannot be combined with --accuracy " +
+                    o.accuracy);
+      c.accuracy = kExternalSignal;
+      ExternalEvaluatorOptions e;
+      e.command = o.evaluator;
+      e.working_dir = std::filesystem::current_path().string();
+      e.timeout_seconds = o.evaluator_timeout;
+      c.evaluator = e;
+    } else if (o.accuracy == kExternalSignal) {
+      throw Error("--accuracy external needs the program that reports it: --evaluator 'CMD ARGS' (docs/EVALUATOR.md)");
+    } else if (cmd->get_option("--evaluator-timeout")->count() > 0) {
+      throw Error("--evaluator-timeout applies to --evaluator, which is not given");
+    }
     c.include_degenerate = o.include_degenerate;
     c.seed = o.seed;
     c.budget = o.budget;
@@ -214,6 +236,11 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
                   "HV reference point X,Y in the normalised objective space (test error, cost), where the true "
                   "front spans 0..1 (default 1,1: its nadir); e.g. 1.1,1.1 also credits the front's extremes");
   cmd->add_option("--accuracy", o->accuracy, accuracy_signal_help())->capture_default_str();
+  cmd->add_option("--evaluator", o->evaluator,
+                  "your program that scores candidates (accuracy signal 'external'): started once with /bin/sh -c, "
+                  "spoken to in JSON lines on stdin/stdout, stderr to RUN_DIR/evaluator.log (docs/EVALUATOR.md)");
+  cmd->add_option("--evaluator-timeout", o->evaluator_timeout, "seconds the evaluator may take for one batch")
+      ->check(CLI::Range(0.001, 604800.0))->capture_default_str();
   cmd->add_flag("--include-degenerate", o->include_degenerate,
                 "keep the 341 degenerate cells (no input->output path, zero output) in the searchable space and the "
                 "true front (excluded by default)");

@@ -70,6 +70,11 @@ struct Registry {
       if (!o.data) throw Error("accuracy source: no benchmark data given");
       return make_predictor(o);
     };
+    factories[kExternalSignal] = [](const AccuracySourceOptions& o) -> std::shared_ptr<AccuracySource> {
+      if (!o.evaluator)
+        throw Error("accuracy signal 'external' needs the evaluator program: --evaluator 'CMD ARGS' (docs/EVALUATOR.md)");
+      return std::make_shared<ExternalAccuracy>(*o.evaluator, o.dataset);
+    };
   }
 };
 
@@ -124,7 +129,8 @@ std::string accuracy_signal_help() {
       {"table:valid12", "12-epoch validation accuracy (every dataset; low fidelity)"},
       {"table:test12", "12-epoch test accuracy (test-set leakage)"},
       {"table:test", "true 200-epoch test accuracy: an oracle upper bound, not an honest search (aliases: test, table)"},
-      {"predictor", "XGBoost over zero-cost proxies, the paper's setting (computes proxies; see `pelnas predictor`)"}};
+      {"predictor", "XGBoost over zero-cost proxies, the paper's setting (computes proxies; see `pelnas predictor`)"},
+      {"external", "the accuracy your own program reports (set by --evaluator 'CMD'; docs/EVALUATOR.md)"}};
   std::string h = "accuracy the search sees (`accuracy_signal`; scoring always uses true test accuracy):\n"
                   "  valid (default): the best validation accuracy of the dataset: table:valid on cifar10, "
                   "table:valid12 on cifar100 and ImageNet16-120 (their 200-epoch validation accuracy is not in the data)";
@@ -143,6 +149,7 @@ std::string accuracy_signal_description(std::string_view c) {
   else if (c == "table:valid12") what = "12-epoch validation accuracy (the only validation accuracy the data has for this dataset); it never saw test accuracy";
   else if (c == "table:test12") what = "12-epoch test accuracy (low-fidelity test-set leakage)";
   else if (c == "table:test") what = "the true 200-epoch test accuracy itself: an oracle upper bound, not an honest search";
+  else if (c == "external") what = "the accuracy reported by the user's evaluator program (--evaluator; docs/EVALUATOR.md)";
   else if (c == "predictor") what = "accuracy predicted by XGBoost from zero-cost proxies; it never saw a trained accuracy";
   else what = "the registered accuracy source '" + std::string(c) + "'";
   return fmt::format("Search signal (accuracy_signal): {} = {}.", c, what);

@@ -11,6 +11,7 @@
 //   table:valid12  12-epoch validation accuracy (every dataset; low fidelity)
 //   table:test12   12-epoch test accuracy (test-set leakage at low fidelity)
 //   table:test     true 200-epoch test accuracy: an oracle upper bound, not an honest search
+//   external       the user's program (`--evaluator CMD`, docs/EVALUATOR.md)
 //   predictor      XGBoost over zero-cost proxies (the paper's setting; a saved model, else trained
 //                  in seconds from the shipped proxy table of the dataset)
 // Aliases: test and table (= table:test), valid12, test12. More signals can be registered by name.
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "evaluate/evaluator.h"
+#include "evaluate/external_evaluator.h"
 
 namespace pelnas {
 
@@ -35,6 +37,8 @@ struct AccuracySourceOptions {
   std::string proxy_table_path;
   std::string cache_path;
   int threads = 2;  // for computing proxies of archs not in the table or cache
+  // external only: the user's evaluator program (evaluate/external_evaluator.h)
+  std::optional<ExternalEvaluatorOptions> evaluator;
 };
 
 using AccuracySourceFactory = std::function<std::shared_ptr<AccuracySource>(const AccuracySourceOptions&)>;

@@ -101,7 +101,7 @@ struct RunSetup {
   std::shared_ptr<const EvaluationProtocol> protocol;
 };
 
-RunSetup prepare(const RunConfig& cfg) {
+RunSetup prepare(const RunConfig& cfg, const std::string& run_dir) {
   cfg.validate();
   RunSetup r;
   r.data = BenchmarkData::load(cfg.data_dir);
@@ -116,6 +116,10 @@ RunSetup prepare(const RunConfig& cfg) {
   AccuracySourceOptions aopts;
   aopts.data = r.data;
   aopts.dataset = r.dataset;
+  if (cfg.evaluator) {
+    aopts.evaluator = *cfg.evaluator;
+    aopts.evaluator->run_dir = std::filesystem::absolute(run_dir).lexically_normal().string();
+  }
   r.accuracy = make_accuracy_source(cfg.accuracy_signal.empty() ? cfg.accuracy : cfg.accuracy_signal, aopts);
   // The operator and its options, built once without the files it would open in the run directory
   // (a replay cache lives elsewhere and is only read).
@@ -339,6 +343,10 @@ void RunConfig::validate() const {
   if (device.empty()) throw Error("run config: 'device' is empty");
   if (budget < 0) throw Error("run config: 'budget' must be >= 0 (0 = planned by the search options)");
   if (accuracy.empty()) throw Error("run config: 'accuracy' is empty (e.g. valid, table:test, predictor)");
+  if ((accuracy == kExternalSignal) != evaluator.has_value())
+    throw Error(evaluator ? "run config: an 'evaluator' is given but 'accuracy' is '" + accuracy + "', not 'external'"
+                          : "run config: accuracy 'external' needs an 'evaluator' (the program, --evaluator 'CMD')");
+  if (evaluator) evaluator->validate();
   if (hv_reference && !is_valid_reference_point(*hv_reference))
     throw Error("run config: 'hv_reference' must be two finite numbers > 0");
   search.validate();
@@ -356,6 +364,7 @@ nlohmann::json RunConfig::to_json() const {
   if (!search.no_partition) s["partition_table"] = search.resolve_partition().to_json();
   return {{"dataset", dataset}, {"device", device},   {"metric", metric}, {"accuracy", accuracy},
           {"accuracy_signal", accuracy_signal}, {"include_degenerate", include_degenerate},
+          {"evaluator", evaluator ? evaluator->to_json() : nlohmann::json(nullptr)},
           {"seed", seed},       {"budget", budget},   {"data_dir", data_dir}, {"search", s},
           {"hv_reference", hv_reference ? nlohmann::json(*hv_reference) : nlohmann::json(nullptr)},
           {"operator_defaulted", operator_defaulted}, {"cli", cli}, {"pelnas_version", PELNAS_VERSION}};
@@ -372,6 +381,7 @@ RunConfig RunConfig::from_json(const nlohmann::json& j) {
   // Runs before 2026-11-30 have neither key: they searched the whole space (degenerate cells
   // included) and "table" meant the true test accuracy; resolve_accuracy_signal still reads it.
   c.accuracy_signal = j.contains("accuracy_signal") ? jf::string(j["accuracy_signal"], "accuracy_signal") : std::string();
+  if (j.contains("evaluator") && !j["evaluator"].is_null()) c.evaluator = ExternalEvaluatorOptions::from_json(j["evaluator"]);
   c.include_degenerate = j.contains("include_degenerate") ? jf::boolean(j["include_degenerate"], "include_degenerate") : true;
   c.seed = jf::unsigned_integer(jf::member(j, "", "seed"), "seed");
   c.budget = static_cast<int>(jf::integer(jf::member(j, "", "budget"), "budget", 0, kNumArchs));
@@ -409,7 +419,7 @@ nlohmann::json RunSummary::to_json() const {
 }
 
 RunSummary start_search_run(const RunConfig& config, const std::string& out_dir, const RunHooks& hooks) {
-  const RunSetup setup = prepare(config);  // before anything is written
+  const RunSetup setup = prepare(config, out_dir);  // before anything is written
   auto dir = RunDirectory::create(out_dir);
   RunDirectoryLock lock(dir.path());
   RunStateStore store(dir);
@@ -488,7 +498,7 @@ RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks, 
     throw InputError(dir.file(RunDirectory::kConfig), 0, e.what());
   }
   if (dir.exists(RunDirectory::kSummary)) {
-    if (!resume.operator_options.empty() || !resume.data_dir.empty())
+    if (!resume.operator_options.empty() || !resume.data_dir.empty() || resume.evaluator_timeout_seconds)
       spdlog::warn("run {} has already finished: the options given with --resume change nothing", run_dir);
     spdlog::info("run {} has already finished", run_dir);
     return finished_summary(dir, cfg);
@@ -496,6 +506,11 @@ RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks, 
   // Overrides: applied, written back to config.json (so a later resume keeps them), and logged.
   nlohmann::json overrides = nlohmann::json::object();
   if (!resume.data_dir.empty() && resume.data_dir != cfg.data_dir) overrides["data_dir"] = cfg.data_dir = resume.data_dir;
+  if (resume.evaluator_timeout_seconds) {
+    if (!cfg.evaluator)
+      throw Error("--resume: the run in " + run_dir + " has no external evaluator; --evaluator-timeout does not apply");
+    overrides["evaluator.timeout_seconds"] = cfg.evaluator->timeout_seconds = *resume.evaluator_timeout_seconds;
+  }
   if (!resume.operator_options.is_object()) throw Error("resume: operator_options must be a JSON object");
   for (const auto& [key, value] : resume.operator_options.items()) {
     if (std::find(std::begin(kResumableOperatorOptions), std::end(kResumableOperatorOptions), key) == std::end(kResumableOperatorOptions))
@@ -509,7 +524,8 @@ RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks, 
   if (!overrides.empty()) {
     try {
       cfg.validate();
-      (void)LlmOperatorOptions::from_json(cfg.search.resolved_operator_options());  // checks the values, opens nothing
+      if (cfg.search.operator_name == "llm")
+        (void)LlmOperatorOptions::from_json(cfg.search.resolved_operator_options());  // checks the values, opens nothing
     } catch (const Error& e) {
       throw Error(std::string("--resume overrides: ") + e.what());
     }
@@ -521,10 +537,10 @@ RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks, 
     // Killed before the seeding was saved: nothing to keep, start over in the same directory.
     spdlog::info("run {} has no saved state yet: starting it from the beginning", run_dir);
     dir.truncate_events(0);
-    return execute(dir, cfg, store, nullptr, overrides, hooks, prepare(cfg));
+    return execute(dir, cfg, store, nullptr, overrides, hooks, prepare(cfg, run_dir));
   }
   const RunState state = store.load();
-  return execute(dir, cfg, store, &state, overrides, hooks, prepare(cfg));
+  return execute(dir, cfg, store, &state, overrides, hooks, prepare(cfg, run_dir));
 }
 
 }  // namespace pelnas

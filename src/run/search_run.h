@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "evaluate/external_evaluator.h"
 #include "metrics/hypervolume.h"
 #include "search/pelnas_search.h"
 
@@ -21,6 +22,8 @@ struct RunConfig {
   std::string metric = "latency";
   std::string accuracy = "valid";   // the requested accuracy signal (evaluate/accuracy_sources.h)
   std::string accuracy_signal;     // its canonical name on this dataset ("table:valid"); "" = resolve at start
+  // The user's evaluator program (accuracy "external"); its run_dir is the run's, set at start.
+  std::optional<ExternalEvaluatorOptions> evaluator;
   bool include_degenerate = false;  // keep the degenerate (zero-output) cells in the space and true front
   std::uint64_t seed = 0;
   int budget = 0;                  // unique evaluations; 0 = what the search options plan
@@ -65,6 +68,9 @@ struct ResumeOptions {
   // Merged into the operator's options; only the LLM operator's connection settings are allowed
   // (kResumableOperatorOptions): they change where and how patiently answers are fetched, not them.
   nlohmann::json operator_options = nlohmann::json::object();
+  // A new per-batch timeout for the run's external evaluator (it changes no answer, only how long
+  // pelnas waits for one).
+  std::optional<double> evaluator_timeout_seconds;
 };
 inline constexpr const char* kResumableOperatorOptions[] = {"base_url", "timeout_seconds", "concurrency", "allow_plain_http_key"};
 

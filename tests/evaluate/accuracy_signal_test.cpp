@@ -49,7 +49,7 @@ TEST(AccuracySignal, BadNamesSayWhatIsValid) {
     EXPECT_NE(unknown.find(name), std::string::npos) << name << " in: " << unknown;
   const std::string missing = test::error_of([&] { resolve_accuracy_signal("table:valid", Dataset::ImageNet16_120, *data); });
   EXPECT_NE(missing.find("ImageNet16-120"), std::string::npos) << missing;
-  EXPECT_NE(missing.find("it has: predictor, table:test, table:test12, table:valid12"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("it has: external, predictor, table:test, table:test12, table:valid12"), std::string::npos) << missing;
   EXPECT_EQ(missing.find("table:valid,"), std::string::npos) << missing;
 }
 
