@@ -152,6 +152,7 @@ void run_devices(const DataOptions& opts, bool as_json) {
   for (const auto& b : CostSourceRegistry::instance().backends())
     for (const auto& dev : b.devices(*data))
       for (HwMetric m : kAllHwMetrics) {
+        if (b.name == "host") continue;  // would load LibTorch; its coverage: `pelnas data measure-host` / `front --device host`
         json per = json::object();
         std::string name, unit_s, provenance;
         std::vector<std::string> counts;

@@ -7,6 +7,7 @@ namespace pelnas {
 
 CostBackend hwnasbench_cost_backend();  // the 6 HW-NAS-Bench devices: latency / energy / arithmetic_intensity
 CostBackend help_cost_backend();        // the extra HELP latency devices (cifar10 network only)
-CostBackend complexity_cost_backend();  // "flops" (MFLOPs) and "params" (M), per dataset
+CostBackend complexity_cost_backend();
+CostBackend host_cost_backend();        // "host": latency measured on this machine (src/host/, needs LibTorch)  // "flops" (MFLOPs) and "params" (M), per dataset
 
 }  // namespace pelnas

@@ -12,6 +12,7 @@ CostSourceRegistry& CostSourceRegistry::instance() {
     fresh.add(hwnasbench_cost_backend());
     fresh.add(help_cost_backend());
     fresh.add(complexity_cost_backend());
+    fresh.add(host_cost_backend());
     return fresh;
   }();
   return r;

@@ -15,13 +15,27 @@
 
 namespace pelnas {
 
+// Batch inference latency of one NB201 network on this machine's CPU (predictor/latency_torch.cpp).
+struct LatencyRequest {
+  int threads = 1;  // torch intra-op threads, set for the measurement
+  int batch = 1;
+  int warmup = 5;   // untimed forward passes first
+  int runs = 21;    // timed forward passes
+};
+struct LatencyMeasurement {
+  double median_ms = 0, q1_ms = 0, q3_ms = 0;  // over the timed runs
+  double build_ms = 0;                          // building the network (not part of the latency)
+};
+
 // What the plugin hands back (pelnas_torch_plugin() in predictor/torch_plugin_entry_torch.cpp).
 struct TorchPluginApi {
   int abi_version;                                            // kTorchPluginAbi of the plugin's build
   void (*register_backend)();                                 // installs the proxy computer factory
   std::int64_t (*param_count)(const Arch& arch, Dataset d);   // nb201_torch_param_count
+  const char* (*torch_version)();                             // LibTorch's version string
+  LatencyMeasurement (*measure_latency)(const Arch& arch, Dataset d, const LatencyRequest& request);
 };
-inline constexpr int kTorchPluginAbi = 1;
+inline constexpr int kTorchPluginAbi = 2;
 inline constexpr const char* kTorchPluginEntry = "pelnas_torch_plugin";
 
 // The candidates in search order (for messages and tests).
