@@ -2,6 +2,7 @@
 //   table: compute (through the cache) the proxies of the seeded default sample and write a CSV
 //   train: fit XGBoost on the first --train archs of the seeded sample, save the model
 //   eval:  Spearman / Kendall tau on held-out archs, next to #params and #FLOPs alone
+//   predict: the predicted accuracy of given archs (CSV), e.g. to re-select a search's archive
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "data/data_dir.h"
 #include "distributed/distributed_proxies.h"
 #include "distributed/launch.h"
+#include "predictor/predictor_accuracy.h"
 #include "predictor/predictor_training.h"
 
 namespace pelnas::cli {
@@ -266,8 +268,33 @@ void run_eval(const EvalArgs& a) {
   std::cout << fmt::format("proxy evaluations paid: {}\n", ev.paid_proxy_evaluations);
 }
 
+// ---- predict ----
+struct PredictArgs {
+  DataOptions data;
+  std::string model;
+  std::string archs;
+  ProxyCli proxy;
+};
+
+void run_predict(const PredictArgs& a) {
+  auto data = BenchmarkData::load(resolve_data_dir(a.data.data_dir));
+  auto model = std::make_shared<const XgboostPredictor>(XgboostPredictor::load(a.model));
+  const Dataset d = model->meta().dataset;
+  const std::vector<Arch> archs = read_arch_file(a.archs, data.get());
+  auto features = std::make_shared<ProxyFeatureSource>(model->meta().proxy_key, a.proxy.load_table(d), a.proxy.cache_path(),
+                                                       data->dir(), a.proxy.threads, ProxyFeatureSource::ComputerFactory{},
+                                                       model->meta().options.proxies);
+  PredictorAccuracy predictor(model, features);
+  const auto predicted = predictor.predict(archs);  // one batch: proxies of the missing archs computed together
+  std::cout << "index,arch_str,predicted_accuracy\n";
+  for (std::size_t i = 0; i < archs.size(); ++i)
+    std::cout << fmt::format("{},{},{:.10g}\n", data->index_of(archs[i]), archs[i].str(), predicted[i]);
+  spdlog::info("{} archs: proxies from table {}, cache {}, computed {}", archs.size(), features->table_hits(),
+               features->cache_hits(), features->paid());
+}
+
 void setup(CLI::App& root) {
-  auto* pred = root.add_subcommand("predictor", "zero-cost-proxy accuracy predictor: proxy table, train, eval");
+  auto* pred = root.add_subcommand("predictor", "zero-cost-proxy accuracy predictor: proxy table, train, eval, predict");
   pred->require_subcommand(1);
 
   static TableArgs ta;
@@ -318,6 +345,14 @@ void setup(CLI::App& root) {
   ev.proxy.add(evc, true);
   add_json_flag(evc, ev.json_out);
   evc->callback([] { run_eval(ev); });
+
+  static PredictArgs pr;
+  auto* prc = pred->add_subcommand("predict", "predicted accuracy of the given archs, as CSV (index, arch_str, predicted_accuracy)");
+  add_data_option(prc, pr.data);
+  prc->add_option("--model", pr.model, "model file written by `pelnas predictor train`")->required();
+  prc->add_option("--archs", pr.archs, "archs to predict (one arch string or index per line)")->required();
+  pr.proxy.add(prc, true);
+  prc->callback([] { run_predict(pr); });
 }
 
 PELNAS_REGISTER_COMMAND(60, setup);

@@ -108,6 +108,11 @@ class SynchronizedAccuracy : public AccuracySource {
     std::lock_guard lock(mutex_);
     return inner_->accuracy(index, arch);
   }
+  // Forwarded, so a predictor computes a generation's proxies as one batch in a grid too.
+  std::vector<std::optional<double>> accuracies(std::span<const int> indices, std::span<const Arch> archs) override {
+    std::lock_guard lock(mutex_);
+    return inner_->accuracies(indices, archs);
+  }
   std::int64_t paid_evaluations() const override {
     std::lock_guard lock(mutex_);
     return inner_->paid_evaluations();

@@ -8,6 +8,8 @@
 
 #include "common/csv.h"
 #include "common/error.h"
+#include "evaluate/accuracy_sources.h"
+#include "evaluate/evaluator.h"
 #include "metrics/hypervolume.h"
 #include "test_support.h"
 
@@ -192,6 +194,47 @@ TEST(BenchmarkGrid, SignalsResolvePerDatasetAndAreRecorded) {
   EXPECT_EQ(j["settings"][1]["accuracy_signal"], "table:valid12");
   EXPECT_EQ(j["settings"][1]["excluded_degenerate"], 341);
   EXPECT_NE(r.summary_markdown().find("`table:valid12`"), std::string::npos);
+}
+
+// The grid shares one accuracy source per dataset behind a lock; it must pass a generation's
+// batch through (a predictor computes those proxies together), not split it into single calls.
+class BatchRecordingAccuracy : public AccuracySource {
+ public:
+  explicit BatchRecordingAccuracy(std::shared_ptr<const BenchmarkData> data)
+      : table_(std::move(data), Dataset::Cifar10, AccuracyMetric::Valid) {}
+  std::string name() const override { return "test:batch-recording"; }
+  std::optional<double> accuracy(int index, const Arch& arch) override {
+    ++singles;
+    return table_.accuracy(index, arch);
+  }
+  std::vector<std::optional<double>> accuracies(std::span<const int> indices, std::span<const Arch> archs) override {
+    largest_batch = std::max(largest_batch, static_cast<int>(archs.size()));
+    std::vector<std::optional<double>> out;
+    for (std::size_t i = 0; i < archs.size(); ++i) out.push_back(table_.accuracy(indices[i], archs[i]));
+    return out;
+  }
+  static inline int largest_batch = 0;
+  static inline int singles = 0;
+
+ private:
+  TableAccuracy table_;
+};
+
+TEST(BenchmarkGrid, PassesAGenerationsBatchToTheSharedAccuracySource) {
+  register_accuracy_source("test:batch-recording", [](const AccuracySourceOptions& a) {
+    return std::make_shared<BatchRecordingAccuracy>(a.data);
+  });
+  BenchmarkGridOptions o;
+  o.algorithms = {"pelnas"};
+  o.devices = {"fpga"};
+  o.accuracy = "test:batch-recording";
+  o.seeds = 1;
+  o.budget = 60;
+  o.curve_step = 60;
+  const auto r = run_benchmark_grid(test::data(), o);
+  EXPECT_EQ(r.runs.at(0).evaluations, 60);
+  EXPECT_EQ(BatchRecordingAccuracy::singles, 0);
+  EXPECT_GE(BatchRecordingAccuracy::largest_batch, 24);  // the seeding batch: 6 niches x 4 seeds
 }
 
 TEST(BenchmarkGrid, AlgorithmEntriesCarryInlineOptions) {

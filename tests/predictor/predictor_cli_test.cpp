@@ -3,6 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
+#include "common/csv.h"
 #include "fake_proxy_computer.h"
 #include "predictor/proxy_table.h"
 #include "predictor/proxy_subsets.h"
@@ -148,6 +151,50 @@ TEST(PredictorCli, ProxySubsetsTop20AndUnknownNames) {
   auto bad = test::run_cli({"predictor", "train", "--proxies", "nwot,bogus", "--proxies-table", f.table, "--out", f.model}, f.env);
   EXPECT_EQ(bad.exit_code, 2);
   for (const char* want : {"bogus", "all", "default", "synflow", "epe_nas"}) EXPECT_NE(bad.err.find(want), std::string::npos) << bad.err;
+}
+
+}  // namespace pelnas
+
+namespace pelnas {
+
+// `predictor predict` gives the accuracies a predictor-signal search saw: a grid run on the same
+// table (its model trained on the fly, the same defaults) against a model file trained by the CLI.
+std::string cell(const CsvTable& t, std::size_t r, std::string_view name) { return std::string(t.cell(r, t.column(name))); }
+
+TEST(PredictorCli, PredictReproducesWhatAPredictorSearchSaw) {
+  const Fixture f = make_fixture(test::data()->size());  // every arch in the table: nothing computed
+  std::filesystem::copy_file(f.table, f.dir + "/proxies_cifar10.csv");
+  std::filesystem::copy_file(f.table + ".meta.json", f.dir + "/proxies_cifar10.csv.meta.json");
+  const std::string grid = f.dir + "/grid";
+  auto b = test::run_cli({"bench", "--accuracy", "predictor", "--algos", "pelnas", "--devices", "fpga", "--seeds", "1",
+                          "--budget", "40", "--out", grid},
+                         f.env);
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  auto tr = test::run_cli({"predictor", "train", "--dataset", "cifar10", "--train", "1000", "--proxies-table", f.table,
+                           "--out", f.model},
+                          f.env);
+  ASSERT_EQ(tr.exit_code, 0) << tr.err;
+  const auto archive = CsvTable::parse(test::read_file(grid + "/archives.csv"), "archives.csv");
+  std::string archs;
+  std::vector<double> seen;
+  for (std::size_t r = 0; r < archive.rows(); ++r) {
+    archs += cell(archive, r, "arch_str") + "\n";
+    seen.push_back(archive.number(r, archive.column("seen_accuracy")));
+  }
+  ASSERT_EQ(seen.size(), 40u);
+  test::write_file(f.dir + "/archs.txt", archs);
+  auto p = test::run_cli({"predictor", "predict", "--model", f.model, "--archs", f.dir + "/archs.txt",
+                          "--proxies-table", f.table},
+                         f.env);
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const auto out = CsvTable::parse(p.out, "stdout");
+  ASSERT_EQ(out.rows(), seen.size());
+  for (std::size_t r = 0; r < out.rows(); ++r) {
+    EXPECT_EQ(cell(out, r, "arch_str"), cell(archive, r, "arch_str"));
+    EXPECT_EQ(cell(out, r, "index"), cell(archive, r, "index"));
+    EXPECT_NEAR(out.number(r, out.column("predicted_accuracy")), seen[r], 1e-6) << r;
+  }
+  EXPECT_NE(p.err.find("computed 0"), std::string::npos) << p.err;
 }
 
 }  // namespace pelnas
