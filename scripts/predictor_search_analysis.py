@@ -102,6 +102,12 @@ class Protocol:
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=os.environ.get("PELNAS_DATA", "/work/shared/data"))
+    ap.add_argument("--predictions", action="append", default=[], metavar="NAME=CSV",
+                    help="another predictor's accuracies of the pooled archs (`pelnas predictor predict` output): "
+                         "re-select every predictor run's archive and the pool by them")
+    ap.add_argument("--write-pool", metavar="FILE", help="write the pooled arch strings (input of predictor predict)")
+    ap.add_argument("--train-indices", metavar="MODEL_JSON", action="append", default=[],
+                    help="model .meta.json files whose training archs are left out of the rank statistics")
     ap.add_argument("grids", nargs="+")
     a = ap.parse_args()
     with open(os.path.join(a.data, "nb201_hw.csv")) as f:
@@ -118,6 +124,7 @@ def main():
     answers = {}  # run key -> [index] (fronts.csv)
     reported = {}  # run key -> (hv_ratio, igd)
     pool = {}  # index -> predicted accuracy (predictor runs, any device)
+    arch_str = {}
     for g in a.grids:
         with open(os.path.join(g, "summary.json")) as f:
             summ = json.load(f)
@@ -134,6 +141,7 @@ def main():
             for r in csv.DictReader(f):
                 key = (signal, r["device"], r["algo"], int(r["seed"]))
                 runs[key].append((int(r["index"]), float(r["seen_accuracy"])))
+                arch_str[int(r["index"])] = r["arch_str"]
                 if signal == "predictor":
                     pool[int(r["index"])] = float(r["seen_accuracy"])
         with open(os.path.join(g, "fronts.csv")) as f:
@@ -181,6 +189,73 @@ def main():
             hv, igd = p.score([(100.0 - test_acc[i], p.cost[i]) for i in ans])
             ohv, oigd = p.score([(100.0 - test_acc[i], p.cost[i]) for i in idx])
             print(f"| {device} | {len(idx)} | {hv:.4f} | {igd:.4f} | {ohv:.4f} | {oigd:.4f} |")
+
+    if a.write_pool:
+        with open(a.write_pool, "w") as f:
+            for i in sorted(pool):
+                f.write(arch_str[i] + "\n")
+
+    if not a.predictions:
+        return
+    trained = set()
+    for m in a.train_indices:
+        with open(m) as f:
+            trained |= set(json.load(f)["train_indices"])
+    print()
+    print(f"predictors on the pooled archs ({len(pool)}; rank statistics over the "
+          f"{len([i for i in pool if i not in trained])} outside every listed model's training sample)")
+    print("| predictor | Spearman | top-20 % Spearman | re-selected archives: HV ratio fpga/eyeriss/... | pooled exhaustive HV ratio |")
+    print("|---|---|---|---|---|")
+    variants = [("search's own (seen)", dict(pool))]
+    for spec in a.predictions:
+        name, path = spec.split("=", 1)
+        with open(path) as f:
+            variants.append((name, {int(r["index"]): float(r["predicted_accuracy"]) for r in csv.DictReader(f)}))
+    devices = sorted({k[1] for k in runs if k[0] == "predictor"})
+    for name, pred in variants:
+        held = [i for i in pool if i not in trained and i in pred]
+        sp = spearman([pred[i] for i in held], [test_acc[i] for i in held])
+        top = sorted(held, key=lambda i: -test_acc[i])[: math.ceil(0.2 * len(held))]
+        sp20 = spearman([pred[i] for i in top], [test_acc[i] for i in top])
+        per_dev, pooled = [], []
+        for device in devices:
+            p = protocol(device)
+            hvs = []
+            for key, archive in runs.items():
+                if key[0] != "predictor" or key[1] != device:
+                    continue
+                idx = [i for i, _ in archive]
+                seen = [(100.0 - pred[i], p.cost[i]) for i in idx]
+                ans = [idx[k] for k in nondominated(seen)]
+                hvs.append(p.score([(100.0 - test_acc[i], p.cost[i]) for i in ans])[0])
+            per_dev.append(f"{statistics.fmean(hvs):.4f}")
+            idx = [i for i in pool if i in p.cost and i in pred]
+            ans = [idx[k] for k in nondominated([(100.0 - pred[i], p.cost[i]) for i in idx])]
+            pooled.append(f"{p.score([(100.0 - test_acc[i], p.cost[i]) for i in ans])[0]:.4f}")
+        print(f"| {name} | {sp:.4f} | {sp20:.4f} | {' / '.join(per_dev)} | {' / '.join(pooled)} |")
+
+
+def ranks(v):
+    order = sorted(range(len(v)), key=lambda i: v[i])
+    r = [0.0] * len(v)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and v[order[j + 1]] == v[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            r[order[k]] = (i + j) / 2.0
+        i = j + 1
+    return r
+
+
+def spearman(x, y):
+    rx, ry = ranks(x), ranks(y)
+    mx, my = statistics.fmean(rx), statistics.fmean(ry)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
+    sxx = sum((a - mx) ** 2 for a in rx)
+    syy = sum((b - my) ** 2 for b in ry)
+    return sxy / math.sqrt(sxx * syy)
 
 
 if __name__ == "__main__":
