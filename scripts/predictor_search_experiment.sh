@@ -7,6 +7,9 @@
 #   pred     pelnas on --accuracy predictor, budget 324 (the 6 x 10 default plan), fpga+eyeriss
 #   valid    pelnas, nsga2, random on table:valid, budget 324, all six devices (seconds)
 #   predall  pelnas on --accuracy predictor on the remaining devices
+#   variants predictor variants (trained on 1000 / 1300 archs, 5-booster ensembles, validation
+#            labels) predict the pool: every arch of the shipped table and of the proxy cache (no
+#            proxy is computed); scripts/predictor_search_analysis.py --predictions compares them
 # Usage: scripts/predictor_search_experiment.sh [OUT] [SEEDS] [STEPS]
 #   OUT   default runs/predexp; SEEDS default 10; STEPS default "cost pred valid predall"
 # Env: PELNAS (default build/pelnas), PELNAS_PROXY_CACHE (default OUT/proxies.sqlite), NICE (10),
@@ -52,6 +55,22 @@ for step in $STEPS; do
     pred) grid pred predictor pelnas "$PRED_DEVICES" ;;
     valid) grid valid valid pelnas,nsga2,random "$ALL_DEVICES" ;;
     predall) grid predall predictor pelnas "$OTHER_DEVICES" ;;
+    variants)
+      mkdir -p "$OUT/variants"
+      { tail -n +2 models/proxies_cifar10.csv | cut -d, -f2
+        sqlite3 "$PELNAS_PROXY_CACHE" "SELECT arch FROM proxy_rows WHERE dataset = 'cifar10'"; } | sort -u > "$OUT/variants/pool.txt"
+      log "variants: pool of $(wc -l < "$OUT/variants/pool.txt") archs"
+      for v in "default:--train 1000" "t1300:--train 1300" "ens5:--train 1000 --ensemble 5" \
+               "t1300ens5:--train 1300 --ensemble 5" "valid:--train 1000 --target valid"; do
+        name=${v%%:*}
+        # shellcheck disable=SC2086
+        nice -n "$NICE" "$PELNAS" predictor train --dataset cifar10 ${v#*:} --out "$OUT/variants/$name.json" \
+          > "$OUT/variants/$name.train" 2>&1
+        nice -n "$NICE" "$PELNAS" predictor predict --model "$OUT/variants/$name.json" --archs "$OUT/variants/pool.txt" \
+          > "$OUT/variants/$name.csv" 2> "$OUT/variants/$name.err"
+        log "variants: $name: $(tail -1 "$OUT/variants/$name.err")"
+      done
+      ;;
     *) echo "unknown step $step" >&2; exit 2 ;;
   esac
 done
