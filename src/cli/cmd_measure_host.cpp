@@ -29,6 +29,7 @@ struct MeasureHostOptions {
   std::string archs_file, cache;
   bool all = false, remeasure = false, json = false;
   int sample = 0;
+  int interleave = 16;
   std::uint64_t seed = 0;
   HostMeasurementDefaults m;
 };
@@ -83,25 +84,38 @@ void run(const MeasureHostOptions& o) {
   double wall_ms = 0, build_ms = 0;
   const auto start = std::chrono::steady_clock::now();
   auto last_report = start;
-  for (std::size_t i = 0; i < todo.size(); ++i) {
-    const int index = todo[i];
-    if (!o.remeasure && stored[static_cast<std::size_t>(index)]) {
-      ++cached;
-      continue;
+  // Cells not measured yet, in chunks whose runs are interleaved (predictor/latency.h); each chunk
+  // is stored as soon as it is measured.
+  std::vector<int> pending;
+  for (int index : todo) {
+    if (!o.remeasure && stored[static_cast<std::size_t>(index)]) ++cached;
+    else pending.push_back(index);
+  }
+  for (std::size_t first = 0; first < pending.size(); first += static_cast<std::size_t>(o.interleave)) {
+    const std::size_t n = std::min(pending.size() - first, static_cast<std::size_t>(o.interleave));
+    std::vector<Arch> archs;
+    std::vector<std::string> names;
+    for (std::size_t k = 0; k < n; ++k) {
+      archs.push_back(data->arch(pending[first + k]));
+      names.push_back(archs.back().str());
     }
+    std::vector<LatencyMeasurement> m(n);
     const auto t0 = std::chrono::steady_clock::now();
-    const LatencyMeasurement m = torch.measure_latency(data->arch(index), dataset, req);
+    torch.measure_latencies(archs.data(), static_cast<int>(n), dataset, req, m.data());
     wall_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    build_ms += m.build_ms;
-    HostLatencyRecord r{index, m.median_ms, m.q1_ms, m.q3_ms, o.m.warmup, o.m.runs};
-    cache.store(r, data->arch(index).str(), key);
-    ++measured;
+    std::vector<HostLatencyRecord> records;
+    for (std::size_t k = 0; k < n; ++k) {
+      build_ms += m[k].build_ms;
+      records.push_back({pending[first + k], m[k].median_ms, m[k].q1_ms, m[k].q3_ms, o.m.warmup, o.m.runs});
+    }
+    cache.store_many(records, names, key);
+    measured += static_cast<int>(n);
     const auto now = std::chrono::steady_clock::now();
     if (now - last_report > std::chrono::seconds(10)) {
       last_report = now;
       const double per = wall_ms / measured;
       spdlog::info("measured {} ({} already cached) of {}; {:.0f} ms per cell, ETA {:.0f} s", measured, cached, todo.size(), per,
-                   per * static_cast<double>(todo.size() - i - 1) / 1000);
+                   per * static_cast<double>(pending.size() - first - n) / 1000);
     }
   }
   const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -139,6 +153,9 @@ void setup(CLI::App& root) {
   cmd->add_option("--warmup", o->m.warmup, "untimed forward passes first")->check(CLI::Range(0, 1000))->capture_default_str();
   cmd->add_option("--runs", o->m.runs, "timed forward passes (the median is kept, with the quartiles)")
       ->check(CLI::Range(1, 10000))->capture_default_str();
+  cmd->add_option("--interleave", o->interleave,
+                  "cells measured together, their runs interleaved so a burst of load spoils few runs of any one cell")
+      ->check(CLI::Range(1, 256))->capture_default_str();
   cmd->add_option("--cache", o->cache, "cache file (default $PELNAS_HOST_LATENCY_CACHE or ~/.cache/pelnas/host_latency.sqlite)");
   cmd->add_flag("--remeasure", o->remeasure, "measure cells already in the cache again (replacing their values)");
   add_json_flag(cmd, o->json);

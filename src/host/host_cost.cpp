@@ -66,9 +66,10 @@ std::unique_ptr<CostSource> make_host(std::shared_ptr<const BenchmarkData> data,
     if (r) runs = r->runs, warmup = r->warmup;
   return std::make_unique<HostCostSource>(
       std::move(records),
-      fmt::format("batch-{} inference latency of the {} network measured on this machine with LibTorch, {} thread(s), median "
-                  "of {} timed runs after {} warm-up ({}); {} of {} cells measured; cache {}",
-                  key.batch, ds, key.threads, runs, warmup, key.fingerprint, measured, kNumArchs, cache.path()));
+      fmt::format("batch-{} inference latency of the {} network measured on this machine with LibTorch, {} thread(s), {}, "
+                  "median of {} timed runs after {} warm-up, runs interleaved across cells ({}); {} of {} cells measured; cache {}",
+                  key.batch, ds, key.threads, key.threads == 1 ? "thread CPU time" : "wall time", runs, warmup,
+                  key.fingerprint, measured, kNumArchs, cache.path()));
 }
 
 }  // namespace

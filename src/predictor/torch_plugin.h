@@ -17,12 +17,15 @@ namespace pelnas {
 
 // Batch inference latency of one NB201 network on this machine's CPU (predictor/latency_torch.cpp).
 struct LatencyRequest {
-  int threads = 1;  // torch intra-op threads, set for the measurement
+  // torch intra-op threads, set for the measurement. 1: the time is the calling thread's CPU time
+  // (the forward pass runs on it alone; time spent preempted by other processes is not counted);
+  // more: wall-clock time.
+  int threads = 1;
   int batch = 1;
   int warmup = 5;   // untimed forward passes first
   int runs = 21;    // timed forward passes
 };
-struct LatencyMeasurement {
+struct LatencyMeasurement {  // milliseconds
   double median_ms = 0, q1_ms = 0, q3_ms = 0;  // over the timed runs
   double build_ms = 0;                          // building the network (not part of the latency)
 };
@@ -33,7 +36,8 @@ struct TorchPluginApi {
   void (*register_backend)();                                 // installs the proxy computer factory
   std::int64_t (*param_count)(const Arch& arch, Dataset d);   // nb201_torch_param_count
   const char* (*torch_version)();                             // LibTorch's version string
-  LatencyMeasurement (*measure_latency)(const Arch& arch, Dataset d, const LatencyRequest& request);
+  // Measures n networks with their runs interleaved (predictor/latency.h), results into out[0..n).
+  void (*measure_latencies)(const Arch* archs, int n, Dataset d, const LatencyRequest& request, LatencyMeasurement* out);
 };
 inline constexpr int kTorchPluginAbi = 2;
 inline constexpr const char* kTorchPluginEntry = "pelnas_torch_plugin";

@@ -1,4 +1,5 @@
-// The `host` device's measurement (predictor/latency.h): quartiles in order, requests checked,
+// The `host` device's measurement (predictor/latency.h; thread CPU time with one thread):
+// quartiles in order, requests checked,
 // and a cell of five 3x3 convolutions is measurably slower than one of skips and pooling (the
 // network differs ~10x in FLOPs; the timing must see it, whatever else runs on the machine).
 #include <gtest/gtest.h>
@@ -27,6 +28,12 @@ TEST(HostLatencyTorch, QuartilesAreOrderedAndHeavyCellsAreSlower) {
   const auto small = measure_nb201_latency(heavy, Dataset::ImageNet16_120, req);
   EXPECT_LT(small.median_ms, h.median_ms);
   EXPECT_NE(std::string(torch_version_string()), "");
+  // Interleaved, as `pelnas data measure-host` measures: one result per network, same ordering.
+  const Arch both[] = {light, heavy};
+  const auto m = measure_nb201_latencies(both, Dataset::Cifar10, req);
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_GT(m[1].median_ms, 1.5 * m[0].median_ms) << m[1].median_ms << " vs " << m[0].median_ms;
+  EXPECT_LE(m[0].q1_ms, m[0].median_ms);
 }
 
 TEST(HostLatencyTorch, BadRequestsAreRefused) {
