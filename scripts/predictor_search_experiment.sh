@@ -64,8 +64,9 @@ for step in $STEPS; do
                "t1300ens5:--train 1300 --ensemble 5" "valid:--train 1000 --target valid"; do
         name=${v%%:*}
         # shellcheck disable=SC2086
-        nice -n "$NICE" "$PELNAS" predictor train --dataset cifar10 ${v#*:} --out "$OUT/variants/$name.json" \
-          > "$OUT/variants/$name.train" 2>&1
+        [ -f "$OUT/variants/$name.json" ] ||  # trained once; the pool may grow between calls
+          nice -n "$NICE" "$PELNAS" predictor train --dataset cifar10 ${v#*:} --out "$OUT/variants/$name.json" \
+            > "$OUT/variants/$name.train" 2>&1
         nice -n "$NICE" "$PELNAS" predictor predict --model "$OUT/variants/$name.json" --archs "$OUT/variants/pool.txt" \
           > "$OUT/variants/$name.csv" 2> "$OUT/variants/$name.err"
         log "variants: $name: $(tail -1 "$OUT/variants/$name.err")"
