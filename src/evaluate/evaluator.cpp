@@ -31,6 +31,15 @@ Evaluator::Evaluator(std::shared_ptr<const BenchmarkData> data, Dataset dataset,
                      std::shared_ptr<CostSource> cost)
     : data_(std::move(data)), dataset_(dataset), accuracy_(std::move(accuracy)), cost_(std::move(cost)) {
   domain_size_ = cost_->coverage();
+  space_ = make_search_space("nb201", std::string(to_string(dataset_)));
+}
+
+std::vector<Arch> Evaluator::domain_members() const {
+  std::vector<Arch> out;
+  out.reserve(static_cast<std::size_t>(domain_size_));
+  for (int i = 0; i < data_->size(); ++i)
+    if (cost_->cost(i).has_value()) out.push_back(data_->arch(i));
+  return out;
 }
 
 Objectives Evaluator::evaluate(const Arch& arch) {

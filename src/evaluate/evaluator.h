@@ -11,6 +11,7 @@
 
 #include "data/benchmark_data.h"
 #include "hardware/cost_source.h"
+#include "space/search_space.h"
 
 namespace pelnas {
 
@@ -70,6 +71,10 @@ class Evaluator {
   // Whether the cost source has a value for this architecture (searches on partially covered
   // devices only consider these).
   bool in_domain(const Arch& arch) const;
+  // The space the architectures come from (NB201 for the benchmark's dataset) and, when the
+  // domain can be listed, every architecture of it in a fixed order (NB201 index order).
+  const SearchSpace& space() const { return *space_; }
+  std::vector<Arch> domain_members() const;
   int domain_size() const { return domain_size_; }
   // The ground truth used to score a found set: true 200-epoch test accuracy and the cost.
   Objectives true_objectives(const Arch& arch) const;
@@ -86,6 +91,7 @@ class Evaluator {
   Dataset dataset_;
   std::shared_ptr<AccuracySource> accuracy_;
   std::shared_ptr<CostSource> cost_;
+  std::shared_ptr<const SearchSpace> space_;
   std::unordered_map<int, Objectives> memo_;
   EvaluationCounts counts_;
   int domain_size_ = 0;

@@ -220,6 +220,7 @@ GridRun grid_run_from_json(const nlohmann::json& j) {
     for (const auto& e : j.at("archive")) {
       EvaluatedArch a;
       a.arch = Arch::parse(e.at(0).get<std::string>());
+      a.code = ArchCode::from_nb201(a.arch);
       a.index = e.at(1).get<int>();
       a.accuracy = e.at(2).get<double>();
       a.cost = e.at(3).get<double>();

@@ -464,6 +464,7 @@ RunSummary finished_summary(const RunDirectory& dir, const RunConfig& cfg) {
     e.index = static_cast<int>(front.integer(i, front.column("index")));
     try {
       e.arch = Arch::parse(front.cell(i, front.column("arch_str")));
+      e.code = ArchCode::from_nb201(e.arch);
     } catch (const Error& ex) {
       throw InputError(front_file, static_cast<long>(i) + 2, std::string("arch_str: ") + ex.what());
     }

@@ -75,6 +75,7 @@ Archive Archive::from_json(const nlohmann::json& j, const std::string& path) {
     const std::string arch_path = jf::join(at, "arch");
     try {
       e.arch = Arch::parse(jf::string(jf::member(x, at, "arch"), arch_path));
+      e.code = ArchCode::from_nb201(e.arch);
     } catch (const Error& ex) {
       throw Error(arch_path + ": " + ex.what());
     }

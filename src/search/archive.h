@@ -6,17 +6,19 @@
 #include <vector>
 
 #include "space/arch.h"
+#include "space/arch_code.h"
 
 namespace pelnas {
 
 struct EvaluatedArch {
-  Arch arch;
+  Arch arch;              // the NB201 cell (NB201 space only)
   int index = -1;         // NB201 index
   double accuracy = 0;    // as seen by the search (table or predicted), percent
   double cost = 0;        // cost source unit
   int order = 0;          // 1-based evaluation number
   int generation = 0;     // search-defined (0 = initial population)
   int niche = -1;         // PEL-NAS niche, -1 when the search has none
+  ArchCode code;          // the architecture in its space: the key searches use (NB201: from `arch`)
 };
 
 class Archive {

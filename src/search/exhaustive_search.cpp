@@ -1,5 +1,7 @@
 #include "search/exhaustive_search.h"
 
+#include <fmt/format.h>
+
 #include "common/error.h"
 #include "search/search_options.h"
 
@@ -23,10 +25,14 @@ ExhaustiveSearchOptions ExhaustiveSearchOptions::from_json(const nlohmann::json&
 ExhaustiveSearch::ExhaustiveSearch(ExhaustiveSearchOptions options) : options_(options) { options_.validate(); }
 
 void ExhaustiveSearch::run(Problem& problem, Rng&, const GenerationCallback& callback) {
-  const auto& data = problem.evaluator().data();
+  const auto members = problem.domain_members();
+  if (!members)
+    throw Error(fmt::format("exhaustive: the {} space has about 10^{:.1f} architectures and cannot be listed; use random, "
+                            "rea, nsga2 or pelnas",
+                            problem.space().name(), problem.space().log10_size()));
   int generation = 0, in_batch = 0;
-  for (int i = 0; i < data.size() && !problem.exhausted(); ++i) {
-    if (!problem.evaluate(data.arch(i), generation)) continue;  // seen or outside the domain
+  for (std::size_t i = 0; i < members->size() && !problem.exhausted(); ++i) {
+    if (!problem.evaluate((*members)[i], generation)) continue;  // seen
     if (++in_batch == options_.batch_size) {
       in_batch = 0;
       if (callback && callback({generation, problem.evaluations(), &problem.archive()}) == CallbackAction::Stop) return;

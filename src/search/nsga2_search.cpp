@@ -55,32 +55,37 @@ constexpr double kPenalty = 1e12;  // worse than any error (%) or cost
 struct EvaluationBridge {
   Problem* problem = nullptr;
   int generation = 0;
-  std::unordered_map<int, pagmo::vector_double> known;  // lex code -> objectives pagmo saw
+  std::vector<int> choices;  // per position of the space
+  std::unordered_map<ArchCode, pagmo::vector_double> known;  // objectives pagmo saw
 };
 
-// The pagmo user-defined problem: 6 integer variables (one NB201 op code per edge), 2 objectives.
-struct Nb201Udp {
+// The pagmo user-defined problem: one integer variable per position of the space (NB201: one op
+// code per edge), 2 objectives.
+struct SpaceUdp {
   std::shared_ptr<EvaluationBridge> bridge;
 
   pagmo::vector_double fitness(const pagmo::vector_double& x) const {
-    Arch arch;
-    for (int k = 0; k < kNumEdges; ++k)
-      arch.ops[k] = static_cast<Op>(std::clamp(static_cast<int>(std::lround(x[k])), 0, kNumOps - 1));
-    const int code = arch.lex_code();
+    ArchCode code;
+    code.length = static_cast<std::uint8_t>(bridge->choices.size());
+    for (std::size_t k = 0; k < bridge->choices.size(); ++k)
+      code.choices[k] = static_cast<std::uint8_t>(std::clamp(static_cast<int>(std::lround(x[k])), 0, bridge->choices[k] - 1));
     if (auto it = bridge->known.find(code); it != bridge->known.end()) return it->second;
     Problem& p = *bridge->problem;
     if (p.exhausted()) return {kPenalty, kPenalty};  // not cached: the run ends with this generation
-    pagmo::vector_double f{kPenalty, kPenalty};      // outside the domain / no accuracy
-    if (auto e = p.evaluate(arch, bridge->generation)) f = {100.0 - e->accuracy, e->cost};
+    pagmo::vector_double f{kPenalty, kPenalty};      // illegal, outside the domain, no accuracy
+    if (p.space().legal(code.encoding()))
+      if (auto e = p.evaluate(code, bridge->generation)) f = {100.0 - e->accuracy, e->cost};
     bridge->known.emplace(code, f);
     return f;
   }
   std::pair<pagmo::vector_double, pagmo::vector_double> get_bounds() const {
-    return {pagmo::vector_double(kNumEdges, 0.0), pagmo::vector_double(kNumEdges, kNumOps - 1.0)};
+    pagmo::vector_double hi;
+    for (int c : bridge->choices) hi.push_back(c - 1.0);
+    return {pagmo::vector_double(bridge->choices.size(), 0.0), hi};
   }
   pagmo::vector_double::size_type get_nobj() const { return 2; }
-  pagmo::vector_double::size_type get_nix() const { return kNumEdges; }
-  std::string get_name() const { return "NB201 cell (6 integer edges)"; }
+  pagmo::vector_double::size_type get_nix() const { return bridge->choices.size(); }
+  std::string get_name() const { return "search space (one integer per position)"; }
 };
 
 }  // namespace
@@ -88,15 +93,18 @@ struct Nb201Udp {
 void Nsga2Search::run(Problem& problem, Rng& rng, const GenerationCallback& callback) {
   auto bridge = std::make_shared<EvaluationBridge>();
   bridge->problem = &problem;
+  for (const auto& pos : problem.space().positions()) bridge->choices.push_back(static_cast<int>(pos.choices.size()));
+  if (bridge->choices.size() > static_cast<std::size_t>(ArchCode::kMaxPositions))
+    throw Error("nsga2: the " + problem.space().name() + " space has too many positions");
   // Architectures already in the archive (a resumed problem) keep the objectives the search saw.
-  for (const auto& e : problem.archive().entries()) bridge->known[e.arch.lex_code()] = {100.0 - e.accuracy, e.cost};
+  for (const auto& e : problem.archive().entries()) bridge->known[e.code] = {100.0 - e.accuracy, e.cost};
   auto report = [&](int generation) {
     return callback ? callback({generation, problem.evaluations(), &problem.archive()}) : CallbackAction::Continue;
   };
   // pagmo's own generators are seeded from the pelnas stream, so the run is a function of `rng`.
   const auto population_seed = static_cast<unsigned>(rng.next());
   const auto algorithm_seed = static_cast<unsigned>(rng.next());
-  pagmo::problem udp{Nb201Udp{bridge}};
+  pagmo::problem udp{SpaceUdp{bridge}};
   pagmo::population pop(udp, static_cast<pagmo::population::size_type>(options_.population), population_seed);
   if (report(0) == CallbackAction::Stop) return;
   pagmo::nsga2 algorithm(1u, options_.crossover_probability, options_.eta_c, options_.mutation_probability,

@@ -14,13 +14,15 @@ Problem::Problem(Evaluator& evaluator, Budget budget) : evaluator_(evaluator), b
   budget_.validate(evaluator_.domain_size());
 }
 
-std::optional<EvaluatedArch> Problem::evaluate(const Arch& arch, int generation, int niche) {
-  if (exhausted() || seen(arch)) return std::nullopt;
-  seen_.insert(arch.lex_code());
+std::optional<EvaluatedArch> Problem::evaluate(const ArchCode& code, int generation, int niche) {
+  if (exhausted() || seen(code)) return std::nullopt;
+  seen_.insert(code);
+  const Arch arch = code.nb201();
   if (!evaluator_.in_domain(arch)) return std::nullopt;
   const Objectives o = evaluator_.evaluate(arch);
   if (!o.complete()) return std::nullopt;
   EvaluatedArch e;
+  e.code = code;
   e.arch = arch;
   e.index = evaluator_.data().index_of(arch);
   e.accuracy = *o.accuracy;
@@ -32,30 +34,51 @@ std::optional<EvaluatedArch> Problem::evaluate(const Arch& arch, int generation,
   return e;
 }
 
-void Problem::prefetch(std::span<const Arch> archs) {
+void Problem::prefetch(std::span<const ArchCode> codes) {
   std::vector<Arch> todo;
-  std::unordered_set<int> queued;
-  for (const Arch& a : archs) {
+  std::unordered_set<ArchCode> queued;
+  for (const ArchCode& c : codes) {
     if (static_cast<int>(todo.size()) >= remaining()) break;
-    if (seen(a) || !queued.insert(a.lex_code()).second || !in_domain(a)) continue;
-    todo.push_back(a);
+    if (seen(c) || !queued.insert(c).second || !in_domain(c)) continue;
+    todo.push_back(c.nb201());
   }
   evaluator_.prefetch(todo);
 }
 
+void Problem::prefetch(std::span<const Arch> archs) {
+  std::vector<ArchCode> codes;
+  codes.reserve(archs.size());
+  for (const Arch& a : archs) codes.push_back(ArchCode::from_nb201(a));
+  prefetch(std::span<const ArchCode>(codes));
+}
+
+std::vector<std::optional<EvaluatedArch>> Problem::evaluate_many(std::span<const ArchCode> codes, int generation,
+                                                                 int niche) {
+  prefetch(codes);
+  std::vector<std::optional<EvaluatedArch>> out;
+  out.reserve(codes.size());
+  for (const ArchCode& c : codes) out.push_back(evaluate(c, generation, niche));
+  return out;
+}
+
 std::vector<std::optional<EvaluatedArch>> Problem::evaluate_many(std::span<const Arch> archs, int generation,
                                                                  int niche) {
-  prefetch(archs);
-  std::vector<std::optional<EvaluatedArch>> out;
-  out.reserve(archs.size());
-  for (const Arch& a : archs) out.push_back(evaluate(a, generation, niche));
+  std::vector<ArchCode> codes;
+  codes.reserve(archs.size());
+  for (const Arch& a : archs) codes.push_back(ArchCode::from_nb201(a));
+  return evaluate_many(std::span<const ArchCode>(codes), generation, niche);
+}
+
+std::optional<std::vector<ArchCode>> Problem::domain_members() const {
+  std::vector<ArchCode> out;
+  for (const Arch& a : evaluator_.domain_members()) out.push_back(ArchCode::from_nb201(a));
   return out;
 }
 
 void Problem::restore(const Archive& archive) {
   for (const auto& e : archive.entries()) {
     archive_.add(e);
-    seen_.insert(e.arch.lex_code());
+    seen_.insert(e.code);
   }
 }
 

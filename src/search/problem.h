@@ -1,6 +1,8 @@
 #pragma once
 // What a search sees: evaluate an architecture (deduplicated, within the cost source's domain)
 // until the budget of unique evaluated architectures is spent. It owns the archive.
+// Architectures are keyed by their ArchCode in the evaluator's SearchSpace (space-generic); the
+// Arch overloads are the NB201 cell's shorthand.
 #include <optional>
 #include <span>
 #include <vector>
@@ -8,6 +10,7 @@
 
 #include "evaluate/evaluator.h"
 #include "search/archive.h"
+#include "space/arch_code.h"
 
 namespace pelnas {
 
@@ -24,18 +27,32 @@ class Problem {
   // Evaluates an architecture not seen before and appends it to the archive. Returns nullopt (and
   // spends nothing) if it was seen, is outside the domain (no cost), has no accuracy, or the
   // budget is spent.
-  std::optional<EvaluatedArch> evaluate(const Arch& arch, int generation = 0, int niche = -1);
+  std::optional<EvaluatedArch> evaluate(const ArchCode& code, int generation = 0, int niche = -1);
+  std::optional<EvaluatedArch> evaluate(const Arch& arch, int generation = 0, int niche = -1) {
+    return evaluate(ArchCode::from_nb201(arch), generation, niche);
+  }
   // Batch form: the same as evaluate() on each arch in order (same archive, same results), but
   // the accuracies of the archs that evaluate() would pay for are computed as one batch.
+  std::vector<std::optional<EvaluatedArch>> evaluate_many(std::span<const ArchCode> codes, int generation = 0,
+                                                          int niche = -1);
   std::vector<std::optional<EvaluatedArch>> evaluate_many(std::span<const Arch> archs, int generation = 0,
                                                           int niche = -1);
   // The archs among `archs` that evaluate() in this order would evaluate if every evaluation
   // succeeded: unseen, in the domain, no repeats, at most remaining(). Their accuracies are
   // computed as one batch and memoised by the evaluator (no archive change): searches whose
   // per-child logic is sequential call this first, then evaluate() child by child for free.
+  void prefetch(std::span<const ArchCode> codes);
   void prefetch(std::span<const Arch> archs);
-  bool seen(const Arch& arch) const { return seen_.count(arch.lex_code()) > 0; }
+  bool seen(const ArchCode& code) const { return seen_.count(code) > 0; }
+  bool seen(const Arch& arch) const { return seen(ArchCode::from_nb201(arch)); }
+  bool in_domain(const ArchCode& code) const { return evaluator_.in_domain(code.nb201()); }
   bool in_domain(const Arch& arch) const { return evaluator_.in_domain(arch); }
+  // The space architectures come from, and its canonical string of a code.
+  const SearchSpace& space() const { return evaluator_.space(); }
+  std::string arch_string(const ArchCode& code) const { return space().print(code.encoding()); }
+  // Every architecture of the domain in a fixed order (NB201: index order), or nullopt when the
+  // space is too large to list (searches then sample it).
+  std::optional<std::vector<ArchCode>> domain_members() const;
   bool exhausted() const { return evaluations() >= budget_.evaluations; }
   int evaluations() const { return static_cast<int>(archive_.size()); }
   int remaining() const { return budget_.evaluations - evaluations(); }
@@ -50,7 +67,7 @@ class Problem {
   Evaluator& evaluator_;
   Budget budget_;
   Archive archive_;
-  std::unordered_set<int> seen_;  // lex codes, including rejected (out-of-domain) ones
+  std::unordered_set<ArchCode> seen_;  // including rejected (out-of-domain) ones
 };
 
 }  // namespace pelnas

@@ -31,7 +31,7 @@ void RandomSearch::run(Problem& problem, Rng& rng, const GenerationCallback& cal
   while (!problem.exhausted()) {
     // The rest of this batch is drawn first (draws do not depend on evaluations) and evaluated as
     // one batch: the same archs, order and results as drawing and evaluating one at a time.
-    std::vector<Arch> draws;
+    std::vector<ArchCode> draws;
     const int wanted = std::min(options_.batch_size - in_batch, problem.remaining());
     while (static_cast<int>(draws.size()) < wanted) {
       const auto arch = sampler.draw(problem, rng);
@@ -39,7 +39,7 @@ void RandomSearch::run(Problem& problem, Rng& rng, const GenerationCallback& cal
       draws.push_back(*arch);
     }
     if (draws.empty()) break;  // the whole domain was evaluated
-    for (const auto& e : problem.evaluate_many(draws, generation))
+    for (const auto& e : problem.evaluate_many(std::span<const ArchCode>(draws), generation))
       if (e) ++in_batch;
     if (in_batch == options_.batch_size) {
       in_batch = 0;

@@ -34,7 +34,7 @@ ReaSearch::ReaSearch(ReaOptions options) : options_(options) { options_.validate
 namespace {
 
 struct Member {
-  Arch arch;
+  ArchCode code;
   ObjectiveVector objectives;  // (100 - accuracy seen, cost), minimised
 };
 
@@ -67,7 +67,7 @@ void ReaSearch::run(Problem& problem, Rng& rng, const GenerationCallback& callba
   // Drawn first and evaluated as one batch (draws do not depend on evaluations): the same archs
   // and results as drawing and evaluating one at a time.
   while (static_cast<int>(pop.size()) < options_.population && !problem.exhausted()) {
-    std::vector<Arch> draws;
+    std::vector<ArchCode> draws;
     const int wanted = std::min(options_.population - static_cast<int>(pop.size()), problem.remaining());
     while (static_cast<int>(draws.size()) < wanted) {
       const auto arch = sampler.draw(problem, rng);
@@ -75,8 +75,8 @@ void ReaSearch::run(Problem& problem, Rng& rng, const GenerationCallback& callba
       draws.push_back(*arch);
     }
     if (draws.empty()) break;
-    for (const auto& e : problem.evaluate_many(draws, 0))
-      if (e) pop.push_back({e->arch, objectives_of(*e)});
+    for (const auto& e : problem.evaluate_many(std::span<const ArchCode>(draws), 0))
+      if (e) pop.push_back({e->code, objectives_of(*e)});
   }
   if (report(0) == CallbackAction::Stop || pop.size() < 2) return;
 
@@ -100,10 +100,12 @@ void ReaSearch::run(Problem& problem, Rng& rng, const GenerationCallback& callba
                                   : crowding[c] != crowding[parent] ? crowding[c] > crowding[parent] : c < parent)
         parent = c;
     }
-    // Mutation: a random unseen in-domain neighbour (one edge changed).
-    auto neighbours = pop[parent].arch.neighbours();
+    // Mutation: a random unseen in-domain neighbour (one position changed; NB201: one edge).
+    std::vector<ArchCode> neighbours;
+    for (const Encoding& n : problem.space().neighbours(pop[parent].code.encoding()))
+      neighbours.push_back(ArchCode::from_encoding(n));
     rng.shuffle(neighbours);
-    std::optional<Arch> child;
+    std::optional<ArchCode> child;
     for (const auto& n : neighbours)
       if (!problem.seen(n) && problem.in_domain(n)) {
         child = n;
@@ -112,7 +114,7 @@ void ReaSearch::run(Problem& problem, Rng& rng, const GenerationCallback& callba
     if (!child) child = sampler.draw(problem, rng);
     if (!child) break;  // nothing unseen is left in the domain
     if (auto e = problem.evaluate(*child, generation)) {
-      pop.push_back({e->arch, objectives_of(*e)});
+      pop.push_back({e->code, objectives_of(*e)});
       pop.pop_front();  // aging: the oldest dies, whatever its fitness
       if (++children == options_.population) {
         children = 0;
