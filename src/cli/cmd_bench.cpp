@@ -33,6 +33,8 @@ struct BenchCliOptions {
   int curve_step = 10;
   std::string algo_options = "{}";
   std::string hv_ref;
+  std::vector<std::string> objectives;  // empty = accuracy and --metric
+  bool metric_given = false;
   std::string out;
   bool overwrite = false;
   bool json = false;
@@ -90,6 +92,13 @@ void run_bench(const BenchCliOptions& c) {
   for (const auto& d : c.datasets) o.datasets.push_back(dataset_from_string(d));
   o.devices = c.devices;
   o.metric = hw_metric_from_string(c.metric);
+  if (!c.objectives.empty()) {
+    std::string metric = c.metric;
+    std::vector<std::string> extra;
+    apply_objectives(c.objectives, c.metric_given, metric, extra);
+    o.metric = hw_metric_from_string(metric);
+    for (const auto& m : extra) o.extra_metrics.push_back(hw_metric_from_string(m));
+  }
   o.accuracy = c.accuracy;
   o.include_degenerate = c.include_degenerate;
   o.seeds = c.seeds;
@@ -137,11 +146,14 @@ void run_bench(const BenchCliOptions& c) {
     if (s.coverage + s.excluded < s.space_size)
       std::cout << fmt::format("\nNote: {} / {} has a value for {} of {} architectures; searched and scored over those only.",
                                to_string(s.dataset), s.cost_name, s.coverage + s.excluded, s.space_size);
-  const Point2 ref = o.hv_reference.value_or(Point2{1.0, 1.0});
-  std::cout << fmt::format("\n\nProtocol (per setting in summary.md / --json): objectives (test error %, cost) normalised by the true "
-                           "front's ideal and nadir; HV reference ({:g}, {:g}); hv_ratio = HV(found) / HV(true front); IGD/IGD+ "
+  const ObjectiveVector ref = o.hv_reference.value_or(ObjectiveVector(2 + o.extra_metrics.size(), 1.0));
+  std::string ref_text, objectives_text = "test error %, cost";
+  for (double v : ref) ref_text += fmt::format("{}{:g}", ref_text.empty() ? "" : ", ", v);
+  for (HwMetric m : o.extra_metrics) objectives_text += ", " + std::string(to_string(m));
+  std::cout << fmt::format("\n\nProtocol (per setting in summary.md / --json): objectives ({}) normalised by the true "
+                           "front's ideal and nadir; HV reference ({}); hv_ratio = HV(found) / HV(true front); IGD/IGD+ "
                            "in the same space; found sets re-scored with true test accuracy{}.\n",
-                           ref[0], ref[1],
+                           objectives_text, ref_text,
                            result.settings.empty() || result.settings[0].excluded == 0
                                ? std::string()
                                : fmt::format("; {} degenerate (zero-output) cells excluded from the space and the true "
@@ -158,6 +170,7 @@ void setup(CLI::App& root) {
   cmd->add_option("--datasets", o->datasets, "comma-separated datasets")->delimiter(',')->capture_default_str();
   cmd->add_option("--devices", o->devices, "comma-separated cost devices")->delimiter(',')->capture_default_str();
   cmd->add_option("--metric", o->metric, "latency | energy | arithmetic_intensity")->capture_default_str();
+  add_objectives_option(cmd, o->objectives);
   cmd->add_option("--accuracy", o->accuracy, accuracy_signal_help())->capture_default_str();
   cmd->add_flag("--include-degenerate", o->include_degenerate,
                 "keep the 341 degenerate cells (zero output) in the searchable space and the true fronts");
@@ -180,7 +193,10 @@ void setup(CLI::App& root) {
   cmd->add_option("--llm-timeout", o->llm_timeout, "llm operator entries: seconds per LLM attempt")->check(CLI::Range(0.0, 3600.0));
   add_json_flag(cmd, o->json);
   add_data_option(cmd, o->data);
-  cmd->callback([o] { run_bench(*o); });
+  cmd->callback([o, cmd] {
+    o->metric_given = cmd->get_option("--metric")->count() > 0;
+    run_bench(*o);
+  });
   distributed::declare_distributed_command("bench");
 }
 

@@ -86,7 +86,18 @@ void run_export(const ExportCliOptions& o) {
 
   std::string text;
   if (o.format == "json") {
-    text = report::export_json(c, pick, prov, params_m, data->flops(c.index, dataset)).dump(2) + "\n";
+    auto j = report::export_json(c, pick, prov, params_m, data->flops(c.index, dataset));
+    if (const auto extras = run.extra_metrics(); !extras.empty()) {
+      // More than two objectives: every extra cost, named like `cost`.
+      j["metrics"]["objectives"] = run.objectives();
+      auto& arr = j["metrics"]["extra_costs"] = nlohmann::json::array();
+      for (std::size_t k = 0; k < extras.size(); ++k) {
+        const auto src = make_cost_source(data, dataset, {run.device(), hw_metric_from_string(extras[k])});
+        const auto v = k < c.extra_costs.size() ? std::optional<double>(c.extra_costs[k]) : src->cost(c.index);
+        arr.push_back({{"value", v ? nlohmann::json(*v) : nlohmann::json(nullptr)}, {"unit", src->unit()}, {"name", src->name()}});
+      }
+    }
+    text = j.dump(2) + "\n";
   } else if (o.format == "pytorch") {
     text = report::pytorch_module_source(c, dataset, expected, prov, pick);
   } else {

@@ -38,6 +38,7 @@ struct SearchCliOptions {
   std::string operator_options;  // JSON object
   std::string out, resume, config;
   std::string hv_ref;  // "X,Y" in the normalised space; "" = (1, 1)
+  std::vector<std::string> objectives;  // "" = accuracy and --metric
   std::string llm_base_url, llm_model;
   bool llm_replay = false;
   int llm_concurrency = 0;
@@ -132,6 +133,7 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
     c.dataset = o.dataset;
     c.device = o.device;
     c.metric = o.metric;
+    if (!o.objectives.empty()) apply_objectives(o.objectives, cmd->get_option("--metric")->count() > 0, c.metric, c.extra_metrics);
     c.accuracy = o.accuracy;
     if (!o.evaluator.empty()) {
       if (cmd->get_option("--accuracy")->count() > 0 && o.accuracy != kExternalSignal)
@@ -217,6 +219,7 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
   cmd->add_option("--dataset", o->dataset, "cifar10, cifar100 or ImageNet16-120")->capture_default_str();
   cmd->add_option("--device", o->device, "target device (see `pelnas data devices`)")->capture_default_str();
   cmd->add_option("--metric", o->metric, "hardware cost: latency or energy")->check(CLI::IsMember({"latency", "energy"}))->capture_default_str();
+  add_objectives_option(cmd, o->objectives);
   cmd->add_option("--seed", o->seed, "random seed")->capture_default_str();
   cmd->add_option("--generations", o->generations,
                   "generations after seeding (-1 = as many as the budget pays for; without --budget that is 10); a "
@@ -234,7 +237,8 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
   cmd->add_option("--operator-options", o->operator_options, "operator options as a JSON object (see docs/RUN_DIRECTORY.md)");
   cmd->add_option("--hv-ref", o->hv_ref,
                   "HV reference point X,Y in the normalised objective space (test error, cost), where the true "
-                  "front spans 0..1 (default 1,1: its nadir); e.g. 1.1,1.1 also credits the front's extremes");
+                  "front spans 0..1 (default 1,1: its nadir); e.g. 1.1,1.1 also credits the front's extremes; one "
+                  "number per objective with --objectives (X,Y,Z for three)");
   cmd->add_option("--accuracy", o->accuracy, accuracy_signal_help())->capture_default_str();
   cmd->add_option("--evaluator", o->evaluator,
                   "your program that scores candidates (accuracy signal 'external'): started once with /bin/sh -c, "

@@ -25,6 +25,12 @@ struct DataOptions {
 void add_data_option(CLI::App* cmd, DataOptions& opts);
 // --json: one JSON document on stdout instead of a table.
 void add_json_flag(CLI::App* cmd, bool& json);
+// --objectives accuracy,latency,energy (a TOML list in --config files).
+void add_objectives_option(CLI::App* cmd, std::vector<std::string>& objectives);
+// Applies --objectives to (metric, extra metrics): the first cost becomes the metric. An explicit
+// --metric that is not the first cost is refused. Throws pelnas::Error listing the valid names.
+void apply_objectives(const std::vector<std::string>& objectives, bool metric_given, std::string& metric,
+                      std::vector<std::string>& extra_metrics);
 
 }  // namespace pelnas::cli
 

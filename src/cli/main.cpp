@@ -13,6 +13,7 @@
 #include "cli/suggest.h"
 #include "common/error.h"
 #include "common/progress_line.h"
+#include "evaluate/objective_list.h"
 #include "distributed/launch.h"
 #ifdef PELNAS_HAVE_MPI
 #include "distributed/mpi_runtime.h"
@@ -38,6 +39,25 @@ void add_data_option(CLI::App* cmd, DataOptions& opts) {
 
 void add_json_flag(CLI::App* cmd, bool& json) {
   cmd->add_flag("--json", json, "print one JSON document on stdout instead of a table");
+}
+
+void add_objectives_option(CLI::App* cmd, std::vector<std::string>& objectives) {
+  cmd->add_option("--objectives", objectives,
+                  "objectives, comma-separated: accuracy then one or more device costs (latency, energy), e.g. "
+                  "accuracy,latency,energy (default: accuracy and --metric)")
+      ->delimiter(',');
+}
+
+void apply_objectives(const std::vector<std::string>& objectives, bool metric_given, std::string& metric,
+                      std::vector<std::string>& extra_metrics) {
+  const ObjectiveList list = ObjectiveList::from_names(objectives, "--objectives");
+  const std::string first(to_string(list.costs.front()));
+  if (metric_given && metric != first)
+    throw Error("--metric " + metric + " contradicts --objectives " + list.str() +
+                " (the first cost is the metric); give one of them");
+  metric = first;
+  extra_metrics.clear();
+  for (std::size_t k = 1; k < list.costs.size(); ++k) extra_metrics.emplace_back(to_string(list.costs[k]));
 }
 
 }  // namespace pelnas::cli

@@ -28,17 +28,33 @@ std::vector<std::optional<double>> AccuracySource::accuracies(std::span<const in
 }
 
 Evaluator::Evaluator(std::shared_ptr<const BenchmarkData> data, Dataset dataset, std::shared_ptr<AccuracySource> accuracy,
-                     std::shared_ptr<CostSource> cost)
-    : data_(std::move(data)), dataset_(dataset), accuracy_(std::move(accuracy)), cost_(std::move(cost)) {
+                     std::shared_ptr<CostSource> cost, std::vector<std::shared_ptr<CostSource>> extra_costs)
+    : data_(std::move(data)), dataset_(dataset), accuracy_(std::move(accuracy)), cost_(std::move(cost)),
+      extra_costs_(std::move(extra_costs)) {
   domain_size_ = cost_->coverage();
   space_ = make_search_space("nb201", std::string(to_string(dataset_)));
+  if (!extra_costs_.empty()) {
+    domain_size_ = 0;
+    for (int i = 0; i < data_->size(); ++i) {
+      bool all = cost_->cost(i).has_value();
+      for (const auto& c : extra_costs_) all = all && c->cost(i).has_value();
+      domain_size_ += all;
+    }
+  }
+}
+
+std::vector<std::optional<double>> Evaluator::extra_costs(int index) const {
+  std::vector<std::optional<double>> out;
+  out.reserve(extra_costs_.size());
+  for (const auto& c : extra_costs_) out.push_back(c->cost(index));
+  return out;
 }
 
 std::vector<Arch> Evaluator::domain_members() const {
   std::vector<Arch> out;
   out.reserve(static_cast<std::size_t>(domain_size_));
   for (int i = 0; i < data_->size(); ++i)
-    if (cost_->cost(i).has_value()) out.push_back(data_->arch(i));
+    if (in_domain(data_->arch(i))) out.push_back(data_->arch(i));  // every cost has a value
   return out;
 }
 
@@ -49,6 +65,7 @@ Objectives Evaluator::evaluate(const Arch& arch) {
   if (it != memo_.end()) return it->second;
   Objectives o;
   o.cost = cost_->cost(index);
+  o.extra_costs = extra_costs(index);
   o.accuracy = accuracy_->accuracy(index, arch);
   ++counts_.unique;
   counts_.proxy_evaluations = accuracy_->paid_evaluations();
@@ -74,6 +91,7 @@ void Evaluator::prefetch(std::span<const Arch> archs) {
   for (std::size_t i = 0; i < todo.size(); ++i) {
     Objectives o;
     o.cost = cost_->cost(indices[i]);
+    o.extra_costs = extra_costs(indices[i]);
     o.accuracy = acc[i];
     ++counts_.unique;
     memo_.emplace(indices[i], o);
@@ -89,11 +107,17 @@ std::vector<Objectives> Evaluator::evaluate_many(std::span<const Arch> archs) {
   return out;
 }
 
-bool Evaluator::in_domain(const Arch& arch) const { return cost_->cost(data_->index_of(arch)).has_value(); }
+bool Evaluator::in_domain(const Arch& arch) const {
+  const int index = data_->index_of(arch);
+  if (!cost_->cost(index)) return false;
+  for (const auto& c : extra_costs_)
+    if (!c->cost(index)) return false;
+  return true;
+}
 
 Objectives Evaluator::true_objectives(const Arch& arch) const {
   const int index = data_->index_of(arch);
-  return {data_->accuracy(index, dataset_, AccuracyMetric::Test), cost_->cost(index)};
+  return {data_->accuracy(index, dataset_, AccuracyMetric::Test), cost_->cost(index), extra_costs(index)};
 }
 
 }  // namespace pelnas

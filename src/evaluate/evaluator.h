@@ -46,7 +46,13 @@ class TableAccuracy : public AccuracySource {
 struct Objectives {
   std::optional<double> accuracy;  // percent, higher is better
   std::optional<double> cost;      // the cost source's unit, lower is better
-  bool complete() const { return accuracy.has_value() && cost.has_value(); }
+  // The extra cost objectives (3 or more objectives), in the evaluator's order; lower is better.
+  std::vector<std::optional<double>> extra_costs;
+  bool complete() const {
+    for (const auto& c : extra_costs)
+      if (!c) return false;
+    return accuracy.has_value() && cost.has_value();
+  }
 };
 
 struct EvaluationCounts {
@@ -57,8 +63,10 @@ struct EvaluationCounts {
 
 class Evaluator {
  public:
+  // `extra_costs`: further cost objectives after `cost` (empty: the two-objective problem). The
+  // domain is then the architectures with a value in every cost source.
   Evaluator(std::shared_ptr<const BenchmarkData> data, Dataset dataset, std::shared_ptr<AccuracySource> accuracy,
-            std::shared_ptr<CostSource> cost);
+            std::shared_ptr<CostSource> cost, std::vector<std::shared_ptr<CostSource>> extra_costs = {});
 
   Objectives evaluate(const Arch& arch);
   // Batch form of evaluate(): the archs not memoised yet go to the accuracy source as one batch.
@@ -85,6 +93,9 @@ class Evaluator {
   Dataset dataset() const { return dataset_; }
   const AccuracySource& accuracy_source() const { return *accuracy_; }
   const CostSource& cost_source() const { return *cost_; }
+  const std::vector<std::shared_ptr<CostSource>>& extra_cost_sources() const { return extra_costs_; }
+  // The extra costs of an NB201 index (nullopt where a source has no value); empty for two objectives.
+  std::vector<std::optional<double>> extra_costs(int index) const;
 
  private:
   std::shared_ptr<const BenchmarkData> data_;
@@ -92,6 +103,7 @@ class Evaluator {
   std::shared_ptr<AccuracySource> accuracy_;
   std::shared_ptr<CostSource> cost_;
   std::shared_ptr<const SearchSpace> space_;
+  std::vector<std::shared_ptr<CostSource>> extra_costs_;
   std::unordered_map<int, Objectives> memo_;
   EvaluationCounts counts_;
   int domain_size_ = 0;

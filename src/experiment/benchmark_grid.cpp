@@ -31,7 +31,11 @@ void BenchmarkGridOptions::validate() const {
   if (threads < 1) bad("threads", "must be >= 1, got " + std::to_string(threads));
   if (curve_step < 1) bad("curve_step", "must be >= 1, got " + std::to_string(curve_step));
   if (hv_reference && !is_valid_reference_point(*hv_reference))
-    bad("hv_reference", "must be two finite numbers > 0");
+    bad("hv_reference", "must be finite numbers > 0, one per objective");
+  if (hv_reference && hv_reference->size() != 2 + extra_metrics.size())
+    bad("hv_reference", "has " + std::to_string(hv_reference->size()) + " coordinates for " +
+                            std::to_string(2 + extra_metrics.size()) + " objectives");
+  (void)objectives();
   if (!algorithm_options.is_object()) bad("algorithm options", "must be a JSON object keyed by algorithm name");
   if (accuracy.empty()) bad("accuracy", "must name an accuracy signal (e.g. valid, table:test, predictor)");
   for (const auto& [name, value] : algorithm_options.items())
@@ -39,11 +43,19 @@ void BenchmarkGridOptions::validate() const {
       bad("algorithm options", "has options for '" + name + "', which is not among the algorithms run");
 }
 
+ObjectiveList BenchmarkGridOptions::objectives() const {
+  ObjectiveList l;
+  l.costs = {metric};
+  l.costs.insert(l.costs.end(), extra_metrics.begin(), extra_metrics.end());
+  std::vector<std::string> names = l.names();
+  return ObjectiveList::from_names(names, "bench options: objectives");
+}
+
 nlohmann::json BenchmarkGridOptions::to_json() const {
   nlohmann::json ds = nlohmann::json::array();
   for (Dataset d : datasets) ds.push_back(to_string(d));
   return {{"algorithms", algorithms},   {"datasets", ds},         {"devices", devices},
-          {"metric", to_string(metric)}, {"accuracy", accuracy}, {"include_degenerate", include_degenerate}, {"seeds", seeds},
+          {"metric", to_string(metric)}, {"objectives", objectives().names()}, {"accuracy", accuracy}, {"include_degenerate", include_degenerate}, {"seeds", seeds},
           {"budget", budget},           {"threads", threads},     {"curve_step", curve_step},
           {"algorithm_options", algorithm_options},
           {"hv_reference", hv_reference ? nlohmann::json(*hv_reference) : nlohmann::json(nullptr)}};
@@ -132,7 +144,9 @@ struct Task {
 GridRun run_task(const std::shared_ptr<const BenchmarkData>& data_ptr, const GridSetting& s,
                  const Task& t, const BenchmarkGridOptions& o) {
   // Each run has its own evaluator (memo and counters); the cost source and protocol are read-only.
-  Evaluator evaluator(data_ptr, s.dataset, s.accuracy, std::const_pointer_cast<CostSource>(s.cost));
+  std::vector<std::shared_ptr<CostSource>> extras;
+  for (const auto& c : s.extra_costs) extras.push_back(std::const_pointer_cast<CostSource>(c));
+  Evaluator evaluator(data_ptr, s.dataset, s.accuracy, std::const_pointer_cast<CostSource>(s.cost), extras);
   Problem problem(evaluator, Budget{o.budget});
   const AlgorithmSpec spec = AlgorithmSpec::parse(t.algorithm, o.algorithm_options);
   auto search = SearchRegistry::instance().make(spec.search, spec.options);
@@ -187,8 +201,10 @@ nlohmann::json grid_run_to_json(const GridRun& r) {
   // Archive entries as arrays (arch, index, accuracy, cost, order, generation, niche); a missing true
   // accuracy (NaN) travels as null.
   nlohmann::json archive = nlohmann::json::array();
-  for (const auto& e : r.archive)
+  for (const auto& e : r.archive) {
     archive.push_back({e.arch.str(), e.index, e.accuracy, e.cost, e.order, e.generation, e.niche});
+    if (!e.extra_costs.empty()) archive.back().push_back(e.extra_costs);  // 3+ objectives
+  }
   nlohmann::json truth = nlohmann::json::array();
   for (double a : r.true_accuracy) truth.push_back(std::isnan(a) ? nlohmann::json(nullptr) : nlohmann::json(a));
   return {{"setting", r.setting},
@@ -227,6 +243,7 @@ GridRun grid_run_from_json(const nlohmann::json& j) {
       a.order = e.at(4).get<int>();
       a.generation = e.at(5).get<int>();
       a.niche = e.at(6).get<int>();
+      if (e.size() > 7) a.extra_costs = e.at(7).get<std::vector<double>>();
       r.archive.push_back(std::move(a));
     }
     for (const auto& a : j.at("true_accuracy")) r.true_accuracy.push_back(a.is_null() ? std::nan("") : a.get<double>());
@@ -260,9 +277,25 @@ BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data
       s.dataset = d;
       s.device = device;
       std::shared_ptr<CostSource> cost = make_searchable_cost(data, d, {device, o.metric}, SpaceOptions{o.include_degenerate});
+      std::vector<const CostSource*> extras;
+      for (HwMetric m : o.extra_metrics) {
+        auto x = make_searchable_cost(data, d, {device, m}, SpaceOptions{o.include_degenerate});
+        extras.push_back(x.get());
+        s.extra_cost_names.push_back(x->name());
+        s.extra_cost_units.push_back(x->unit());
+        s.extra_costs.push_back(std::move(x));
+      }
       s.cost_name = cost->name();
       s.cost_unit = cost->unit();
       s.coverage = cost->coverage();
+      if (!extras.empty()) {  // the domain: architectures with every cost
+        s.coverage = 0;
+        for (int i = 0; i < data->size(); ++i) {
+          bool all = cost->cost(i).has_value();
+          for (const auto* x : extras) all = all && x->cost(i).has_value();
+          s.coverage += all;
+        }
+      }
       s.excluded = cost->excluded();
       s.space_size = data->size();
       try {
@@ -271,7 +304,7 @@ BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data
         throw Error(fmt::format("bench: --budget {} is invalid for {} / {}: {}", o.budget, to_string(d), s.cost_name,
                                 e.what()));
       }
-      s.protocol = std::make_shared<EvaluationProtocol>(EvaluationProtocol::for_cost_source(*data, d, *cost, ProtocolOptions{o.hv_reference}));
+      s.protocol = std::make_shared<EvaluationProtocol>(compute_true_front(*data, d, *cost, extras), ProtocolOptions{o.hv_reference});
       s.cost = std::move(cost);
       result.settings.push_back(std::move(s));
     }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "data/benchmark_data.h"
+#include "evaluate/objective_list.h"
 #include "metrics/evaluation_protocol.h"
 #include "search/archive.h"
 
@@ -26,6 +27,7 @@ struct BenchmarkGridOptions {
   std::vector<Dataset> datasets = {Dataset::Cifar10};
   std::vector<std::string> devices = {"fpga", "eyeriss", "raspi4", "pixel3"};
   HwMetric metric = HwMetric::Latency;
+  std::vector<HwMetric> extra_metrics;  // further cost objectives (3+ objectives; --objectives)
   // The accuracy signal the searches see (evaluate/accuracy_sources.h: valid, table:test, predictor,
   // ...), resolved per dataset; the protocol always scores with true test accuracy.
   std::string accuracy = "valid";
@@ -34,11 +36,12 @@ struct BenchmarkGridOptions {
   int budget = 600;                                // unique evaluated architectures per run
   int threads = 2;
   int curve_step = 10;                             // curve points every this many evaluations
-  std::optional<Point2> hv_reference;              // normalised HV reference; unset = (1, 1)
+  std::optional<ObjectiveVector> hv_reference;     // normalised HV reference; unset = (1, ..., 1)
   nlohmann::json algorithm_options = nlohmann::json::object();  // {"rea": {"population": 50}, ...}
 
   void validate() const;  // throws pelnas::Error naming the bad field
   nlohmann::json to_json() const;
+  ObjectiveList objectives() const;  // accuracy, metric, extra metrics
 };
 
 // An entry of `algorithms` is a registered search name, optionally with inline options so one grid
@@ -65,6 +68,8 @@ struct GridSetting {
   int space_size = 0;     // all architectures
   std::string accuracy_signal;  // canonical signal the searches see on this dataset
   std::shared_ptr<const CostSource> cost;
+  std::vector<std::shared_ptr<const CostSource>> extra_costs;  // 3+ objectives
+  std::vector<std::string> extra_cost_names, extra_cost_units;
   std::shared_ptr<AccuracySource> accuracy;  // shared by the setting's runs (thread-safe)
   std::shared_ptr<const EvaluationProtocol> protocol;
   bool partial() const { return coverage + excluded < space_size; }

@@ -63,17 +63,27 @@ std::string csv_field(const std::string& s) {
   return q + "\"";
 }
 
+// More than two objectives: one column per extra cost objective after the entry columns, named by
+// its metric (e.g. energy), so `cost` stays the first cost.
+std::string extra_columns(const BenchmarkGridOptions& o, const char* suffix = "") {
+  std::string out;
+  for (HwMetric m : o.extra_metrics) out += fmt::format(",{}{}", to_string(m), suffix);
+  return out;
+}
+
 std::string entry_row(const GridSetting& s, const GridRun& r, std::size_t i) {
   const auto& e = r.archive[i];
-  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}", to_string(s.dataset), s.device, s.cost_name,
-                     csv_field(r.algorithm), r.seed, e.order, e.generation, e.niche, e.index, e.arch.str(), e.accuracy,
-                     e.cost, r.true_accuracy[i]);
+  std::string row = fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}", to_string(s.dataset), s.device, s.cost_name,
+                                csv_field(r.algorithm), r.seed, e.order, e.generation, e.niche, e.index, e.arch.str(),
+                                e.accuracy, e.cost, r.true_accuracy[i]);
+  for (double c : e.extra_costs) row += fmt::format(",{}", c);
+  return row;
 }
 
 }  // namespace
 
 std::string BenchmarkGridResult::archives_csv() const {
-  std::string out = fmt::format("{},{},on_front\n", kRunKey, kEntryColumns);
+  std::string out = fmt::format("{},{}{},on_front\n", kRunKey, kEntryColumns, extra_columns(options));
   for (const auto& r : runs) {
     std::vector<char> on_front(r.archive.size(), 0);
     for (std::size_t p : r.front) on_front[p] = 1;
@@ -84,12 +94,17 @@ std::string BenchmarkGridResult::archives_csv() const {
 }
 
 std::string BenchmarkGridResult::fronts_csv() const {
-  std::string out = fmt::format("{},{},error_norm,cost_norm\n", kRunKey, kEntryColumns);
+  std::string out = fmt::format("{},{}{},error_norm,cost_norm{}\n", kRunKey, kEntryColumns, extra_columns(options),
+                                extra_columns(options, "_norm"));
   for (const auto& r : runs) {
     const auto& s = settings[r.setting];
     for (std::size_t p : r.front) {
-      const Point2 n = s.protocol->normalise({100.0 - r.true_accuracy[p], r.archive[p].cost});
-      out += entry_row(s, r, p) + fmt::format(",{},{}\n", n[0], n[1]);
+      ObjectiveVector raw{100.0 - r.true_accuracy[p], r.archive[p].cost};
+      raw.insert(raw.end(), r.archive[p].extra_costs.begin(), r.archive[p].extra_costs.end());
+      const ObjectiveVector n = s.protocol->normalise(raw);
+      out += entry_row(s, r, p);
+      for (double v : n) out += fmt::format(",{}", v);
+      out += '\n';
     }
   }
   return out;

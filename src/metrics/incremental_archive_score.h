@@ -2,7 +2,7 @@
 // Anytime scoring of a growing archive (learning curves) without re-scoring from scratch: the
 // answer of a search is the Pareto front of its archive under the objectives it saw, and that front
 // (hence every metric of it) changes only when a new entry enters it. The front is kept in a
-// sorted set (O(log n) per entry, amortised), and the metrics are recomputed only when it changed
+// sorted set for two objectives (O(log n) per entry, amortised; a list for more), and the metrics are recomputed only when it changed
 // since the last score. The result is bit-identical to EvaluationProtocol::score_archive_prefix.
 #include <optional>
 #include <set>
@@ -37,6 +37,10 @@ class IncrementalArchiveScore {
   const Evaluator& evaluator_;
   std::vector<EvaluatedArch> entries_;
   std::set<std::size_t, FrontOrder> front_;
+  // More than two objectives (entries with extra costs): the front as a plain list, each new entry
+  // compared with every member (fronts stay small next to the archive).
+  bool n_objectives_ = false;
+  std::vector<std::size_t> front_nd_;
   std::optional<ProtocolResult> cached_;
 };
 

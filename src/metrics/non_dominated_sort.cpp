@@ -117,6 +117,21 @@ NonDominatedSorting non_dominated_sort(const std::vector<ObjectiveVector>& point
 }
 
 std::vector<std::size_t> non_dominated_positions(const std::vector<ObjectiveVector>& points) {
+  const std::size_t dim = check_points(points);
+  if (dim > 2) {
+    // Lexicographic sweep: only an earlier point can dominate a later one, and then (transitivity)
+    // an earlier non-dominated one, so each point is compared with the front so far: O(n log n + n F).
+    std::vector<std::size_t> order(points.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return points[a] != points[b] ? points[a] < points[b] : a < b; });
+    std::vector<std::size_t> front;
+    for (std::size_t p : order)
+      if (std::none_of(front.begin(), front.end(), [&](std::size_t q) { return dominates(points[q], points[p]); }))
+        front.push_back(p);
+    std::sort(front.begin(), front.end());
+    return front;
+  }
   auto s = non_dominated_sort(points);
   return s.fronts.empty() ? std::vector<std::size_t>{} : s.fronts[0];
 }

@@ -87,4 +87,76 @@ TrueFront compute_true_front(const BenchmarkData& data, Dataset dataset, const C
   return front;
 }
 
+TrueFront compute_true_front(const BenchmarkData& data, Dataset dataset, const CostSource& cost,
+                             const std::vector<const CostSource*>& extra_costs) {
+  if (extra_costs.empty()) return compute_true_front(data, dataset, cost);
+  struct Candidate {
+    std::vector<double> key;  // rounded: cost, -accuracy, extra costs (all minimised)
+    int index;
+  };
+  std::vector<Candidate> candidates;
+  candidates.reserve(data.size());
+  int with_all_costs = 0;
+  for (int i = 0; i < data.size(); ++i) {
+    const auto c = cost.cost(i);
+    if (!c) continue;
+    Candidate cand{{round_significant(*c), 0.0}, i};
+    bool all = true;
+    for (const auto* x : extra_costs) {
+      const auto v = x->cost(i);
+      if (!v) { all = false; break; }
+      cand.key.push_back(round_significant(*v));
+    }
+    if (!all) continue;
+    ++with_all_costs;
+    const auto a = data.accuracy(i, dataset, AccuracyMetric::Test);
+    if (!a) continue;
+    cand.key[1] = -round_significant(*a);
+    candidates.push_back(std::move(cand));
+  }
+  TrueFront front;
+  front.dataset = dataset;
+  front.cost_name = cost.name();
+  front.cost_unit = cost.unit();
+  for (const auto* x : extra_costs) {
+    front.extra_cost_names.push_back(x->name());
+    front.extra_cost_units.push_back(x->unit());
+  }
+  front.n_candidates = static_cast<int>(candidates.size());
+  // A cell excluded on purpose (degenerate) is excluded from every cost source alike.
+  front.excluded = cost.excluded();
+  front.complete = with_all_costs + front.excluded == data.size() && front.n_candidates == with_all_costs;
+  std::string names = cost.name();
+  for (const auto* x : extra_costs) names += ", " + x->name();
+  if (candidates.empty())
+    throw Error("true front: no architecture has every cost (" + names + ") and a " + std::string(to_string(dataset)) +
+                " test accuracy");
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) {
+    return x.key != y.key ? x.key < y.key : x.index < y.index;
+  });
+  // Lexicographic order: a candidate can only be dominated by an earlier one, and (dominance being
+  // transitive) then by an earlier front member, so comparing with the front so far suffices.
+  auto dominates = [](const std::vector<double>& a, const std::vector<double>& b) {
+    bool strict = false;
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      if (a[k] > b[k]) return false;
+      strict = strict || a[k] < b[k];
+    }
+    return strict;
+  };
+  std::vector<const Candidate*> kept;
+  for (const auto& c : candidates) {
+    bool dominated = false;
+    for (const auto* k : kept)
+      if (dominates(k->key, c.key)) { dominated = true; break; }
+    if (dominated) continue;
+    kept.push_back(&c);
+    TrueFrontEntry e{static_cast<int>(front.entries.size()), c.index, *data.accuracy(c.index, dataset, AccuracyMetric::Test),
+                     *cost.cost(c.index), {}};
+    for (const auto* x : extra_costs) e.extra_costs.push_back(*x->cost(c.index));
+    front.entries.push_back(std::move(e));
+  }
+  return front;
+}
+
 }  // namespace pelnas

@@ -64,8 +64,40 @@ std::string Pick::str() const {
   return "?";
 }
 
+namespace {
+
+// Three or more objectives have no line between two extremes: the knee is then the front point
+// nearest (Euclidean) to the front's ideal point, every objective normalised to [0, 1] over the
+// front (accuracy from its max, costs from their min); ties go to the lower first cost.
+std::size_t knee_position_nd(const std::vector<ExportCandidate>& front) {
+  const std::size_t n = 2 + front[0].extra_costs.size();
+  auto v = [](const ExportCandidate& c, std::size_t k) {
+    return k == 0 ? -c.seen_accuracy : k == 1 ? c.cost : c.extra_costs[k - 2];
+  };
+  std::vector<double> lo(n, std::numeric_limits<double>::infinity()), hi(n, -std::numeric_limits<double>::infinity());
+  for (const auto& c : front)
+    for (std::size_t k = 0; k < n; ++k) lo[k] = std::min(lo[k], v(c, k)), hi[k] = std::max(hi[k], v(c, k));
+  std::size_t best = 0;
+  double best_d = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < front.size(); ++i) {
+    double d = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      const double u = hi[k] > lo[k] ? (v(front[i], k) - lo[k]) / (hi[k] - lo[k]) : 0.0;
+      d += u * u;
+    }
+    if (d < best_d - 1e-12 || (std::abs(d - best_d) <= 1e-12 && front[i].cost < front[best].cost)) {
+      best_d = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
 std::size_t knee_position(const std::vector<ExportCandidate>& front) {
   if (front.empty()) throw Error("export: the run's front is empty; nothing to pick");
+  if (!front[0].extra_costs.empty()) return knee_position_nd(front);
   // Extremes: lowest cost (best accuracy among equal cost) and highest accuracy (lowest cost among equal).
   std::size_t lo = 0, hi = 0;
   for (std::size_t i = 1; i < front.size(); ++i) {

@@ -35,7 +35,8 @@ using ExportCandidate = RunPoint;
 // the largest perpendicular distance to the straight line joining the two extreme points (the
 // lowest-cost and the most accurate). Ties go to the lower cost. With fewer than three distinct
 // points (or a flat front) there is no bend, and the lowest-cost point of highest accuracy is
-// returned. Returns a position into `front`; throws pelnas::Error on an empty front.
+// returned. With three or more objectives (extra costs), the point nearest to the front's ideal
+// point in the same normalisation. Returns a position into `front`; throws pelnas::Error on an empty front.
 std::size_t knee_position(const std::vector<ExportCandidate>& front);
 
 // Applies a pick rule. Knee / max-accuracy / min-cost choose among `front` using the accuracy the

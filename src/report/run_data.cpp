@@ -35,13 +35,15 @@ std::string json_str(const nlohmann::json& j, const char* key) {
   return v.dump();
 }
 
-std::vector<RunPoint> read_run_points_csv(const std::string& path) {
+std::vector<RunPoint> read_run_points_csv(const std::string& path, const std::vector<std::string>& extra_columns) {
   const CsvTable t = CsvTable::read(path);
   const auto c_order = t.column("order"), c_gen = t.column("generation"), c_niche = t.column("niche"),
              c_index = t.column("index"), c_arch = t.column("arch_str"),
              c_acc = t.find_column("seen_accuracy") ? *t.find_column("seen_accuracy") : t.column("accuracy"),
              c_cost = t.column("cost");
   const auto c_true = t.find_column("true_accuracy");
+  std::vector<std::size_t> c_extra;
+  for (const auto& name : extra_columns) c_extra.push_back(t.column(name));
   std::vector<RunPoint> out;
   out.reserve(t.rows());
   for (std::size_t r = 0; r < t.rows(); ++r) {
@@ -57,6 +59,7 @@ std::vector<RunPoint> read_run_points_csv(const std::string& path) {
     p.index = static_cast<int>(t.integer(r, c_index));
     p.seen_accuracy = t.number(r, c_acc);
     p.cost = t.number(r, c_cost);
+    for (std::size_t c : c_extra) p.extra_costs.push_back(t.number(r, c));
     if (c_true) p.true_accuracy = t.number_or_nan(r, *c_true);
     out.push_back(p);
   }
@@ -75,8 +78,8 @@ RunData RunData::load(const std::string& dir) {
   if (r.finished) {
     r.summary = read_json_file(d / "summary.json");
     r.stats = fs::exists(d / "stats.json") ? read_json_file(d / "stats.json") : nlohmann::json::object();
-    r.archive = read_run_points_csv((d / "archive.csv").string());
-    r.front = read_run_points_csv((d / "front.csv").string());
+    r.archive = read_run_points_csv((d / "archive.csv").string(), r.extra_metrics());
+    r.front = read_run_points_csv((d / "front.csv").string(), r.extra_metrics());
   } else {
     // What the last checkpoint holds; the front is the archive's, as the finished run computes it.
     Archive a;
@@ -87,6 +90,7 @@ RunData RunData::load(const std::string& dir) {
       p.index = e.index;
       p.seen_accuracy = e.accuracy;
       p.cost = e.cost;
+      p.extra_costs = e.extra_costs;
       p.niche = e.niche;
       p.generation = e.generation;
       p.order = e.order;
@@ -175,6 +179,23 @@ void RunData::fill_true_accuracy(const BenchmarkData& data) {
     for (auto& p : *v)
       if (!std::isfinite(p.true_accuracy) && p.index >= 0 && p.index < data.size())
         if (auto a = data.accuracy(p.index, d)) p.true_accuracy = *a;
+}
+
+std::vector<std::string> RunData::objectives() const {
+  std::vector<std::string> out;
+  if (config.is_object() && config.contains("objectives") && config["objectives"].is_array())
+    for (const auto& o : config["objectives"])
+      if (o.is_string()) out.push_back(o.get<std::string>());
+  if (out.size() < 2) {
+    const std::string m = json_str(config, "metric");
+    out = {"accuracy", m.empty() ? "latency" : m};
+  }
+  return out;
+}
+
+std::vector<std::string> RunData::extra_metrics() const {
+  const auto o = objectives();
+  return std::vector<std::string>(o.begin() + 2, o.end());
 }
 
 std::string RunData::dataset() const {

@@ -27,6 +27,7 @@ struct RunPoint {
   double seen_accuracy = NAN;      // what the search saw (table or predicted), percent
   double true_accuracy = NAN;      // 200-epoch test accuracy (percent); NaN when the table has none
   double cost = NAN;               // the run's cost unit
+  std::vector<double> extra_costs;  // 3+ objectives: the extra costs, RunData::extra_metrics() order
   int niche = -1;
   int generation = 0;
   int order = 0;                   // 1-based evaluation number
@@ -61,6 +62,10 @@ struct RunData {
   std::string device() const;
   std::string cost_name() const;
   std::string cost_unit() const;
+  // config.json "objectives" ("accuracy", metric, extra metrics...); accuracy and the metric for runs
+  // before it existed. extra_metrics(): the cost objectives after the first (empty for two).
+  std::vector<std::string> objectives() const;
+  std::vector<std::string> extra_metrics() const;
   std::string operator_name() const;
   std::string accuracy_source() const;
   std::string data_dir() const;
@@ -70,7 +75,8 @@ struct RunData {
 
 // Reads archive.csv / front.csv (header order,generation,niche,index,arch_str,seen_accuracy,cost,true_accuracy;
 // runs before 2026-11-30 call seen_accuracy "accuracy").
-std::vector<RunPoint> read_run_points_csv(const std::string& path);
+// `extra_columns`: the extra cost objectives' columns (named by metric) of a 3+-objective run.
+std::vector<RunPoint> read_run_points_csv(const std::string& path, const std::vector<std::string>& extra_columns = {});
 
 // A JSON string field or "" (reports show what is there; they do not invent).
 std::string json_str(const nlohmann::json& j, const char* key);

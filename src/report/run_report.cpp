@@ -1,4 +1,5 @@
 #include "report/run_report.h"
+#include "report/objectives_plot.h"
 
 #include <algorithm>
 #include <cmath>
@@ -340,6 +341,20 @@ std::string render_run_report(const RunData& run_in, std::shared_ptr<const Bench
   page.heading(2, "Found front against the space and the true front");
   front_plot(page, run, *data, dataset, *cost, partition);
   page.close_section();
+  if (const auto extras = run.extra_metrics(); !extras.empty()) {
+    std::vector<std::shared_ptr<CostSource>> owned;
+    std::vector<const CostSource*> costs{cost.get()};
+    for (const auto& m : extras) {
+      owned.push_back(make_searchable_cost(data, dataset, CostSpec{run.device(), hw_metric_from_string(m)},
+                                           SpaceOptions{run.config.value("include_degenerate", true)}));
+      costs.push_back(owned.back().get());
+    }
+    const TrueFront truth = compute_true_front(*data, dataset, *cost, std::vector<const CostSource*>(costs.begin() + 1, costs.end()));
+    page.open_section("objectives", "objectives");
+    page.heading(2, fmt::format("All {} objectives", costs.size() + 1));
+    objectives_section(page, run, costs, truth);
+    page.close_section();
+  }
   page.open_section("seen-true", "seen-true");
   accuracy_scatter_section(page, run);
   page.close_section();

@@ -68,12 +68,23 @@ std::string csv_rows(const std::vector<EvaluatedArch>& entries, const Evaluator&
   std::ostringstream os;
   os.precision(17);
   // seen_accuracy: the run's accuracy_signal (what the search saw); true_accuracy: 200-epoch test.
-  os << "order,generation,niche,index,arch_str,seen_accuracy,cost,true_accuracy,dataset,device,seed\n";
+  // More than two objectives: one column per cost objective after `cost` (= the first one), named
+  // by its metric (e.g. latency, energy).
+  os << "order,generation,niche,index,arch_str,seen_accuracy,cost,";
+  if (!cfg.extra_metrics.empty()) {
+    os << cfg.metric << ',';
+    for (const auto& m : cfg.extra_metrics) os << m << ',';
+  }
+  os << "true_accuracy,dataset,device,seed\n";
   const std::string run_key = fmt::format(",{},{},{}\n", cfg.dataset, cfg.device, cfg.seed);
   for (const auto& e : entries) {
     const auto t = ev.true_objectives(e.arch);
     os << e.order << ',' << e.generation << ',' << e.niche << ',' << e.index << ',' << e.arch.str() << ',' << e.accuracy
        << ',' << e.cost << ',';
+    if (!cfg.extra_metrics.empty()) {
+      os << e.cost << ',';
+      for (double c : e.extra_costs) os << c << ',';
+    }
     if (t.accuracy) os << *t.accuracy;
     os << run_key;
   }
@@ -97,6 +108,7 @@ struct RunSetup {
   std::shared_ptr<const BenchmarkData> data;
   Dataset dataset = Dataset::Cifar10;
   std::shared_ptr<CostSource> cost;
+  std::vector<std::shared_ptr<CostSource>> extra_costs;  // 3+ objectives
   std::shared_ptr<AccuracySource> accuracy;
   std::shared_ptr<const EvaluationProtocol> protocol;
 };
@@ -108,8 +120,10 @@ RunSetup prepare(const RunConfig& cfg, const std::string& run_dir) {
   r.dataset = dataset_from_string(cfg.dataset);
   // The accuracy signal's name first (cheap, and the most likely typo), then device, budget, source.
   (void)resolve_accuracy_signal(cfg.accuracy_signal.empty() ? cfg.accuracy : cfg.accuracy_signal, r.dataset, *r.data);
-  r.cost = make_searchable_cost(r.data, r.dataset, CostSpec{cfg.device, hw_metric_from_string(cfg.metric)},
-                                SpaceOptions{cfg.include_degenerate});
+  const auto costs = make_objective_costs(r.data, r.dataset, cfg.device, cfg.objectives(),
+                                         SpaceOptions{cfg.include_degenerate});
+  r.cost = costs.front();
+  r.extra_costs.assign(costs.begin() + 1, costs.end());
   // The budget: below the seeding cost, more than fixed generations can spend, or more than the
   // space holds is refused here.
   Budget{cfg.resolved_budget(r.cost->coverage())}.validate(r.cost->coverage());
@@ -127,8 +141,10 @@ RunSetup prepare(const RunConfig& cfg, const std::string& run_dir) {
   probe.operator_options.erase("transcript_path");
   if (!probe.operator_options.value("replay", false)) probe.operator_options.erase("cache_path");
   (void)PelnasSearch(probe);
+  std::vector<const CostSource*> extras;
+  for (const auto& c : r.extra_costs) extras.push_back(c.get());
   r.protocol = std::make_shared<EvaluationProtocol>(
-      EvaluationProtocol::for_cost_source(*r.data, r.dataset, *r.cost, ProtocolOptions{cfg.hv_reference}));
+      compute_true_front(*r.data, r.dataset, *r.cost, extras), ProtocolOptions{cfg.hv_reference});
   return r;
 }
 
@@ -142,7 +158,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
   const std::shared_ptr<CostSource>& cost = setup.cost;
   const std::shared_ptr<AccuracySource>& accuracy = setup.accuracy;
   cfg.accuracy_signal = accuracy->name();
-  Evaluator evaluator(data, dataset, accuracy, cost);
+  Evaluator evaluator(data, dataset, accuracy, cost, setup.extra_costs);
   PelnasSearch search(cfg.search);
   const int budget = cfg.resolved_budget(evaluator.domain_size());
   Problem problem(evaluator, Budget{budget});
@@ -323,7 +339,8 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
                      : "its generations found too few new valid children");
   summary.update({{"operator", cfg.search.operator_name}, {"operator_defaulted", cfg.operator_defaulted},
                   {"seed", cfg.seed}, {"dataset", cfg.dataset},
-                  {"device", cfg.device}, {"metric", cfg.metric}, {"cost", cost->name()}, {"cost_unit", cost->unit()},
+                  {"device", cfg.device}, {"metric", cfg.metric}, {"objectives", cfg.objectives().names()},
+                  {"cost", cost->name()}, {"cost_unit", cost->unit()},
                   {"partition", cfg.search.no_partition ? "none" : search.niche_map()->partition().name()},
                   {"niches", search.niche_map()->partition().size()}, {"budget", budget},
                   {"planned_generations", planned_generations}, {"excluded_degenerate", cost->excluded()},
@@ -340,6 +357,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
 void RunConfig::validate() const {
   (void)dataset_from_string(dataset);
   (void)hw_metric_from_string(metric);
+  (void)objectives();
   if (device.empty()) throw Error("run config: 'device' is empty");
   if (budget < 0) throw Error("run config: 'budget' must be >= 0 (0 = planned by the search options)");
   if (accuracy.empty()) throw Error("run config: 'accuracy' is empty (e.g. valid, table:test, predictor)");
@@ -348,8 +366,17 @@ void RunConfig::validate() const {
                           : "run config: accuracy 'external' needs an 'evaluator' (the program, --evaluator 'CMD')");
   if (evaluator) evaluator->validate();
   if (hv_reference && !is_valid_reference_point(*hv_reference))
-    throw Error("run config: 'hv_reference' must be two finite numbers > 0");
+    throw Error("run config: 'hv_reference' must be finite numbers > 0, one per objective");
+  if (hv_reference && hv_reference->size() != 2 + extra_metrics.size())
+    throw Error("run config: 'hv_reference' has " + std::to_string(hv_reference->size()) + " coordinates for " +
+                std::to_string(2 + extra_metrics.size()) + " objectives (" + objectives().str() + ")");
   search.validate();
+}
+
+ObjectiveList RunConfig::objectives() const {
+  std::vector<std::string> names{"accuracy", metric};
+  names.insert(names.end(), extra_metrics.begin(), extra_metrics.end());
+  return ObjectiveList::from_names(names, "run config: 'objectives'");
 }
 
 int RunConfig::resolved_budget(int domain_size) const {
@@ -362,7 +389,8 @@ int RunConfig::resolved_budget(int domain_size) const {
 nlohmann::json RunConfig::to_json() const {
   nlohmann::json s = search.to_json();
   if (!search.no_partition) s["partition_table"] = search.resolve_partition().to_json();
-  return {{"dataset", dataset}, {"device", device},   {"metric", metric}, {"accuracy", accuracy},
+  return {{"dataset", dataset}, {"device", device},   {"metric", metric}, {"objectives", objectives().names()},
+          {"accuracy", accuracy},
           {"accuracy_signal", accuracy_signal}, {"include_degenerate", include_degenerate},
           {"evaluator", evaluator ? evaluator->to_json() : nlohmann::json(nullptr)},
           {"seed", seed},       {"budget", budget},   {"data_dir", data_dir}, {"search", s},
@@ -378,6 +406,16 @@ RunConfig RunConfig::from_json(const nlohmann::json& j) {
   c.device = jf::string(jf::member(j, "", "device"), "device", false);
   c.metric = jf::string(jf::member(j, "", "metric"), "metric", false);
   c.accuracy = jf::string(jf::member(j, "", "accuracy"), "accuracy", false);
+  if (j.contains("objectives")) {  // absent in runs before 2026-11-30: accuracy and `metric`
+    const auto& a = jf::array(j["objectives"], "objectives");
+    std::vector<std::string> names;
+    for (std::size_t k = 0; k < a.size(); ++k) names.push_back(jf::string(a[k], jf::join("objectives", k), false));
+    const ObjectiveList list = ObjectiveList::from_names(names, "objectives");
+    if (to_string(list.costs.front()) != c.metric)
+      throw Error("objectives: the first cost '" + std::string(to_string(list.costs.front())) + "' differs from metric '" +
+                  c.metric + "'");
+    for (std::size_t k = 1; k < list.costs.size(); ++k) c.extra_metrics.emplace_back(to_string(list.costs[k]));
+  }
   // Runs before 2026-11-30 have neither key: they searched the whole space (degenerate cells
   // included) and "table" meant the true test accuracy; resolve_accuracy_signal still reads it.
   c.accuracy_signal = j.contains("accuracy_signal") ? jf::string(j["accuracy_signal"], "accuracy_signal") : std::string();
@@ -393,9 +431,11 @@ RunConfig RunConfig::from_json(const nlohmann::json& j) {
   }
   if (j.contains("hv_reference") && !j.at("hv_reference").is_null()) {  // absent in runs before 2026-11-28
     const auto& h = jf::array(j["hv_reference"], "hv_reference");
-    if (h.size() != 2) jf::fail("hv_reference", "two numbers [x, y] or null", h);
+    if (h.size() != 2 + c.extra_metrics.size()) jf::fail("hv_reference", "one number per objective or null", h);
     constexpr double kBig = std::numeric_limits<double>::max();
-    c.hv_reference = Point2{jf::number(h[0], "hv_reference[0]", -kBig, kBig), jf::number(h[1], "hv_reference[1]", -kBig, kBig)};
+    ObjectiveVector ref;
+    for (std::size_t k = 0; k < h.size(); ++k) ref.push_back(jf::number(h[k], jf::join("hv_reference", k), -kBig, kBig));
+    c.hv_reference = ref;
   }
   c.operator_defaulted = j.contains("operator_defaulted") ? jf::boolean(j["operator_defaulted"], "operator_defaulted") : false;
   if (j.contains("cli")) c.cli = j["cli"].is_null() ? j["cli"] : jf::object(j["cli"], "cli");  // null: a run started by the library
@@ -412,6 +452,7 @@ nlohmann::json RunSummary::to_json() const {
     f.push_back({{"arch", e.arch.str()}, {"index", e.index}, {"seen_accuracy", e.accuracy},
                  {"true_accuracy", t ? nlohmann::json(*t) : nlohmann::json(nullptr)}, {"cost", e.cost},
                  {"niche", e.niche}, {"generation", e.generation}, {"order", e.order}});
+    if (!e.extra_costs.empty()) f.back()["extra_costs"] = e.extra_costs;
   }
   return {{"run_dir", run_dir}, {"accuracy_signal", accuracy_signal}, {"hv_ratio", hv_ratio}, {"igd", igd}, {"igd_plus", igd_plus}, {"hv", hv},
           {"front_size", front_size}, {"evaluations", evaluations}, {"generations_completed", generations_completed},
@@ -472,6 +513,7 @@ RunSummary finished_summary(const RunDirectory& dir, const RunConfig& cfg) {
       throw InputError(front_file, static_cast<long>(i) + 2, "index: expected an NB201 index in [0, 15624], got " + std::to_string(e.index));
     e.accuracy = front.number(i, accuracy_column);
     e.cost = front.number(i, front.column("cost"));
+    for (const auto& m : cfg.extra_metrics) e.extra_costs.push_back(front.number(i, front.column(m)));
     const double ta = true_column ? front.number_or_nan(i, *true_column) : NAN;
     r.front_test_accuracy.push_back(std::isnan(ta) ? std::nullopt : std::optional<double>(ta));
     if (e.order < 1 || e.order > r.evaluations)

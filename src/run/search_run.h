@@ -11,6 +11,7 @@
 #include <string>
 
 #include "evaluate/external_evaluator.h"
+#include "evaluate/objective_list.h"
 #include "metrics/hypervolume.h"
 #include "search/pelnas_search.h"
 
@@ -19,7 +20,9 @@ namespace pelnas {
 struct RunConfig {
   std::string dataset = "cifar10";
   std::string device = "fpga";
-  std::string metric = "latency";
+  std::string metric = "latency";  // the primary cost objective
+  // Further cost objectives (--objectives accuracy,latency,energy: metric latency, extra energy).
+  std::vector<std::string> extra_metrics;
   std::string accuracy = "valid";   // the requested accuracy signal (evaluate/accuracy_sources.h)
   std::string accuracy_signal;     // its canonical name on this dataset ("table:valid"); "" = resolve at start
   // The user's evaluator program (accuracy "external"); its run_dir is the run's, set at start.
@@ -27,13 +30,15 @@ struct RunConfig {
   bool include_degenerate = false;  // keep the degenerate (zero-output) cells in the space and true front
   std::uint64_t seed = 0;
   int budget = 0;                  // unique evaluations; 0 = what the search options plan
-  std::optional<Point2> hv_reference;  // normalised HV reference point; unset = (1, 1)
+  std::optional<ObjectiveVector> hv_reference;  // normalised HV reference point; unset = (1, ..., 1)
   std::string data_dir;            // resolved benchmark data directory
   PelnasSearchOptions search;
   bool operator_defaulted = false;  // evolution chosen because no LLM model was configured
   nlohmann::json cli;              // the command line's resolved options, for the record
 
   void validate() const;  // throws pelnas::Error naming the field
+  // accuracy, metric, extra metrics (throws pelnas::Error for an unknown or repeated one).
+  ObjectiveList objectives() const;
   // The budget a run spends: `budget`, else the search options' plan (capped by the domain).
   // Throws pelnas::Error when the budget is below the seeding cost or more than fixed generations
   // can spend.

@@ -19,7 +19,13 @@ struct EvaluatedArch {
   int generation = 0;     // search-defined (0 = initial population)
   int niche = -1;         // PEL-NAS niche, -1 when the search has none
   ArchCode code;          // the architecture in its space: the key searches use (NB201: from `arch`)
+  std::vector<double> extra_costs;  // the extra cost objectives (3+ objectives), the evaluator's order
 };
+
+// The objectives of an entry as minimised: (100 - accuracy, cost, extra costs...).
+std::vector<double> minimised_objectives(const EvaluatedArch& e);
+// a dominates b: accuracy >= and every cost <=, one of them strictly.
+bool dominates(const EvaluatedArch& a, const EvaluatedArch& b);
 
 class Archive {
  public:
@@ -28,8 +34,9 @@ class Archive {
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
 
-  // Positions (into entries()) of the non-dominated entries under (max accuracy, min cost); ties on
-  // both objectives are all kept. Sorted by cost ascending.
+  // Positions (into entries()) of the non-dominated entries under (max accuracy, min cost[, min
+  // extra costs]); ties on every objective are all kept. Sorted by cost ascending (then accuracy
+  // descending, extra costs ascending, evaluation order).
   std::vector<std::size_t> pareto_front_positions() const;
   std::vector<EvaluatedArch> pareto_front() const;
 
@@ -39,8 +46,9 @@ class Archive {
   // The same, naming fields under `path` (e.g. "search.archive[3].accuracy"). Checks each entry's
   // types and ranges; consistency with a run (orders, niches, the data) is the reader's job.
   static Archive from_json(const nlohmann::json& j, const std::string& path);
-  // CSV with header: order,generation,niche,index,arch_str,accuracy,cost
-  std::string to_csv() const;
+  // CSV with header: order,generation,niche,index,arch_str,accuracy,cost (then one column per extra
+  // cost, named by `extra_cost_names`, when the entries have extra costs)
+  std::string to_csv(const std::vector<std::string>& extra_cost_names = {}) const;
 
  private:
   std::vector<EvaluatedArch> entries_;

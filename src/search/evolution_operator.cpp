@@ -13,14 +13,12 @@ namespace {
 
 std::string edge_name(int e) { return std::to_string(kEdges[e].first) + "<-" + std::to_string(kEdges[e].second); }
 
-// Pareto membership inside a set under (max accuracy, min cost).
+// Pareto membership inside a set under (max accuracy, min cost[, min extra costs]).
 std::vector<bool> pareto_mask(const std::vector<EvaluatedArch>& v) {
   std::vector<bool> on(v.size(), true);
   for (std::size_t i = 0; i < v.size(); ++i)
     for (std::size_t j = 0; j < v.size() && on[i]; ++j)
-      if (j != i && v[j].accuracy >= v[i].accuracy && v[j].cost <= v[i].cost &&
-          (v[j].accuracy > v[i].accuracy || v[j].cost < v[i].cost))
-        on[i] = false;
+      if (j != i && dominates(v[j], v[i])) on[i] = false;
   return on;
 }
 
@@ -334,9 +332,18 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
   auto score = [&](const Arch& a) {
     const double predicted = model.predict(a);
     const auto c = state.cost(a);
+    // More than two objectives: "no higher cost" means no higher in every cost.
+    std::vector<std::optional<double>> extra;
+    if (state.extra_costs) extra = state.extra_costs(a);
+    auto no_costlier = [&](const EvaluatedArch& k) {
+      if (!c || k.cost > *c) return false;
+      for (std::size_t j = 0; j < extra.size() && j < k.extra_costs.size(); ++j)
+        if (!extra[j] || k.extra_costs[j] > *extra[j]) return false;
+      return true;
+    };
     double best_below = -1e300;  // best accuracy known at no higher cost
     for (const auto* k : known)
-      if (c && k->cost <= *c) best_below = std::max(best_below, k->accuracy);
+      if (no_costlier(*k)) best_below = std::max(best_below, k->accuracy);
     return best_below == -1e300 ? predicted : predicted - best_below;
   };
 

@@ -95,7 +95,19 @@ std::string one_line(std::string s, std::size_t max = 300) {
 }
 
 std::string arch_line(const EvaluatedArch& e, const std::string& unit) {
-  return fmt::format("{} accuracy {:.2f} %, cost {:.4g} {}", e.arch.str(), e.accuracy, e.cost, unit);
+  if (e.extra_costs.empty()) return fmt::format("{} accuracy {:.2f} %, cost {:.4g} {}", e.arch.str(), e.accuracy, e.cost, unit);
+  // More than two objectives: `unit` lists every cost's unit ("ms, mJ"), one value each.
+  std::vector<std::string> units;
+  for (std::size_t start = 0;;) {
+    const auto comma = unit.find(", ", start);
+    units.push_back(unit.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 2;
+  }
+  std::string costs = fmt::format("{:.4g} {}", e.cost, units.empty() ? "" : units[0]);
+  for (std::size_t k = 0; k < e.extra_costs.size(); ++k)
+    costs += fmt::format(", {:.4g} {}", e.extra_costs[k], k + 1 < units.size() ? units[k + 1] : "");
+  return fmt::format("{} accuracy {:.2f} %, costs {}", e.arch.str(), e.accuracy, costs);
 }
 
 std::string bullet_list(const std::vector<std::string>& lines) {

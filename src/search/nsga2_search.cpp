@@ -56,11 +56,13 @@ struct EvaluationBridge {
   Problem* problem = nullptr;
   int generation = 0;
   std::vector<int> choices;  // per position of the space
+  std::size_t objectives = 2;  // 2 + the evaluator's extra costs
   std::unordered_map<ArchCode, pagmo::vector_double> known;  // objectives pagmo saw
 };
 
 // The pagmo user-defined problem: one integer variable per position of the space (NB201: one op
-// code per edge), 2 objectives.
+// code per edge), 2 objectives (error, cost) or more (the extra costs after them): pagmo's NSGA-II
+// sorts and crowds in n-D.
 struct SpaceUdp {
   std::shared_ptr<EvaluationBridge> bridge;
 
@@ -71,10 +73,11 @@ struct SpaceUdp {
       code.choices[k] = static_cast<std::uint8_t>(std::clamp(static_cast<int>(std::lround(x[k])), 0, bridge->choices[k] - 1));
     if (auto it = bridge->known.find(code); it != bridge->known.end()) return it->second;
     Problem& p = *bridge->problem;
-    if (p.exhausted()) return {kPenalty, kPenalty};  // not cached: the run ends with this generation
-    pagmo::vector_double f{kPenalty, kPenalty};      // illegal, outside the domain, no accuracy
+    const pagmo::vector_double penalty(bridge->objectives, kPenalty);
+    if (p.exhausted()) return penalty;  // not cached: the run ends with this generation
+    pagmo::vector_double f = penalty;   // illegal, outside the domain, no accuracy
     if (p.space().legal(code.encoding()))
-      if (auto e = p.evaluate(code, bridge->generation)) f = {100.0 - e->accuracy, e->cost};
+      if (auto e = p.evaluate(code, bridge->generation)) f = minimised_objectives(*e);
     bridge->known.emplace(code, f);
     return f;
   }
@@ -83,7 +86,7 @@ struct SpaceUdp {
     for (int c : bridge->choices) hi.push_back(c - 1.0);
     return {pagmo::vector_double(bridge->choices.size(), 0.0), hi};
   }
-  pagmo::vector_double::size_type get_nobj() const { return 2; }
+  pagmo::vector_double::size_type get_nobj() const { return bridge->objectives; }
   pagmo::vector_double::size_type get_nix() const { return bridge->choices.size(); }
   std::string get_name() const { return "search space (one integer per position)"; }
 };
@@ -96,8 +99,9 @@ void Nsga2Search::run(Problem& problem, Rng& rng, const GenerationCallback& call
   for (const auto& pos : problem.space().positions()) bridge->choices.push_back(static_cast<int>(pos.choices.size()));
   if (bridge->choices.size() > static_cast<std::size_t>(ArchCode::kMaxPositions))
     throw Error("nsga2: the " + problem.space().name() + " space has too many positions");
+  bridge->objectives = 2 + problem.evaluator().extra_cost_sources().size();
   // Architectures already in the archive (a resumed problem) keep the objectives the search saw.
-  for (const auto& e : problem.archive().entries()) bridge->known[e.code] = {100.0 - e.accuracy, e.cost};
+  for (const auto& e : problem.archive().entries()) bridge->known[e.code] = minimised_objectives(e);
   auto report = [&](int generation) {
     return callback ? callback({generation, problem.evaluations(), &problem.archive()}) : CallbackAction::Continue;
   };

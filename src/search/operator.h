@@ -43,6 +43,10 @@ struct NicheState {
   // The device cost of any cell (a table look-up, free: no evaluation is spent); nullopt = no cost
   // on the device. May be empty (operators must then do without).
   std::function<std::optional<double>(const Arch&)> cost;
+  // More than two objectives: the extra costs of any cell (free look-ups, the evaluator's order;
+  // empty function for two objectives) and their units, for screening and prompts.
+  std::function<std::vector<std::optional<double>>(const Arch&)> extra_costs;
+  std::vector<std::string> extra_cost_units;
   int children_wanted = 5;
 };
 

@@ -266,6 +266,18 @@ NicheState PelnasSearch::build_state(const Problem& problem, int k, int generati
     const auto& ev = problem.evaluator();
     return ev.cost_source().cost(ev.data().index_of(a));
   };
+  if (const auto& extras = problem.evaluator().extra_cost_sources(); !extras.empty()) {
+    // Prompts name every cost objective: "fpga_latency, fpga_energy" in "ms, mJ".
+    for (const auto& c : extras) {
+      s.device += ", " + c->name();
+      s.cost_unit += ", " + c->unit();
+      s.extra_cost_units.push_back(c->unit());
+    }
+    s.extra_costs = [&problem](const Arch& a) {
+      const auto& ev = problem.evaluator();
+      return ev.extra_costs(ev.data().index_of(a));
+    };
+  }
   s.children_wanted = wanted;
   return s;
 }

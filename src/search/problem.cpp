@@ -27,6 +27,7 @@ std::optional<EvaluatedArch> Problem::evaluate(const ArchCode& code, int generat
   e.index = evaluator_.data().index_of(arch);
   e.accuracy = *o.accuracy;
   e.cost = *o.cost;
+  for (const auto& c : o.extra_costs) e.extra_costs.push_back(*c);
   e.order = evaluations() + 1;
   e.generation = generation;
   e.niche = niche;

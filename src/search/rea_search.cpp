@@ -35,10 +35,11 @@ namespace {
 
 struct Member {
   ArchCode code;
-  ObjectiveVector objectives;  // (100 - accuracy seen, cost), minimised
+  ObjectiveVector objectives;  // (100 - accuracy seen, cost[, extra costs]), minimised
 };
 
-ObjectiveVector objectives_of(const EvaluatedArch& e) { return {100.0 - e.accuracy, e.cost}; }
+// Pareto-based, not scalarised: every objective enters the non-dominated sort and crowding.
+ObjectiveVector objectives_of(const EvaluatedArch& e) { return minimised_objectives(e); }
 
 // Pareto rank and crowding distance (within the member's front) of every population member.
 void rank_population(const std::deque<Member>& pop, std::vector<int>& rank, std::vector<double>& crowding) {

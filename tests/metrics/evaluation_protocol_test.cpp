@@ -71,7 +71,7 @@ TEST(EvaluationProtocol, ReScoresWithTrueTestAccuracy) {
     e.order = static_cast<int>(archive.size()) + 1;
     archive.add(e);
   }
-  std::vector<Point2> truth;
+  std::vector<ObjectiveVector> truth;
   for (const auto& e : archive.pareto_front())
     truth.push_back({100.0 - *test::data()->accuracy(e.index, Dataset::Cifar10), e.cost});
   const auto expected = p.score_objectives(truth);
@@ -79,7 +79,7 @@ TEST(EvaluationProtocol, ReScoresWithTrueTestAccuracy) {
   EXPECT_EQ(got.hv, expected.hv);
   EXPECT_EQ(got.igd, expected.igd);
   // And differs from scoring the seen (12-epoch) values.
-  std::vector<Point2> seen;
+  std::vector<ObjectiveVector> seen;
   for (const auto& e : archive.pareto_front()) seen.push_back({100.0 - e.accuracy, e.cost});
   EXPECT_NE(p.score_objectives(seen).hv, got.hv);
   // Prefix of 1 evaluation = the first architecture alone.
@@ -87,9 +87,9 @@ TEST(EvaluationProtocol, ReScoresWithTrueTestAccuracy) {
 }
 
 TEST(EvaluationProtocol, ParsesReferencePoints) {
-  EXPECT_EQ(parse_reference_point("1.1,1.1", "--hv-ref"), (Point2{1.1, 1.1}));
-  EXPECT_EQ(parse_reference_point("2, 1.5", "--hv-ref"), (Point2{2.0, 1.5}));
-  for (const char* bad : {"", "1", "1,", ",1", "0,1", "-1,1", "1,nan", "1,inf", "x,1", "1,1,1", "1;1"}) {
+  EXPECT_EQ(parse_reference_point("1.1,1.1", "--hv-ref"), (ObjectiveVector{1.1, 1.1}));
+  EXPECT_EQ(parse_reference_point("2, 1.5", "--hv-ref"), (ObjectiveVector{2.0, 1.5}));
+  for (const char* bad : {"", "1", "1,", ",1", "0,1", "-1,1", "1,nan", "1,inf", "x,1", "1;1", "1,1,"}) {
     const std::string msg = test::error_of([&] { parse_reference_point(bad, "--hv-ref"); });
     EXPECT_NE(msg.find("--hv-ref"), std::string::npos) << "'" << bad << "' gave: " << msg;
   }
@@ -102,7 +102,7 @@ TEST(EvaluationProtocol, RejectsMismatchedEvaluatorAndDegenerateReference) {
   EXPECT_THROW(p.score({test::data()->arch(0)}, *s.evaluator), Error);
   EXPECT_THROW(p.score_objectives({}), Error);
   ProtocolOptions o;
-  o.reference_point = Point2{0.0, 0.0};
+  o.reference_point = ObjectiveVector{0.0, 0.0};
   EXPECT_THROW(EvaluationProtocol::for_cost_source(*test::data(), Dataset::Cifar10, *fpga, o), Error);
 }
 

@@ -203,7 +203,7 @@ TEST(RunState, ConfigFieldsAreCheckedOnResume) {
       {"object_search", [](json& c) { c["search"] = json::array(); }, "search: expected a JSON object"},
       {"bad_generations", [](json& c) { c["search"]["generations"] = "ten"; }, "generations"},
       {"null_device", [](json& c) { c["device"] = nullptr; }, "device: expected a non-empty string"},
-      {"short_hv_reference", [](json& c) { c["hv_reference"] = json::array({1.0}); }, "hv_reference: expected two numbers"},
+      {"short_hv_reference", [](json& c) { c["hv_reference"] = json::array({1.0}); }, "hv_reference: expected one number per objective"},
   };
   for (const auto& [name, apply, expected] : cases) {
     SCOPED_TRACE(name);

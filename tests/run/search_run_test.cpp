@@ -307,7 +307,7 @@ TEST(SearchRunCli, HvReferencePointIsAnOptionAndKeptInTheRun) {
   // The reported ratio is the protocol's with that reference, recomputed here from the front.
   const auto data = test::data();
   const auto cost = make_searchable_cost(data, Dataset::Cifar10, {"fpga", HwMetric::Latency});
-  std::vector<Point2> pts;
+  std::vector<ObjectiveVector> pts;
   for (const auto& e : jw["front"]) {
     const int index = e["index"].get<int>();
     EXPECT_EQ(e["true_accuracy"].get<double>(), *data->accuracy(index, Dataset::Cifar10));
@@ -315,7 +315,7 @@ TEST(SearchRunCli, HvReferencePointIsAnOptionAndKeptInTheRun) {
     pts.push_back({100.0 - e["true_accuracy"].get<double>(), e["cost"].get<double>()});
   }
   EXPECT_EQ(jw["accuracy_signal"], "table:valid");
-  for (auto [ref, j] : {std::pair{std::optional<Point2>(Point2{1.1, 1.2}), jw}, std::pair{std::optional<Point2>(), jp}}) {
+  for (auto [ref, j] : {std::pair{std::optional<ObjectiveVector>(ObjectiveVector{1.1, 1.2}), jw}, std::pair{std::optional<ObjectiveVector>(), jp}}) {
     const auto protocol = EvaluationProtocol::for_cost_source(*data, Dataset::Cifar10, *cost, ProtocolOptions{ref});
     EXPECT_NEAR(j["hv_ratio"].get<double>(), protocol.score_objectives(pts).hv_ratio, 1e-12);
   }
