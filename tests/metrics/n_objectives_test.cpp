@@ -86,14 +86,13 @@ TEST(NObjectives, FastNonDominatedFilterMatchesDebSort) {
 }
 
 // Every candidate of the space: on the 3-objective front iff no candidate dominates it (rounded).
-void check_front_exhaustively(const std::string& device) {
+// Returns the front.
+TrueFront check_front_exhaustively(const std::string& device) {
   auto data = test::data();
   const auto lat = make_searchable_cost(data, Dataset::Cifar10, {device, HwMetric::Latency});
   const auto en = make_searchable_cost(data, Dataset::Cifar10, {device, HwMetric::Energy});
   const TrueFront front = compute_true_front(*data, Dataset::Cifar10, *lat, {en.get()});
-  ASSERT_EQ(front.objectives(), 3u);
-  EXPECT_TRUE(front.complete) << device;
-  EXPECT_EQ(front.n_candidates + front.excluded, data->size());
+  EXPECT_EQ(front.objectives(), 3u);
   auto key = [&](int i) {
     return ObjectiveVector{-round_significant(*data->accuracy(i, Dataset::Cifar10, AccuracyMetric::Test)),
                            round_significant(*lat->cost(i)), round_significant(*en->cost(i))};
@@ -103,8 +102,8 @@ void check_front_exhaustively(const std::string& device) {
   for (const auto& e : front.entries) {
     front_keys.push_back(key(e.index));
     on_front.insert(e.index);
-    ASSERT_EQ(e.extra_costs.size(), 1u);
-    EXPECT_EQ(e.extra_costs[0], *en->cost(e.index));
+    EXPECT_EQ(e.extra_costs.size(), 1u);
+    EXPECT_EQ(e.extra_costs.at(0), *en->cost(e.index));
   }
   int candidates = 0;
   for (int i = 0; i < data->size(); ++i) {
@@ -114,15 +113,35 @@ void check_front_exhaustively(const std::string& device) {
     const bool dominated = std::any_of(front_keys.begin(), front_keys.end(), [&](const auto& f) { return dominates(f, k); });
     // Off the front: some front member dominates it. On the front: no candidate does, and (since
     // dominance is transitive) checking the front members suffices for that too.
-    ASSERT_EQ(dominated, !on_front.count(i)) << device << " index " << i;
+    EXPECT_EQ(dominated, !on_front.count(i)) << device << " index " << i;
   }
   EXPECT_EQ(candidates, front.n_candidates);
-  // The 2-objective front (latency only) is a different, smaller set: energy adds trade-offs.
-  EXPECT_GT(front.entries.size(), compute_true_front(*data, Dataset::Cifar10, *lat).entries.size()) << device;
+  return front;
 }
 
-TEST(NObjectives, ThreeObjectiveTrueFrontEyerissIsExact) { check_front_exhaustively("eyeriss"); }
-TEST(NObjectives, ThreeObjectiveTrueFrontFpgaIsExact) { check_front_exhaustively("fpga"); }
+TEST(NObjectives, ThreeObjectiveTrueFrontEyerissIsExact) {
+  // eyeriss energy is published for 12555 of 15625 cells (data README): a partial 3-objective space.
+  const TrueFront f = check_front_exhaustively("eyeriss");
+  EXPECT_FALSE(f.complete);
+  EXPECT_EQ(f.n_candidates, 12282);  // 12555 with energy, minus the degenerate cells among them
+  EXPECT_EQ(f.entries.size(), 18u);
+}
+
+TEST(NObjectives, ThreeObjectiveTrueFrontFpgaIsExactAndEqualsTheLatencyFront) {
+  // fpga energy is 7 x fpga latency for every cell (data README), so energy adds no trade-off: the
+  // 3-objective front is the latency front, architecture for architecture.
+  const TrueFront f = check_front_exhaustively("fpga");
+  EXPECT_TRUE(f.complete);
+  auto data = test::data();
+  const auto lat = make_searchable_cost(data, Dataset::Cifar10, {"fpga", HwMetric::Latency});
+  const TrueFront two = compute_true_front(*data, Dataset::Cifar10, *lat);
+  std::vector<int> a, b;
+  for (const auto& e : f.entries) a.push_back(e.index);
+  for (const auto& e : two.entries) b.push_back(e.index);
+  EXPECT_EQ(a, b);
+}
+
+TEST(NObjectives, ThreeObjectiveTrueFrontEdgeGpuIsExact) { EXPECT_GT(check_front_exhaustively("edgegpu").entries.size(), 0u); }
 
 TEST(NObjectives, ProtocolIn3dScoresTheTrueFrontAsPerfect) {
   auto data = test::data();
