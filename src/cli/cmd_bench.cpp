@@ -100,12 +100,19 @@ void run_bench(const BenchCliOptions& c) {
     for (const auto& m : extra) o.extra_metrics.push_back(hw_metric_from_string(m));
   }
   o.accuracy = c.accuracy;
+  if (!c.hv_ref.empty()) {
+    o.hv_reference = parse_reference_point(c.hv_ref, "--hv-ref");
+    if (o.hv_reference->size() != 2 + o.extra_metrics.size())
+      throw Error("--hv-ref: " + std::to_string(o.hv_reference->size()) + " numbers for " +
+                  std::to_string(2 + o.extra_metrics.size()) + " objectives (" + o.objectives().str() +
+                  "); give one per objective");
+  }
   o.include_degenerate = c.include_degenerate;
   o.seeds = c.seeds;
   o.budget = c.budget;
   o.threads = c.threads;
   o.curve_step = c.curve_step;
-  if (!c.hv_ref.empty()) o.hv_reference = parse_reference_point(c.hv_ref, "--hv-ref");
+
   try {
     o.algorithm_options = nlohmann::json::parse(c.algo_options);
   } catch (const nlohmann::json::exception& e) {

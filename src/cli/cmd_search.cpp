@@ -79,12 +79,19 @@ void print_summary(const RunSummary& s, bool as_json) {
                            s.run_dir, s.evaluations, s.front_size, s.hv_ratio, s.igd, s.igd_plus);
   std::cout << fmt::format("seen = the accuracy the search saw ({}); test = true 200-epoch test accuracy (scoring)\n\n",
                            s.accuracy_signal);
-  std::cout << fmt::format("{:>5}  {:>6}  {:>10}  {:>10}  {:>12}  {}\n", "niche", "index", "seen", "test", "cost", "architecture");
+  // More than two objectives: one more column per extra cost, after `cost` (the first cost).
+  const std::size_t extras = s.front.empty() ? 0 : s.front.front().extra_costs.size();
+  std::string extra_header;
+  for (std::size_t k = 0; k < extras; ++k) extra_header += fmt::format("  {:>12}", fmt::format("cost{}", k + 2));
+  std::cout << fmt::format("{:>5}  {:>6}  {:>10}  {:>10}  {:>12}{}  {}\n", "niche", "index", "seen", "test", "cost",
+                           extra_header, "architecture");
   for (std::size_t i = 0; i < s.front.size(); ++i) {
     const auto& e = s.front[i];
     const auto t = i < s.front_test_accuracy.size() ? s.front_test_accuracy[i] : std::nullopt;
-    std::cout << fmt::format("{:>5}  {:>6}  {:>10.4f}  {:>10}  {:>12.6g}  {}\n", e.niche, e.index, e.accuracy,
-                             t ? fmt::format("{:.4f}", *t) : std::string("-"), e.cost, e.arch.str());
+    std::string extra_values;
+    for (double c : e.extra_costs) extra_values += fmt::format("  {:>12.6g}", c);
+    std::cout << fmt::format("{:>5}  {:>6}  {:>10.4f}  {:>10}  {:>12.6g}{}  {}\n", e.niche, e.index, e.accuracy,
+                             t ? fmt::format("{:.4f}", *t) : std::string("-"), e.cost, extra_values, e.arch.str());
   }
 }
 
@@ -153,7 +160,13 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
     c.include_degenerate = o.include_degenerate;
     c.seed = o.seed;
     c.budget = o.budget;
-    if (!o.hv_ref.empty()) c.hv_reference = parse_reference_point(o.hv_ref, "--hv-ref");
+    if (!o.hv_ref.empty()) {
+      c.hv_reference = parse_reference_point(o.hv_ref, "--hv-ref");
+      if (c.hv_reference->size() != 2 + c.extra_metrics.size())
+        throw Error("--hv-ref: " + std::to_string(c.hv_reference->size()) + " numbers for " +
+                    std::to_string(2 + c.extra_metrics.size()) + " objectives (" + c.objectives().str() +
+                    "); give one per objective, e.g. " + (c.extra_metrics.empty() ? "1.1,1.1" : "1.1,1.1,1.1"));
+    }
     c.data_dir = std::filesystem::absolute(resolve_data_dir(o.data.data_dir)).string();
     c.search.generations = o.generations;
     c.search.seeds_per_niche = o.seeds_per_niche;
