@@ -2,7 +2,9 @@
 # Start-up time of pelnas commands that compute no proxies (issue 10 target: `pelnas --version` and
 # `pelnas front` under 50 ms wall on a quiet machine). Runs each command N times per binary, the
 # binaries interleaved run by run so machine load hits them alike, and prints min / median / mean
-# wall time in ms plus the peak RSS of the last run and how many shared objects the process maps.
+# wall time in ms, the CPU time (user + system) per run (what wall time approaches on a quiet
+# machine; measured over a separate batch of RUNS runs, so its 10 ms clock resolution divides by
+# RUNS), plus the peak RSS of the last run and how many shared objects the process maps.
 #
 #   scripts/bench_startup.sh [-n RUNS] [--data DIR] BINARY [REFERENCE_BINARY]
 #
@@ -40,7 +42,7 @@ summarise() {  # stdin: one number (ns) per line -> "min median mean" in ms
 
 printf "load average: %s  (%s cores); %d runs per command and binary, interleaved\n" \
   "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)" "$RUNS"
-printf "%-28s %-40s %8s %8s %8s %8s %6s\n" "command" "binary" "min_ms" "med_ms" "mean_ms" "rss_MB" "libs"
+printf "%-28s %-40s %8s %8s %8s %8s %8s %6s\n" "command" "binary" "min_ms" "med_ms" "mean_ms" "cpu_ms" "rss_MB" "libs"
 for cmd in "${COMMANDS[@]}"; do
   read -r -a args <<<"$cmd"
   [ "${args[0]}" = "front" ] && args+=("${DATA_ARGS[@]}")
@@ -54,7 +56,10 @@ for cmd in "${COMMANDS[@]}"; do
   done
   for b in "${BINARIES[@]}"; do
     rss=$( { /usr/bin/time -f "%M" "$b" "${args[@]}" >/dev/null; } 2>&1 | tail -1)
-    printf "%-28s %-40s %s %8.1f %6s\n" "pelnas $cmd" "$b" "$(printf "%s" "${times[$b]}" | summarise)" \
+    cpu=$( { /usr/bin/time -f "%U %S" bash -c 'b=$1; n=$2; shift 2; for ((i = 0; i < n; i++)); do "$b" "$@" >/dev/null; done' \
+             _ "$b" "$RUNS" "${args[@]}"; } 2>&1 | tail -1)
+    printf "%-28s %-40s %s %8.1f %8.1f %6s\n" "pelnas $cmd" "$b" "$(printf "%s" "${times[$b]}" | summarise)" \
+      "$(awk -v c="$cpu" -v n="$RUNS" 'BEGIN{split(c, a, " "); print (a[1] + a[2]) * 1000 / n}')" \
       "$(awk -v k="$rss" 'BEGIN{print k/1024}')" "$(count_libs "$b" "${args[@]}")"
   done
   unset times

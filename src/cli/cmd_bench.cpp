@@ -119,13 +119,14 @@ void run_bench(const BenchCliOptions& c) {
     throw Error(std::string("bench: --algo-options is not valid JSON: ") + e.what());
   }
   check_out_dir(c.out, c.overwrite);
-  if (configure_llm_entries(c, o) > 0 && !c.out.empty()) std::filesystem::create_directories(c.out);  // the cache lives there
+  const bool llm = configure_llm_entries(c, o) > 0;
   auto data = BenchmarkData::load(resolve_data_dir(c.data.data_dir));
   // Under mpirun every rank runs this; runs go to whichever rank is free and only rank 0 writes.
   auto farm = distributed::make_work_farm();
   const auto result = run_benchmark_grid(
       data, o,
-      [&](std::size_t runs) {  // announced once every check passed
+      [&](std::size_t runs) {  // announced once every check passed; nothing is created before
+        if (llm && !c.out.empty()) std::filesystem::create_directories(c.out);  // the response cache lives there
         spdlog::info("bench: {} runs on {} thread(s){}", runs, o.threads,
                      farm->size() > 1 ? fmt::format(" per rank, {} MPI ranks", farm->size()) : "");
       },

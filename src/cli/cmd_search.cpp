@@ -12,6 +12,7 @@
 #include <set>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "cli/command.h"
 #include "evaluate/accuracy_sources.h"
@@ -20,6 +21,9 @@
 #include "data/data_dir.h"
 #include "evaluate/accuracy_sources.h"
 #include "run/config_file.h"
+#include "distributed/launch.h"
+#include "distributed/proxy_batches.h"
+#include "distributed/work_farm.h"
 #include "run/search_run.h"
 
 namespace pelnas::cli {
@@ -50,6 +54,7 @@ struct SearchCliOptions {
   double evaluator_timeout = 600;   // seconds per batch
   int stop_after_generation = -1;
   int generation_delay_ms = 0;
+  int threads = 2;
   bool json = false;
 };
 
@@ -95,22 +100,19 @@ void print_summary(const RunSummary& s, bool as_json) {
   }
 }
 
-void run_search(SearchCliOptions& o, CLI::App* cmd) {
-  RunHooks hooks;
-  hooks.stop_after_generation = o.stop_after_generation;
-  hooks.generation_delay_ms = o.generation_delay_ms;
-  hooks.terminal_progress = ::isatty(STDERR_FILENO) != 0;
+void run_search_here(SearchCliOptions& o, CLI::App* cmd, RunHooks& hooks) {
   if (!o.resume.empty()) {
     // The run continues with the configuration in its config.json: an option that would change it
     // is refused by name rather than silently ignored; the few that cannot change results are applied.
     static const std::map<std::string, std::string> resumable = {
         {"--llm-base-url", "base_url"}, {"--llm-timeout", "timeout_seconds"}, {"--llm-concurrency", "concurrency"},
         {"--llm-allow-plain-http-key", "allow_plain_http_key"}};
-    static const std::set<std::string> passive = {"--resume", "--data", "--json", "--verbose", "--help",
+    static const std::set<std::string> passive = {"--resume", "--data", "--json", "--verbose", "--help", "--threads",
                                                   "--stop-after-generation", "--generation-delay-ms"};
     ResumeOptions ro;
     const std::string allowed =
-        "--data, --json, --llm-base-url, --llm-timeout, --llm-concurrency, --llm-allow-plain-http-key, --evaluator-timeout";
+        "--data, --json, --threads, --llm-base-url, --llm-timeout, --llm-concurrency, --llm-allow-plain-http-key, "
+        "--evaluator-timeout";
     for (const CLI::Option* opt : cmd->get_options()) {
       if (opt->count() == 0 || opt->get_lnames().empty()) continue;
       const std::string name = "--" + opt->get_lnames().front();
@@ -222,6 +224,53 @@ void run_search(SearchCliOptions& o, CLI::App* cmd) {
   }
 }
 
+void run_search(SearchCliOptions& o, CLI::App* cmd) {
+  RunHooks hooks;
+  hooks.stop_after_generation = o.stop_after_generation;
+  hooks.generation_delay_ms = o.generation_delay_ms;
+  hooks.terminal_progress = ::isatty(STDERR_FILENO) != 0;
+  std::string threads_note;
+  hooks.proxy_threads =
+      distributed::resolve_threads(cmd->get_option("--threads")->count() > 0, o.threads, 2, &threads_note);
+  const distributed::Launch launch = distributed::launch();
+  if (launch.size <= 1) {
+    run_search_here(o, cmd, hooks);
+    return;
+  }
+  // Under mpirun the search runs on rank 0; every rank (rank 0 too) computes the proxies of its
+  // batches: each generation's children whose proxies are not in the table or cache.
+  auto farm = distributed::make_work_farm();
+  std::string data_dir;  // this rank's own, when it has one (else rank 0's; the images digest is compared)
+  try {
+    data_dir = resolve_data_dir(o.data.data_dir);
+  } catch (const Error&) {
+  }
+  distributed::ProxyBatchFarm batches(*farm, hooks.proxy_threads, threads_note, data_dir);
+  if (!farm->coordinator()) {
+    batches.serve();
+    return;
+  }
+  hooks.remote_proxies = [&batches](const ProxyOptions& options, const std::vector<Arch>& archs,
+                                    const std::function<void(std::size_t, ProxyValues)>& done) {
+    batches.compute(options, archs, done);
+  };
+  hooks.remote_refusal = fmt::format(
+      "under mpirun with {} ranks only `--accuracy predictor` searches run, their proxies spread over the ranks; "
+      "this signal costs nothing to evaluate, so run the search without mpirun (or with -n 1)",
+      launch.size);
+  try {
+    run_search_here(o, cmd, hooks);
+  } catch (...) {
+    try {
+      batches.close();  // the other ranks stop waiting for batches; then this rank reports the error
+    } catch (const std::exception& e) {
+      spdlog::error("search: ending the other ranks failed too: {}", e.what());
+    }
+    throw;
+  }
+  batches.close();
+}
+
 }  // namespace
 
 PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
@@ -277,8 +326,13 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
   // Test hooks: hidden from --help (empty group) and from the TOML key list (config_file.cpp).
   cmd->add_option("--stop-after-generation", o->stop_after_generation, "test hook: stop after this generation's checkpoint")->group("");
   cmd->add_option("--generation-delay-ms", o->generation_delay_ms, "test hook: pause after each checkpoint")->group("");
+  cmd->add_option("--threads", o->threads,
+                  "torch threads for the proxies --accuracy predictor computes (default $OMP_NUM_THREADS, else 2; under "
+                  "mpirun per rank)")
+      ->check(CLI::Range(1, 256));
   add_json_flag(cmd, o->json);
   cmd->callback([o, cmd] { run_search(*o, cmd); });
+  distributed::declare_distributed_command("search");
 });
 
 }  // namespace pelnas::cli

@@ -15,9 +15,8 @@
 #include "common/progress_line.h"
 #include "evaluate/objective_list.h"
 #include "distributed/launch.h"
-#ifdef PELNAS_HAVE_MPI
-#include "distributed/mpi_runtime.h"
-#endif
+#include "distributed/mpi_plugin.h"
+#include "predictor/non_finite_proxies.h"
 
 namespace pelnas::cli {
 
@@ -62,13 +61,19 @@ void apply_objectives(const std::vector<std::string>& objectives, bool metric_gi
 
 }  // namespace pelnas::cli
 
+namespace {
+// One line at the end instead of a warning per non-finite proxy value (predictor/non_finite_proxies.h).
+void report_non_finite_proxies(const std::string& where) {
+  if (const std::string s = pelnas::non_finite_proxy_summary(); !s.empty()) spdlog::warn("{}{}", s, where);
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   // LibTorch and XGBoost (and the OpenMP under them) are opened on first use, not here, so commands
   // that need neither start in milliseconds; see predictor/torch_plugin.h.
-#ifdef PELNAS_HAVE_MPI
-  // Under an MPI launcher: MPI is initialised before anything else (LibTorch is opened later).
-  pelnas::distributed::register_mpi_backend(&argc, &argv);
-#endif
+  // Under an MPI launcher: the MPI plugin is opened and MPI initialised before anything else
+  // (LibTorch is opened later); alone, MPI's libraries are never loaded.
+  pelnas::distributed::start_mpi_if_launched();
   namespace dist = pelnas::distributed;
   const dist::Launch launch = dist::launch();
   CLI::App app{"pelnas: hardware-aware neural architecture search (PEL-NAS) on NAS-Bench-201"};
@@ -120,17 +125,20 @@ int main(int argc, char** argv) {
     dist::exit_after_error(code == 0 ? 0 : 2, true);
   } catch (const pelnas::Error& e) {
     pelnas::ProgressLine::instance().finish();  // the message on its own line
+    report_non_finite_proxies(where);
     std::fflush(stdout);
     const bool consistent = dynamic_cast<const dist::SingleProcessError*>(&e) != nullptr || dist::farm_ended();
     if (launch.rank == 0 || !consistent) std::cerr << "pelnas: error" << where << ": " << e.what() << "\n";
     dist::exit_after_error(2, consistent);
   } catch (const std::exception& e) {
     pelnas::ProgressLine::instance().finish();
+    report_non_finite_proxies(where);
     std::fflush(stdout);
     std::cerr << "pelnas: internal error" << where << ": " << e.what() << "\n";
     dist::exit_after_error(3, dist::farm_ended());
   }
   pelnas::ProgressLine::instance().finish();
+  report_non_finite_proxies(where);
   if (auto* r = dist::runtime()) r->finalize();
   return 0;
 }

@@ -2,57 +2,79 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
 
 #include "common/error.h"
 
 namespace pelnas {
 
 CsvTable CsvTable::read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, "cannot open file for reading");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw InputError(path, 0, "read error");
-  return parse(std::move(ss).str(), path);
+  // One read of the whole file into a buffer of its size (a stream copy grew and copied it twice).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw InputError(path, 0, "cannot open file for reading");
+  std::string text;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) text.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t used = 0;
+  for (;;) {
+    if (used == text.size()) text.resize(std::max<std::size_t>(4096, text.size() * 2));  // grew, or not a regular file
+    const ssize_t n = ::read(fd, text.data() + used, text.size() - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      throw InputError(path, 0, "read error");
+    }
+    if (n == 0) break;
+    used += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  text.resize(used);
+  return parse(std::move(text), path);
 }
 
 namespace {
-// Splits one line into fields; handles "quoted, fields" with "" escapes.
-bool split_line(std::string_view line, std::vector<std::string_view>& out, std::deque<std::string>& store) {
-  out.clear();
-  std::size_t i = 0;
+// Splits one line (text[begin, end)) into fields appended to `out`; a "quoted, field" with ""
+// escapes is unquoted in place. Returns false on an unterminated or misplaced quote.
+template <class Field>
+bool split_line(std::string& text, std::size_t begin, std::size_t end, std::vector<Field>& out) {
+  std::size_t i = begin;
   while (true) {
-    if (i < line.size() && line[i] == '"') {
-      std::string field;
+    if (i < end && text[i] == '"') {
+      std::size_t w = i;  // write position: the unquoted text is never longer than the quoted
+      const std::size_t start = w;
       ++i;
       while (true) {
-        if (i >= line.size()) return false;  // unterminated quote
-        if (line[i] == '"') {
-          if (i + 1 < line.size() && line[i + 1] == '"') {
-            field += '"';
+        if (i >= end) return false;  // unterminated quote
+        if (text[i] == '"') {
+          if (i + 1 < end && text[i + 1] == '"') {
+            text[w++] = '"';
             i += 2;
             continue;
           }
           ++i;
           break;
         }
-        field += line[i++];
+        text[w++] = text[i++];
       }
-      store.push_back(std::move(field));
-      out.emplace_back(store.back());
-      if (i < line.size() && line[i] != ',') return false;
+      out.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(w - start)});
+      if (i < end && text[i] != ',') return false;
     } else {
-      std::size_t j = line.find(',', i);
-      if (j == std::string_view::npos) j = line.size();
-      out.push_back(line.substr(i, j - i));
+      const void* comma = std::memchr(text.data() + i, ',', end - i);
+      const std::size_t j = comma ? static_cast<std::size_t>(static_cast<const char*>(comma) - text.data()) : end;
+      out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j - i)});
       i = j;
     }
-    if (i >= line.size()) break;
+    if (i >= end) break;
     ++i;  // skip the comma
-    if (i == line.size()) {
-      out.emplace_back();
+    if (i == end) {
+      out.push_back({static_cast<std::uint32_t>(end), 0});
       break;
     }
   }
@@ -61,34 +83,44 @@ bool split_line(std::string_view line, std::vector<std::string_view>& out, std::
 }  // namespace
 
 CsvTable CsvTable::parse(std::string text, const std::string& name) {
+  if (text.size() >= std::numeric_limits<std::uint32_t>::max())
+    throw InputError(name, 0, "file too large for a CSV table (4 GiB or more)");
   CsvTable t;
   t.path_ = name;
   t.text_ = std::make_unique<std::string>(std::move(text));
-  std::string_view all(*t.text_);
+  std::string& all = *t.text_;
   long line_no = 0;
   std::size_t pos = 0;
-  std::vector<std::string_view> fields;
   bool have_header = false;
+  std::size_t width = 0;
   while (pos < all.size()) {
-    std::size_t end = all.find('\n', pos);
-    if (end == std::string_view::npos) end = all.size();
-    std::string_view line = all.substr(pos, end - pos);
-    pos = end + 1;
+    const void* nl = std::memchr(all.data() + pos, '\n', all.size() - pos);
+    const std::size_t next = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - all.data()) : all.size();
+    std::size_t end = next;
+    const std::size_t begin = pos;
+    pos = next + 1;
     ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    if (!split_line(line, fields, t.unquoted_))
-      throw InputError(name, line_no, "unterminated or misplaced quote");
+    if (end > begin && all[end - 1] == '\r') --end;
+    if (end == begin) continue;
+    const std::size_t before = t.fields_.size();
+    if (!split_line(all, begin, end, t.fields_)) throw InputError(name, line_no, "unterminated or misplaced quote");
+    const std::size_t found = t.fields_.size() - before;
     if (!have_header) {
-      for (auto f : fields) t.header_.emplace_back(f);
+      for (std::size_t k = before; k < t.fields_.size(); ++k)
+        t.header_.emplace_back(all.data() + t.fields_[k].offset, t.fields_[k].size);
+      t.fields_.clear();
       have_header = true;
+      width = found;
+      // Reserve for all rows, assuming they are at least half as long as the header (more only costs
+      // address space: untouched pages are never faulted in).
+      const std::size_t estimate = all.size() / std::max<std::size_t>(1, (pos - begin) / 2) + 1;
+      t.fields_.reserve(estimate * width);
+      t.lines_.reserve(estimate);
       continue;
     }
-    if (fields.size() != t.header_.size())
+    if (found != width)
       throw InputError(name, line_no,
-                       "expected " + std::to_string(t.header_.size()) + " fields (as in the header), found " +
-                           std::to_string(fields.size()));
-    t.rows_.push_back(fields);
+                       "expected " + std::to_string(width) + " fields (as in the header), found " + std::to_string(found));
     t.lines_.push_back(line_no);
   }
   if (!have_header) throw InputError(name, 1, "file is empty (expected a header line)");
@@ -107,7 +139,7 @@ std::size_t CsvTable::column(std::string_view name) const {
 }
 
 double CsvTable::number_or_nan(std::size_t row, std::size_t col) const {
-  std::string_view f = rows_[row][col];
+  std::string_view f = cell(row, col);
   if (f.empty()) return std::nan("");
   double v = 0;
   auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
@@ -118,13 +150,13 @@ double CsvTable::number_or_nan(std::size_t row, std::size_t col) const {
 }
 
 double CsvTable::number(std::size_t row, std::size_t col) const {
-  if (rows_[row][col].empty())
+  if (cell(row, col).empty())
     throw InputError(path_, lines_[row], "column '" + header_[col] + "': expected a number, found an empty field");
   return number_or_nan(row, col);
 }
 
 long long CsvTable::integer(std::size_t row, std::size_t col) const {
-  std::string_view f = rows_[row][col];
+  std::string_view f = cell(row, col);
   long long v = 0;
   auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
   if (f.empty() || ec != std::errc() || p != f.data() + f.size())

@@ -28,13 +28,46 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 std::optional<double> opt(double v) { return std::isnan(v) ? std::nullopt : std::optional<double>(v); }
 }  // namespace
 
+struct BenchmarkData::HelpTable {
+  std::string path;  // empty: no HELP table in the data directory
+  std::mutex mutex;
+  bool loaded = false;
+  std::vector<std::string> names;
+  std::map<std::string, std::vector<double>, std::less<>> columns;
+
+  void read(std::size_t n_archs) {
+    const CsvTable t = CsvTable::read(path);
+    const std::size_t c_index = t.column("index");
+    std::vector<std::string> new_names;
+    std::vector<std::vector<double>> cols;
+    for (std::size_t c = 0; c < t.header().size(); ++c)
+      if (c != c_index) {
+        new_names.push_back(t.header()[c]);
+        cols.emplace_back(n_archs, kNaN);
+      }
+    for (std::size_t r = 0; r < t.rows(); ++r) {
+      const long long idx = t.integer(r, c_index);
+      if (idx < 0 || idx >= static_cast<long long>(n_archs))
+        throw InputError(path, t.line(r), "index " + std::to_string(idx) + " out of range");
+      for (std::size_t k = 0, c = 0; c < t.header().size(); ++c) {
+        if (c == c_index) continue;
+        const double x = t.number_or_nan(r, c);
+        cols[k++][idx] = x > 0 ? x : kNaN;
+      }
+    }
+    for (std::size_t k = 0; k < new_names.size(); ++k) columns[new_names[k]] = std::move(cols[k]);
+    names = std::move(new_names);
+  }
+};
+
 BenchmarkData BenchmarkData::read(const std::string& dir) {
   BenchmarkData b;
   b.dir_ = dir;
   const fs::path root(dir);
   if (!fs::is_directory(root)) throw Error("data directory '" + dir + "' does not exist");
   b.read_main_table((root / kMainTable).string());
-  if (fs::exists(root / kHelpTable)) b.read_help_table((root / kHelpTable).string());
+  b.help_ = std::make_shared<HelpTable>();
+  if (fs::exists(root / kHelpTable)) b.help_->path = (root / kHelpTable).string();
   if (fs::exists(root / kImportedHwTable)) b.read_imported_hw_table((root / kImportedHwTable).string());
   return b;
 }
@@ -134,25 +167,17 @@ void BenchmarkData::read_main_table(const std::string& path) {
         throw InputError(path, static_cast<long>(i) + 2, "missing FLOPs/params for " + std::string(to_string(d)));
 }
 
-void BenchmarkData::read_help_table(const std::string& path) {
-  const CsvTable t = CsvTable::read(path);
-  const std::size_t c_index = t.column("index");
-  std::vector<std::size_t> cols;
-  for (std::size_t c = 0; c < t.header().size(); ++c)
-    if (c != c_index) {
-      help_names_.push_back(t.header()[c]);
-      help_[t.header()[c]].assign(archs_.size(), kNaN);
-      cols.push_back(c);
-    }
-  for (std::size_t r = 0; r < t.rows(); ++r) {
-    const long long idx = t.integer(r, c_index);
-    if (idx < 0 || idx >= size()) throw InputError(path, t.line(r), "index " + std::to_string(idx) + " out of range");
-    for (std::size_t k = 0; k < cols.size(); ++k) {
-      const double x = t.number_or_nan(r, cols[k]);
-      help_[help_names_[k]][idx] = x > 0 ? x : kNaN;
-    }
-  }
+const BenchmarkData::HelpTable& BenchmarkData::help() const {
+  // A default-constructed BenchmarkData (no read()) has no HELP table either.
+  static HelpTable none;
+  if (!help_) return none;
+  std::lock_guard lock(help_->mutex);
+  if (!help_->loaded && !help_->path.empty()) help_->read(archs_.size());  // throws: tried again next call
+  help_->loaded = true;
+  return *help_;
 }
+
+const std::vector<std::string>& BenchmarkData::help_devices() const { return help().names; }
 
 void BenchmarkData::read_imported_hw_table(const std::string& path) {
   const CsvTable t = CsvTable::read(path);
@@ -256,8 +281,9 @@ std::optional<double> BenchmarkData::help_latency(int index, std::string_view de
 }
 
 const std::vector<double>* BenchmarkData::help_column(std::string_view device) const {
-  auto it = help_.find(device);
-  return it == help_.end() ? nullptr : &it->second;
+  const HelpTable& h = help();
+  auto it = h.columns.find(device);
+  return it == h.columns.end() ? nullptr : &it->second;
 }
 
 }  // namespace pelnas

@@ -64,8 +64,10 @@ class BenchmarkData {
   // The file a hardware column was read from ("" when the combination is absent).
   std::string hw_source(Dataset d, Device dev, HwMetric m) const;
 
-  // Extra devices from HELP (latency in ms; the cifar10 network as far as the source states).
-  const std::vector<std::string>& help_devices() const { return help_names_; }
+  // Extra devices from HELP (latency in ms; the cifar10 network as far as the source states). The
+  // HELP table is read on the first of these calls, not by read(): most commands never need its
+  // 6.5 MB, and a malformed file is reported (file and line) by the first call.
+  const std::vector<std::string>& help_devices() const;
   std::optional<double> help_latency(int index, std::string_view device) const;
   const std::vector<double>* help_column(std::string_view device) const;
 
@@ -82,11 +84,11 @@ class BenchmarkData {
     std::string source;
   };
   std::map<std::tuple<Dataset, Device, HwMetric>, HwColumn> hw_;
-  std::vector<std::string> help_names_;
-  std::map<std::string, std::vector<double>, std::less<>> help_;
+  struct HelpTable;
+  std::shared_ptr<HelpTable> help_;  // the file and, once read, its columns
+  const HelpTable& help() const;
 
   void read_main_table(const std::string& path);
-  void read_help_table(const std::string& path);
   void read_imported_hw_table(const std::string& path);
 };
 

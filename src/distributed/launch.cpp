@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "distributed/mpi_plugin.h"
 
 namespace pelnas::distributed {
 
@@ -67,9 +68,9 @@ void check_command_allowed(const std::string& path) {
     for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "PMI_SIZE"})
       if (const int k = env_int(name)) n = k;
     if (n > 1)
-      throw SingleProcessError("this pelnas was built without MPI (PELNAS_WITH_MPI=OFF) but was started as one of " +
+      throw SingleProcessError("this pelnas cannot talk MPI (" + mpi_unavailable_reason() + ") but was started as one of " +
                   std::to_string(n) + " processes by an MPI launcher; every process would do the whole job. "
-                  "Run it once (without mpirun), or rebuild with libopenmpi-dev installed");
+                  "Run it once (without mpirun), or build the MPI back end (PELNAS_WITH_MPI=ON with libopenmpi-dev installed)");
     return;
   }
   if (l.size > 1 && !is_distributed_command(path)) {

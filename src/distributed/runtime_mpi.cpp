@@ -1,7 +1,8 @@
-// The MPI runtime and farm. Rank 0 runs the shared coordinator loop (coordinator.cpp) and also works
+// The MPI runtime and farm (the MPI plugin, libpelnas_mpi.so: see distributed/mpi_plugin.h). Rank 0 runs the shared coordinator loop (coordinator.cpp) and also works
 // on its own threads; the other ranks receive items, compute them on their threads and send results
-// back. Messages: HELLO (a rank's host, slots, threads, input fingerprint or setup error), ITEM and
-// RESULT/ERROR (8-byte item id + bytes), STOP, BYE. Waiting is by MPI_Iprobe with short sleeps, so
+// back. Messages: SETUP (rank 0's job setup bytes), HELLO (a rank's host, slots, threads, input
+// fingerprint or setup error), ITEM and RESULT/ERROR (8-byte item id + bytes), STOP ("more" when
+// another job follows), BYE. Waiting is by MPI_Iprobe with short sleeps, so
 // idle ranks do not spin a core that a busy one could use. Only the main thread calls MPI.
 #include <mpi.h>
 
@@ -17,13 +18,13 @@
 #include "common/error.h"
 #include "distributed/coordinator.h"
 #include "distributed/launch.h"
-#include "distributed/mpi_runtime.h"
+#include "distributed/mpi_plugin.h"
 
 namespace pelnas::distributed {
 
 namespace {
 
-enum Tag : int { kHello = 101, kItem, kResult, kFailed, kStop, kBye };
+enum Tag : int { kHello = 101, kItem, kResult, kFailed, kStop, kBye, kSetup };
 
 void check(int rc, const char* what) {
   if (rc != MPI_SUCCESS) throw Error(std::string("MPI error in ") + what);
@@ -108,17 +109,29 @@ class MpiFarm : public WorkFarm {
   FarmStats run(const FarmJob& job) override {
     if (job.slots < 1) throw Error(job.name + ": slots must be >= 1");
     std::string fingerprint, setup_error;
+    if (rank_ == 0) {
+      for (int r = 1; r < size_; ++r) send(r, kSetup, job.setup);
+    } else {
+      Received m = receive_blocking(0);
+      if (m.tag != kSetup) throw Error(fmt::format("MPI: rank 0 sent message tag {} where a job setup was expected", m.tag));
+      try {
+        if (job.on_setup) job.on_setup(m.bytes);
+      } catch (const std::exception& e) {
+        setup_error = e.what();
+      }
+    }
     try {
-      if (job.fingerprint) fingerprint = job.fingerprint();
+      if (setup_error.empty() && job.fingerprint) fingerprint = job.fingerprint();
     } catch (const std::exception& e) {
       setup_error = e.what();
     }
     if (rank_ != 0) {
       send(0, kHello, nlohmann::json{{"host", host_}, {"slots", job.slots}, {"threads", job.threads_note},
                                      {"fingerprint", fingerprint}, {"error", setup_error}}.dump());
-      work_until_stopped(job);
-      note_farm_ended();
-      return {};
+      FarmStats stats;
+      stats.more = work_until_stopped(job);
+      if (!stats.more) note_farm_ended();
+      return stats;
     }
     return coordinate_ranks(job, fingerprint, setup_error);
   }
@@ -130,14 +143,16 @@ class MpiFarm : public WorkFarm {
   FarmStats coordinate_ranks(const FarmJob& job, const std::string& fingerprint, const std::string& setup_error) {
     std::vector<RemoteLinks::Peer> peers;
     std::vector<std::string> problems;
-    spdlog::info("{}: MPI job of {} ranks; rank 0 on {}: {} slot(s), {}", job.name, size_, host_, job.slots, job.threads_note);
+    const auto level = job.announce ? spdlog::level::info : spdlog::level::debug;
+    spdlog::log(level, "{}: MPI job of {} ranks; rank 0 on {}: {} slot(s), {}", job.name, size_, host_, job.slots,
+                job.threads_note);
     if (!setup_error.empty()) problems.push_back(fmt::format("rank 0 on host {}: {}", host_, setup_error));
     for (int r = 1; r < size_; ++r) {
       const Received m = receive_blocking(r);
       nlohmann::json h = nlohmann::json::parse(m.bytes, nullptr, false);
       if (m.tag != kHello || h.is_discarded()) throw Error(fmt::format("MPI: rank {} did not start with a hello message", r));
       RemoteLinks::Peer p{r, h.value("host", "?"), h.value("slots", 1)};
-      spdlog::info("{}: rank {} on {}: {} slot(s), {}", job.name, r, p.host, p.slots, h.value("threads", std::string()));
+      spdlog::log(level, "{}: rank {} on {}: {} slot(s), {}", job.name, r, p.host, p.slots, h.value("threads", std::string()));
       const std::string err = h.value("error", std::string()), fp = h.value("fingerprint", std::string());
       if (!err.empty())
         problems.push_back(fmt::format("rank {} on host {}: {}", r, p.host, err));
@@ -149,14 +164,14 @@ class MpiFarm : public WorkFarm {
       peers.push_back(p);
     }
     if (!problems.empty()) {
-      stop_all();
+      stop_all(false);
       std::string msg = job.name + ": refusing to start: ";
       for (std::size_t i = 0; i < problems.size(); ++i) msg += (i ? "; " : "") + problems[i];
       throw Error(msg);
     }
     std::size_t total_slots = static_cast<std::size_t>(job.slots);
     for (const auto& p : peers) total_slots += static_cast<std::size_t>(p.slots);
-    if (job.payloads.size() < total_slots)
+    if (job.payloads.size() < total_slots && job.announce)
       spdlog::warn("{}: {} item(s) for {} slots on {} ranks: some ranks stay idle", job.name, job.payloads.size(),
                    total_slots, size_);
     FarmStats stats;
@@ -165,31 +180,33 @@ class MpiFarm : public WorkFarm {
       LocalPool pool(job.payloads.empty() ? 0 : job.slots, work_with_test_faults(job.work));
       stats = coordinate(job, pool, &links, host_, size_);
     } catch (...) {
-      stop_all();
+      stop_all(false);  // a failed job ends the chain: the other ranks return without `more`
       throw;
     }
-    stop_all();
+    stop_all(job.more_follow);
     std::string per_rank;
     for (int r = 0; r < size_; ++r) per_rank += fmt::format("{}{}", r ? ", " : "", stats.per_rank[static_cast<std::size_t>(r)]);
-    spdlog::info("{}: {} item(s) done; per rank: {}", job.name, stats.items, per_rank);
+    spdlog::log(level, "{}: {} item(s) done; per rank: {}", job.name, stats.items, per_rank);
     return stats;
   }
 
   // Tells every other rank to stop and waits until each has said bye (results still in flight are
   // received and dropped, so no rank blocks sending them).
-  void stop_all() {
-    for (int r = 1; r < size_; ++r) send(r, kStop, "");
+  // `more`: another job follows on these ranks (they return from run() and call it again).
+  void stop_all(bool more) {
+    for (int r = 1; r < size_; ++r) send(r, kStop, more ? "more" : "");
     int byes = 0;
     while (byes < size_ - 1) {
       const Received m = receive_blocking(MPI_ANY_SOURCE);
       if (m.tag == kBye) ++byes;
     }
-    note_farm_ended();
+    if (!more) note_farm_ended();
   }
 
-  void work_until_stopped(const FarmJob& job) {
+  // Returns whether rank 0 said another job follows.
+  bool work_until_stopped(const FarmJob& job) {
     LocalPool pool(job.slots, work_with_test_faults(job.work));
-    bool stopping = false;
+    bool stopping = false, more = false;
     for (;;) {
       for (auto& d : pool.take(std::chrono::milliseconds(0)))
         send(0, d.ok ? kResult : kFailed, id_message(d.id, d.text));
@@ -206,9 +223,11 @@ class MpiFarm : public WorkFarm {
         pool.submit(id, std::move(payload));
       } else if (m->tag == kStop) {
         stopping = true;
+        more = m->bytes == "more";
       }
     }
     send(0, kBye, "");
+    return more;
   }
 };
 
@@ -244,17 +263,14 @@ class MpiRuntime : public Runtime {
   Launch launch_;
 };
 
-bool started_by_mpi_launcher() {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"})
-    if (const char* v = std::getenv(name); v && *v) return true;
-  return false;
-}
-
 }  // namespace
 
-void register_mpi_backend(int* argc, char*** argv) {
-  (void)argc, (void)argv;
-  if (started_by_mpi_launcher()) install_runtime(std::make_unique<MpiRuntime>());
-}
-
 }  // namespace pelnas::distributed
+
+// The plugin's entry point (distributed/mpi_plugin.h): main() calls it through dlopen when an MPI
+// launcher started the process.
+extern "C" __attribute__((visibility("default"))) int pelnas_mpi_plugin(int abi) {
+  using namespace pelnas::distributed;
+  if (abi == kMpiPluginAbi) install_runtime(std::make_unique<MpiRuntime>());
+  return kMpiPluginAbi;
+}

@@ -30,11 +30,23 @@ struct FarmJob {
   int slots = 1;  // items one rank works on at once (threads)
   // What each rank says about its threads, e.g. "1 torch thread (OMP_NUM_THREADS)".
   std::string threads_note;
+
+  // Rank 0: bytes every other rank receives before it computes its fingerprint, for what only rank 0
+  // knows (e.g. the proxy settings of the model its search loaded). Other ranks: on_setup gets them
+  // (an exception there is reported to rank 0 like a fingerprint failure).
+  std::string setup;
+  std::function<void(const std::string&)> on_setup;
+  // Rank 0: another job follows on the same ranks (a search's next generation); the other ranks'
+  // run() then returns with FarmStats::more set, and they call run() again.
+  bool more_follow = false;
+  // Rank 0: list the ranks, their threads and shares at info level (else debug: the later jobs of a chain).
+  bool announce = true;
 };
 
 struct FarmStats {
   std::size_t items = 0;
   std::vector<std::size_t> per_rank;  // items done by each rank (rank 0 only)
+  bool more = false;                  // other ranks: rank 0 said another job follows
 };
 
 class WorkFarm {

@@ -51,6 +51,7 @@ std::shared_ptr<AccuracySource> make_predictor(const AccuracySourceOptions& o) {
   auto features = std::make_shared<ProxyFeatureSource>(model->meta().proxy_key, table, cache_path, o.data->dir(),
                                                        o.threads, ProxyFeatureSource::ComputerFactory{},
                                                        model->meta().options.proxies);
+  if (o.remote_proxies) features->set_remote(o.remote_proxies);
   return std::make_shared<PredictorAccuracy>(model, features);
 }
 

@@ -23,6 +23,7 @@
 
 #include "evaluate/evaluator.h"
 #include "evaluate/external_evaluator.h"
+#include "predictor/proxy_features.h"
 
 namespace pelnas {
 
@@ -39,6 +40,9 @@ struct AccuracySourceOptions {
   int threads = 2;  // for computing proxies of archs not in the table or cache
   // external only: the user's evaluator program (evaluate/external_evaluator.h)
   std::optional<ExternalEvaluatorOptions> evaluator;
+  // predictor only: where those proxies are computed instead of here (e.g. on the ranks of an MPI
+  // job: distributed/proxy_batches.h); empty = in this process.
+  ProxyFeatureSource::RemoteCompute remote_proxies;
 };
 
 using AccuracySourceFactory = std::function<std::shared_ptr<AccuracySource>(const AccuracySourceOptions&)>;

@@ -263,7 +263,15 @@ BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data
   // Settings and every check first, so bad input fails before any run.
   for (const auto& name : o.algorithms) {
     const AlgorithmSpec spec = AlgorithmSpec::parse(name, o.algorithm_options);
-    auto search = SearchRegistry::instance().make(spec.search, spec.options);  // unknown name or bad options -> Error
+    // Built without the files an llm operator would open in the output directory (its response
+    // cache, unless replayed from an existing one; its transcript), so a failed start creates nothing.
+    nlohmann::json probe = spec.options;
+    if (probe.contains("operator_options") && probe["operator_options"].is_object()) {
+      auto& oo = probe["operator_options"];
+      oo.erase("transcript_path");
+      if (!oo.value("replay", false)) oo.erase("cache_path");
+    }
+    auto search = SearchRegistry::instance().make(spec.search, probe);  // unknown name or bad options -> Error
     try {
       search->check_budget(o.budget);  // never under-spend silently
     } catch (const Error& e) {

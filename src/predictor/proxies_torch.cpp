@@ -23,6 +23,7 @@
 #include "predictor/fbnet_torch.h"
 #include "predictor/images.h"
 #include "predictor/nb201_torch.h"
+#include "predictor/non_finite_proxies.h"
 #include "predictor/proxy_computer.h"
 
 namespace pelnas {
@@ -181,7 +182,7 @@ class TorchProxyComputer final : public ProxyComputer, public SpaceProxyComputer
       if (std::isfinite(v)) {
         out[std::string(name)] = v;
       } else {
-        spdlog::warn("proxy {} is not finite ({}) for {}; recorded as missing", name, v, arch_str);
+        note_non_finite_proxy(name, arch_str, v);  // counted; one summary at the end
         out[std::string(name)] = std::nullopt;
       }
     };
@@ -206,7 +207,7 @@ class TorchProxyComputer final : public ProxyComputer, public SpaceProxyComputer
       if (std::isfinite(v)) {
         out[std::string(name)] = v;
       } else {
-        spdlog::warn("proxy {} is not finite ({}) for {}; recorded as missing", name, v, arch_str);
+        note_non_finite_proxy(name, arch_str, v);  // counted; one summary at the end
         out[std::string(name)] = std::nullopt;
       }
     };

@@ -373,6 +373,14 @@ std::string CachedProxyComputer::input_description() const {
 
 ProxyValues CachedProxyComputer::compute(const Arch& arch) { return compute_many({arch}, 1).front(); }
 
+ProxyValues CachedProxyComputer::complete_computed(ProxyValues v, const ProxyValues& cached) {
+  for (const auto& name : required_)
+    if (!v.contains(name)) v.emplace(name, std::nullopt);  // absent = missing, stored as NULL
+  for (auto it = cached.begin(); it != cached.end(); ++it) v.emplace(it->first, it->second);  // cached extras
+  ++computed_;
+  return v;
+}
+
 std::vector<ProxyValues> CachedProxyComputer::compute_many(const std::vector<Arch>& archs, int store_every,
                                                           const std::function<void(int, int)>& progress) {
   std::vector<ProxyValues> out = cache_->lookup_many(archs, key_);
@@ -385,14 +393,24 @@ std::vector<ProxyValues> CachedProxyComputer::compute_many(const std::vector<Arc
     else
       missing.push_back(i);
   }
-  std::vector<ProxyCache::Entry> pending;
   int done = 0;
+  if (batch_backend_ && !missing.empty()) {
+    (void)inner();  // the code-version check of local computation (the remote ranks' is their fingerprint)
+    std::vector<Arch> todo;
+    for (std::size_t i : missing) todo.push_back(archs[i]);
+    batch_backend_(todo, [&](std::size_t k, ProxyValues v) {
+      if (k >= missing.size()) throw Error("proxy batch back end: result for item " + std::to_string(k) + " of " +
+                                           std::to_string(missing.size()));
+      const std::size_t i = missing[k];
+      out[i] = complete_computed(std::move(v), out[i]);
+      cache_->store(archs[i], out[i], key_);  // as it arrives: a job that dies keeps it
+      if (progress) progress(++done, static_cast<int>(missing.size()));
+    });
+    return out;
+  }
+  std::vector<ProxyCache::Entry> pending;
   for (std::size_t i : missing) {
-    ProxyValues v = inner().compute(archs[i]);
-    for (const auto& name : required_)
-      if (!v.contains(name)) v.emplace(name, std::nullopt);  // absent = missing, stored as NULL
-    for (auto it = out[i].begin(); it != out[i].end(); ++it) v.emplace(it->first, it->second);  // cached extras
-    ++computed_;
+    ProxyValues v = complete_computed(inner().compute(archs[i]), out[i]);
     out[i] = v;
     pending.push_back({archs[i], std::move(v)});
     if (static_cast<int>(pending.size()) >= std::max(1, store_every)) {

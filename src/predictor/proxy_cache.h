@@ -103,6 +103,12 @@ class CachedProxyComputer : public ProxyComputer {
   std::string code_version() const override { return key_.code_version; }
   std::string input_description() const override;
 
+  // Computes the proxies of several archs at once elsewhere (e.g. on MPI ranks), calling
+  // done(i, values) on the calling thread as each finishes, in any order. When set, compute_many
+  // hands it all the archs it misses and stores each result in the cache as it arrives.
+  using BatchBackend = std::function<void(const std::vector<Arch>&, const std::function<void(std::size_t, ProxyValues)>&)>;
+  void set_batch_backend(BatchBackend backend) { batch_backend_ = std::move(backend); }
+
   std::int64_t computed() const { return computed_; }  // paid evaluations
   std::int64_t hits() const { return hits_; }
   const ProxyKey& key() const { return key_; }
@@ -113,7 +119,11 @@ class CachedProxyComputer : public ProxyComputer {
   InnerFactory inner_factory_;
   std::vector<std::string> required_;
   std::unique_ptr<ProxyComputer> inner_;
+  BatchBackend batch_backend_;
   std::int64_t computed_ = 0, hits_ = 0;
+
+  // A computed arch's values completed (required proxies present, cached extras kept) and counted.
+  ProxyValues complete_computed(ProxyValues v, const ProxyValues& cached);
 
   ProxyComputer& inner();
 };

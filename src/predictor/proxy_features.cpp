@@ -28,6 +28,7 @@ ProxyFeatureSource::ProxyFeatureSource(ProxyKey key, std::shared_ptr<const Proxy
   options.data_dir = std::move(data_dir);
   options.threads = threads;
   options.proxies = proxies;
+  options_ = options;
   if (!factory) factory = [](const ProxyOptions& o) { return make_proxy_computer(o); };
   cached_ = std::make_unique<CachedProxyComputer>(cache_, key_, [factory, options] { return factory(options); },
                                                   std::move(proxies));
@@ -54,6 +55,17 @@ std::vector<ProxyValues> ProxyFeatureSource::get(const std::vector<Arch>& archs,
     for (std::size_t k = 0; k < rest.size(); ++k) out[rest_pos[k]] = std::move(computed[k]);
   }
   return out;
+}
+
+void ProxyFeatureSource::set_remote(RemoteCompute remote) {
+  if (!remote) {
+    cached_->set_batch_backend({});
+    return;
+  }
+  cached_->set_batch_backend([remote = std::move(remote), options = options_](
+                                 const std::vector<Arch>& archs, const std::function<void(std::size_t, ProxyValues)>& done) {
+    remote(options, archs, done);
+  });
 }
 
 ProxyKey ProxyFeatureSource::backend_key(const ProxyOptions& options) {

@@ -28,6 +28,13 @@ class ProxyFeatureSource {
   // The proxy values of each arch; progress(i, n) is called per computed arch.
   std::vector<ProxyValues> get(const std::vector<Arch>& archs, const std::function<void(int, int)>& progress = {});
 
+  // Archs whose proxies are not in the table or cache go to `remote` (with the settings they are
+  // computed under) instead of the local back end, e.g. to the ranks of an MPI job. Values are the
+  // same either way when every computing rank uses the same number of torch threads.
+  using RemoteCompute = std::function<void(const ProxyOptions&, const std::vector<Arch>&,
+                                           const std::function<void(std::size_t, ProxyValues)>&)>;
+  void set_remote(RemoteCompute remote);
+
   const ProxyKey& key() const { return key_; }
   std::int64_t paid() const { return cached_->computed(); }
   std::int64_t table_hits() const { return table_hits_; }
@@ -42,6 +49,7 @@ class ProxyFeatureSource {
   std::shared_ptr<const ProxyTable> table_;
   std::shared_ptr<ProxyCache> cache_;
   std::unique_ptr<CachedProxyComputer> cached_;
+  ProxyOptions options_;  // what the local back end computes with
   std::int64_t table_hits_ = 0;
 };
 

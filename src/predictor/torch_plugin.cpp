@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/error.h"
+#include "common/plugin_path.h"
 #include "pelnas_build_paths.h"
 #include "predictor/proxy_computer.h"
 
@@ -21,12 +22,6 @@ namespace {
 
 constexpr const char* kPluginFile = "libpelnas_torch.so";
 
-fs::path executable_dir() {
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? fs::path() : exe.parent_path();
-}
-
 const TorchPluginApi* g_api = nullptr;
 
 }  // namespace
@@ -36,20 +31,7 @@ void prefer_passive_openmp() {
 }
 
 std::vector<std::string> torch_plugin_candidates() {
-  if (const char* p = std::getenv("PELNAS_TORCH_PLUGIN"); p && *p) return {p};
-  std::vector<std::string> out;
-  const fs::path dir = executable_dir();
-  if (!dir.empty()) {
-    out.push_back((dir / kPluginFile).string());
-    for (const char* lib : {"lib", "lib64", PELNAS_INSTALL_LIBDIR})
-      out.push_back((dir.parent_path() / lib / "pelnas" / kPluginFile).lexically_normal().string());
-  }
-  out.push_back(PELNAS_TORCH_PLUGIN_BUILD_PATH);
-  // Drop repeats, keeping the first occurrence.
-  std::vector<std::string> unique;
-  for (auto& c : out)
-    if (!c.empty() && std::find(unique.begin(), unique.end(), c) == unique.end()) unique.push_back(c);
-  return unique;
+  return plugin_candidates("PELNAS_TORCH_PLUGIN", kPluginFile, PELNAS_TORCH_PLUGIN_BUILD_PATH);
 }
 
 const TorchPluginApi& load_torch_plugin() {

@@ -113,13 +113,16 @@ struct RunSetup {
   std::shared_ptr<const EvaluationProtocol> protocol;
 };
 
-RunSetup prepare(const RunConfig& cfg, const std::string& run_dir) {
+RunSetup prepare(const RunConfig& cfg, const std::string& run_dir, const RunHooks& hooks) {
   cfg.validate();
   RunSetup r;
   r.data = BenchmarkData::load(cfg.data_dir);
   r.dataset = dataset_from_string(cfg.dataset);
   // The accuracy signal's name first (cheap, and the most likely typo), then device, budget, source.
-  (void)resolve_accuracy_signal(cfg.accuracy_signal.empty() ? cfg.accuracy : cfg.accuracy_signal, r.dataset, *r.data);
+  const std::string signal =
+      resolve_accuracy_signal(cfg.accuracy_signal.empty() ? cfg.accuracy : cfg.accuracy_signal, r.dataset, *r.data);
+  if (hooks.remote_proxies && signal != "predictor")
+    throw Error("--accuracy " + signal + ": " + hooks.remote_refusal);
   const auto costs = make_objective_costs(r.data, r.dataset, cfg.device, cfg.objectives(),
                                          SpaceOptions{cfg.include_degenerate});
   r.cost = costs.front();
@@ -134,6 +137,8 @@ RunSetup prepare(const RunConfig& cfg, const std::string& run_dir) {
     aopts.evaluator = *cfg.evaluator;
     aopts.evaluator->run_dir = std::filesystem::absolute(run_dir).lexically_normal().string();
   }
+  aopts.threads = hooks.proxy_threads;
+  aopts.remote_proxies = hooks.remote_proxies;
   r.accuracy = make_accuracy_source(cfg.accuracy_signal.empty() ? cfg.accuracy : cfg.accuracy_signal, aopts);
   // The operator and its options, built once without the files it would open in the run directory
   // (a replay cache lives elsewhere and is only read).
@@ -460,7 +465,7 @@ nlohmann::json RunSummary::to_json() const {
 }
 
 RunSummary start_search_run(const RunConfig& config, const std::string& out_dir, const RunHooks& hooks) {
-  const RunSetup setup = prepare(config, out_dir);  // before anything is written
+  const RunSetup setup = prepare(config, out_dir, hooks);  // before anything is written
   auto dir = RunDirectory::create(out_dir);
   RunDirectoryLock lock(dir.path());
   RunStateStore store(dir);
@@ -580,10 +585,10 @@ RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks, 
     // Killed before the seeding was saved: nothing to keep, start over in the same directory.
     spdlog::info("run {} has no saved state yet: starting it from the beginning", run_dir);
     dir.truncate_events(0);
-    return execute(dir, cfg, store, nullptr, overrides, hooks, prepare(cfg, run_dir));
+    return execute(dir, cfg, store, nullptr, overrides, hooks, prepare(cfg, run_dir, hooks));
   }
   const RunState state = store.load();
-  return execute(dir, cfg, store, &state, overrides, hooks, prepare(cfg, run_dir));
+  return execute(dir, cfg, store, &state, overrides, hooks, prepare(cfg, run_dir, hooks));
 }
 
 }  // namespace pelnas

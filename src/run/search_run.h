@@ -13,6 +13,7 @@
 #include "evaluate/external_evaluator.h"
 #include "evaluate/objective_list.h"
 #include "metrics/hypervolume.h"
+#include "predictor/proxy_features.h"
 #include "search/pelnas_search.h"
 
 namespace pelnas {
@@ -62,6 +63,11 @@ struct RunHooks {
   int stop_after_generation = -1;  // test hook: return after this generation's checkpoint, as if killed
   bool terminal_progress = false;  // a redrawn progress line on stderr instead of log lines
   int generation_delay_ms = 0;     // test hook: sleep after each checkpoint (lets a test kill the process there)
+  int proxy_threads = 2;           // torch threads for proxies computed here (--accuracy predictor)
+  // Where proxies of --accuracy predictor are computed instead of here (mpirun: the job's ranks).
+  // Set, any other accuracy signal is refused with `remote_refusal` (it has nothing to spread).
+  ProxyFeatureSource::RemoteCompute remote_proxies;
+  std::string remote_refusal;
 };
 
 // Starts a new run in out_dir (created; must not exist or be empty).

@@ -14,6 +14,7 @@
 #include "common/csv.h"
 #include "common/error.h"
 #include "data/data_dir.h"
+#include "hardware/cost_source.h"
 #include "test_support.h"
 
 namespace pelnas {
@@ -240,7 +241,8 @@ TEST(BenchmarkData, MalformedTablesNameFileAndLine) {
   for (const auto& c : cases) {
     SCOPED_TRACE(c.needle);
     const std::string dir = broken_copy(c.file, c.line, c.edit);
-    const std::string msg = error_of([&] { BenchmarkData::read(dir); });
+    // The HELP table is read when its devices are first asked for.
+    const std::string msg = error_of([&] { BenchmarkData::read(dir).help_devices(); });
     ASSERT_FALSE(msg.empty()) << "no error for a broken " << c.file;
     EXPECT_NE(msg.find(c.needle), std::string::npos) << msg;
   }
@@ -249,6 +251,20 @@ TEST(BenchmarkData, MalformedTablesNameFileAndLine) {
   const std::string msg = error_of([&] { BenchmarkData::read(dir); });
   EXPECT_NE(msg.find("c10_test_acc"), std::string::npos) << msg;
   EXPECT_NE(msg.find("ninety"), std::string::npos) << msg;
+}
+
+TEST(BenchmarkData, HelpTableIsReadOnlyWhenAHelpDeviceIsAskedFor) {
+  // A broken HELP table does not stop commands that never ask for a HELP device (front on fpga).
+  const std::string dir = broken_copy(BenchmarkData::kHelpTable, 40, [](const std::string& l) { return "x" + l; });
+  const auto d = std::make_shared<const BenchmarkData>(BenchmarkData::read(dir));
+  EXPECT_TRUE(d->hw_column(Dataset::Cifar10, Device::Fpga, HwMetric::Latency) != nullptr);
+  EXPECT_EQ(make_cost_source(d, Dataset::Cifar10, {"fpga", HwMetric::Latency})->name(),
+            make_cost_source(test::data(), Dataset::Cifar10, {"fpga", HwMetric::Latency})->name());
+  // The first HELP question reads it, and the error names file and line, every time it is asked.
+  for (int i = 0; i < 2; ++i) {
+    const std::string msg = error_of([&] { d->help_latency(0, "samsung_a50"); });
+    EXPECT_NE(msg.find("nb201_help_latency.csv:40"), std::string::npos) << msg;
+  }
 }
 
 TEST(BenchmarkData, MissingFilesAndDirectories) {

@@ -232,6 +232,56 @@ TEST(MpiCli, ProxyTableIsIdenticalOnOneTwoAndThreeRanks) {
   }
 }
 
+// `search --accuracy predictor` under mpirun: the search stays on rank 0, each batch's missing
+// proxies (the seeds, then each generation's children) are computed across the ranks. The
+// predictor comes from a 5-arch proxy table at batch 8 (PELNAS_MODELS), every run starts from an
+// empty proxy cache, and every rank uses one torch thread (proxies differ between 1 and 2).
+TEST(MpiCli, PredictorSearchIsIdenticalOnOneTwoAndThreeRanks) {
+  REQUIRE_MPI();
+  if (!have_torch_cli()) {
+    GTEST_SKIP() << "no LibTorch back end";
+  }
+  const std::string root = test::temp_dir("mpisearch");
+  const std::string models = root + "/models";
+  fs::create_directories(models);
+  const std::vector<std::string> base_env = {"PELNAS_MODELS=" + models, "PELNAS_DATA=" + test::data_dir(),
+                                             "OMP_NUM_THREADS=1"};
+  auto with_cache = [&](const std::string& tag) {
+    auto env = base_env;
+    env.push_back("PELNAS_PROXY_CACHE=" + root + "/cache-" + tag + ".sqlite");
+    return env;
+  };
+  const auto table = test::run_cli({"predictor", "table", "--dataset", "cifar10", "--sample", "5", "--batch-size", "8",
+                                    "--cache", root + "/table-cache.sqlite", "--out", models + "/proxies_cifar10.csv"},
+                                   base_env);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  auto args = [](const std::string& out) {
+    return std::vector<std::string>{"search", "--accuracy", "predictor", "--no-partition", "--seeds-per-niche", "4",
+                                    "--children-per-call", "4", "--budget", "12", "--seed", "5", "--out", out, "--json"};
+  };
+  const auto plain = test::run_cli(args(root + "/plain"), with_cache("plain"));
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  const auto pj = nlohmann::json::parse(plain.out);
+  const std::string archive = test::read_file(root + "/plain/archive.csv");
+  ASSERT_FALSE(archive.empty());
+  const std::int64_t computed = ProxyCache(root + "/cache-plain.sqlite").row_count();
+  EXPECT_GT(computed, 0) << "the search computed no proxies: nothing to distribute";
+  for (int np : {1, 2, 3}) {
+    const std::string tag = "np" + std::to_string(np), out = root + "/" + tag;
+    const auto r = run_mpi(np, args(out), with_cache(tag));
+    ASSERT_EQ(r.exit_code, 0) << "np " << np << ": " << r.err;
+    const auto j = nlohmann::json::parse(r.out);  // one document: rank 0's
+    EXPECT_EQ(test::read_file(out + "/archive.csv"), archive) << "np " << np;
+    for (const char* k : {"evaluations", "hv", "hv_ratio", "igd", "igd_plus", "front"}) EXPECT_EQ(j.at(k), pj.at(k)) << k;
+    EXPECT_EQ(ProxyCache(root + "/cache-" + tag + ".sqlite").row_count(), computed) << "np " << np;
+    if (np > 1) {
+      EXPECT_NE(r.err.find("search proxies: rank " + std::to_string(np - 1) + " on "), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find("1 thread (OMP_NUM_THREADS)"), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find(" batch(es) on " + std::to_string(np) + " ranks; per rank: "), std::string::npos) << r.err;
+    }
+  }
+}
+
 TEST(MpiCli, KilledRankEndsTheJobAndARerunResumes) {
   REQUIRE_MPI();
   if (!have_torch_cli()) {
@@ -368,7 +418,15 @@ TEST(MpiCli, RefusesCommandsThatDoNotDistribute) {
   const auto r = run_mpi(2, {"front", "--dataset", "cifar10", "--device", "fpga"}, env);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("`pelnas front` does not distribute its work"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("Commands that run on several ranks: bench, predictor table, proxies"), std::string::npos);
+  EXPECT_NE(r.err.find("Commands that run on several ranks: bench, predictor table, proxies, search"), std::string::npos)
+      << r.err;
+  // A search distributes the proxies of --accuracy predictor only; the table signals are refused
+  // by rank 0, the other ranks end cleanly, and nothing is created.
+  const std::string run = test::temp_dir("mpirefuse") + "/run";
+  const auto table_search = run_mpi(2, {"search", "--accuracy", "valid", "--budget", "40", "--out", run}, env);
+  EXPECT_EQ(table_search.exit_code, 2) << table_search.err;
+  EXPECT_NE(table_search.err.find("only `--accuracy predictor` searches run"), std::string::npos) << table_search.err;
+  EXPECT_FALSE(fs::exists(run));
   EXPECT_EQ(r.out, "");
   // Said once (by rank 0), not once per rank.
   EXPECT_EQ(r.err.find("does not distribute"), r.err.rfind("does not distribute")) << r.err;

@@ -228,5 +228,33 @@ TEST(LlmBenchCli, GridWithTheLlmOperatorRecordsAndReplaysIdentically) {
   EXPECT_NE(bad.err.find("no algorithm uses the llm operator"), std::string::npos) << bad.err;
 }
 
+// A grid with an llm entry that fails any check (device, budget, algorithm) leaves no --out
+// directory behind (its response cache is opened only once every check passed), so the corrected
+// command runs into a new directory.
+TEST(LlmBenchCli, AFailedStartWithAnLlmEntryLeavesNothing) {
+  const std::string root = test::temp_dir("llm_bench_failed");
+  const std::vector<std::string> base = {"bench", "--seeds", "1", "--threads", "1", "--llm-model", "test-model",
+                                         "--llm-base-url", "http://127.0.0.1:9/v1", "--data=" + test::data_dir()};
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"--algos", "pelnas:operator=llm,random", "--devices", "fgpa", "--budget", "40"}, "unknown device 'fgpa'"},
+      {{"--algos", "pelnas:operator=llm", "--devices", "fpga", "--budget", "99999"}, "--budget"},
+      {{"--algos", "pelnas:operator=llm,nosuchalgo", "--devices", "fpga", "--budget", "40"}, "nosuchalgo"},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const std::string out = root + "/grid" + std::to_string(i);
+    auto args = base;
+    args.insert(args.end(), cases[i].args.begin(), cases[i].args.end());
+    args.insert(args.end(), {"--out", out});
+    const auto r = test::run_cli(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(cases[i].says), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(out)) << "a failed start must leave nothing: " << out;
+  }
+}
+
 }  // namespace
 }  // namespace pelnas

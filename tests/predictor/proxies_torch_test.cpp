@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "common/rng.h"
 #include "predictor/nb201_network.h"
+#include "predictor/non_finite_proxies.h"
 #include "predictor/nb201_torch.h"  // white-box: the fused BN double backward against libtorch's
 #include "predictor/proxy_computer.h"
 #include "predictor/proxy_subsets.h"
@@ -217,11 +218,13 @@ TEST(TorchProxies, SynflowCountsParameterisedPaths) {
 TEST(TorchProxies, ZeroOutputCellsLeakNoNaN) {
   auto pc = make_proxy_computer(options(8));
   const auto data = test::data();
-  int checked = 0;
+  int checked = 0, missing = 0;
+  reset_non_finite_proxy_count();
   for (int i = 0; i < data->size() && checked < 3; ++i) {
     if (!data->zero_output(i)) continue;
     const auto v = pc->compute(data->arch(i));
     ASSERT_EQ(v.size(), kProxyNames.size());
+    for (const auto& [name, value] : v) missing += !value;
     for (const auto& [name, value] : v)
       if (value) EXPECT_TRUE(std::isfinite(*value)) << name << " for " << data->arch(i).str();
     // The Jacobian of a network whose cells output zeros is zero: its correlation is undefined.
@@ -230,6 +233,12 @@ TEST(TorchProxies, ZeroOutputCellsLeakNoNaN) {
     ++checked;
   }
   EXPECT_EQ(checked, 3);
+  // Each missing value was counted for the one summary line at the end (not a warning each).
+  const NonFiniteProxyCount c = non_finite_proxy_count();
+  EXPECT_EQ(c.values, missing);
+  EXPECT_EQ(c.archs, 3);
+  EXPECT_EQ(c.by_proxy.at("jacov"), 3);
+  reset_non_finite_proxy_count();
 }
 
 TEST(TorchProxies, NoiseFallbackIsAnnouncedAndCanBeRefused) {
@@ -271,6 +280,17 @@ TEST(TorchProxiesCli, JsonHasOneObjectPerArchAndBadInputExitsTwo) {
   EXPECT_NE(r.err.find("bad.txt:2"), std::string::npos) << r.err;
   r = test::run_cli({"proxies", "--sample", "1", "--dataset", "mnist"});
   EXPECT_EQ(r.exit_code, 2);
+  // Two zero-output cells (no path avoids `none`: jacov is undefined for each): the values are
+  // counted and said once at the end, not a warning per value in the middle of the progress.
+  test::write_file(dir + "/zero.txt", "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|\n"
+                                      "|none~0|+|skip_connect~0|none~1|+|none~0|none~1|none~2|\n");
+  r = test::run_cli({"proxies", "--archs", dir + "/zero.txt", "--batch-size", "8", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("is not finite"), std::string::npos) << r.err;
+  const std::string summary = "proxy values came out non-finite and were recorded as missing (2 archs): ";
+  EXPECT_NE(r.err.find(summary), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(summary), r.err.rfind(summary)) << r.err;
+  EXPECT_NE(r.err.find("jacov 2"), std::string::npos) << r.err;
   test::write_file(dir + "/short.bin", std::string(3073 * 2 - 1, '\x01'));
   r = test::run_cli({"proxies", "--sample", "1", "--images", dir + "/short.bin"});
   EXPECT_EQ(r.exit_code, 2);
