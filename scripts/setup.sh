@@ -11,7 +11,7 @@ PACKAGES=(
   libxgboost-dev
   libtorch-dev libopenblas0-pthread
   libopenmpi-dev openmpi-bin
-  python3
+  python3 python3-dev pybind11-dev python3-pytest python3-numpy   # the Python package (python/) and its tests
   chromium fonts-dejavu-core   # scripts/check_report_render.py renders the reports headless
   clang libclang-rt-14-dev     # scripts/sanitize_and_fuzz.sh: libFuzzer, ASan, UBSan
 )

@@ -36,7 +36,7 @@ Evaluator::Evaluator(std::shared_ptr<const BenchmarkData> data, Dataset dataset,
   if (!extra_costs_.empty()) {
     domain_size_ = 0;
     for (int i = 0; i < data_->size(); ++i) {
-      bool all = cost_->cost(i).has_value();
+      bool all = cost_->covers(i);
       for (const auto& c : extra_costs_) all = all && c->cost(i).has_value();
       domain_size_ += all;
     }
@@ -64,9 +64,9 @@ Objectives Evaluator::evaluate(const Arch& arch) {
   auto it = memo_.find(index);
   if (it != memo_.end()) return it->second;
   Objectives o;
+  o.accuracy = accuracy_->accuracy(index, arch);  // first: a study's accuracy source waits for the told cost
   o.cost = cost_->cost(index);
   o.extra_costs = extra_costs(index);
-  o.accuracy = accuracy_->accuracy(index, arch);
   ++counts_.unique;
   counts_.proxy_evaluations = accuracy_->paid_evaluations();
   memo_.emplace(index, o);
@@ -109,7 +109,7 @@ std::vector<Objectives> Evaluator::evaluate_many(std::span<const Arch> archs) {
 
 bool Evaluator::in_domain(const Arch& arch) const {
   const int index = data_->index_of(arch);
-  if (!cost_->cost(index)) return false;
+  if (!cost_->covers(index)) return false;  // a study's told cost covers cells with no value yet
   for (const auto& c : extra_costs_)
     if (!c->cost(index)) return false;
   return true;

@@ -21,6 +21,9 @@ class CostSource {
   virtual std::string provenance() const = 0;  // where the numbers come from, for reports
   // Cost by NB201 index; nullopt where the source has no value for that architecture.
   virtual std::optional<double> cost(int index) const = 0;
+  // Whether the architecture belongs to the searchable domain. Tabulated sources: has a cost. A
+  // source whose values arrive later (a study's told cost) covers architectures it has no value for yet.
+  virtual bool covers(int index) const { return cost(index).has_value(); }
   // How many of the space's architectures have a value.
   virtual int coverage() const = 0;
   // Architectures that have a value but are deliberately left out of the searchable space

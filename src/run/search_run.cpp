@@ -538,6 +538,9 @@ RunSummary resume_search_run(const std::string& run_dir, const RunHooks& hooks, 
   auto dir = RunDirectory::open(run_dir);
   RunDirectoryLock lock(dir.path());  // before anything is read: a second resume of the same directory is refused
   RunConfig cfg;
+  if (dir.read_json(RunDirectory::kConfig).contains("study"))
+    throw Error(run_dir + " is an ask/tell study: continue it with pelnas.Study.resume(\"" + run_dir +
+                "\") (Python) or Study::resume, which ask for what was pending");
   try {
     cfg = RunConfig::from_json(dir.read_json(RunDirectory::kConfig));
   } catch (const InputError&) {

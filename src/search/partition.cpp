@@ -357,8 +357,8 @@ PartitionCoverage Partition::coverage(const PartitionContext& ctx) const {
   for (int index = 0; index < ctx.data->size(); ++index) {
     std::optional<double> cost;
     if (ctx.cost) {
-      cost = ctx.cost->cost(index);
-      if (!cost) continue;  // outside the device's domain: never searched
+      if (!ctx.cost->covers(index)) continue;  // outside the device's domain: never searched
+      cost = ctx.cost->cost(index);  // none yet for a told cost
     }
     ++cov.domain;
     const Arch& a = ctx.data->arch(index);
@@ -385,7 +385,7 @@ NicheMap::NicheMap(const Partition& partition, const PartitionContext& ctx) : pa
                 coverage_.problem_summary(*ctx.data, partition_.rules()));
   auto table = std::make_shared<std::vector<int>>(kNumArchs, -1);
   for (int index = 0; index < ctx.data->size(); ++index) {
-    if (ctx.cost && !ctx.cost->cost(index)) continue;
+    if (ctx.cost && !ctx.cost->covers(index)) continue;
     const Arch& a = ctx.data->arch(index);
     for (int k = 0; k < partition_.size(); ++k)
       if (partition_.matches(k, a, index, ctx)) (*table)[a.lex_code()] = k;

@@ -1,0 +1,81 @@
+#include "study/study_options.h"
+
+#include <limits>
+#include <set>
+
+#include "common/error.h"
+#include "common/json_fields.h"
+#include "data/enums.h"
+#include "metrics/evaluation_protocol.h"
+
+namespace pelnas {
+
+namespace {
+const std::set<std::string> kAlgorithms = {"pelnas", "rea", "nsga2", "random"};
+}
+
+std::vector<std::string> StudyOptions::told_names() const {
+  std::vector<std::string> n;
+  if (accuracy_told()) n.push_back("accuracy");
+  if (cost_told()) n.push_back(cost_name);
+  return n;
+}
+
+void StudyOptions::validate() const {
+  if (!kAlgorithms.count(algorithm))
+    throw Error("study: 'algorithm' must be one of pelnas, rea, nsga2, random; got '" + algorithm + "'");
+  if (!algorithm_options.is_object()) throw Error("study: 'algorithm_options' must be a JSON object");
+  (void)dataset_from_string(dataset);
+  if (!cost_told()) (void)hw_metric_from_string(metric);
+  if (accuracy.empty()) throw Error("study: 'accuracy' is empty (\"tell\" or an accuracy signal such as valid)");
+  if (cost.empty()) throw Error("study: 'cost' is empty (\"tell\" or a device such as fpga)");
+  if (cost_told() && (cost_name.empty() || cost_name == "accuracy"))
+    throw Error("study: 'cost_name' must be a non-empty name other than 'accuracy', got '" + cost_name + "'");
+  if (budget < 0) throw Error("study: 'budget' must be >= 0 (0 = the algorithm's default), got " + std::to_string(budget));
+  if (hv_reference && !is_valid_reference_point(*hv_reference))
+    throw Error("study: 'hv_reference' must be two finite numbers > 0");
+}
+
+nlohmann::json StudyOptions::to_json() const {
+  return {{"algorithm", algorithm}, {"algorithm_options", algorithm_options}, {"dataset", dataset},
+          {"accuracy", accuracy}, {"cost", cost}, {"metric", metric}, {"cost_name", cost_name},
+          {"cost_unit", cost_unit}, {"include_degenerate", include_degenerate}, {"seed", seed},
+          {"budget", budget}, {"data_dir", data_dir},
+          {"hv_reference", hv_reference ? nlohmann::json(*hv_reference) : nlohmann::json(nullptr)}};
+}
+
+StudyOptions StudyOptions::from_json(const nlohmann::json& j) {
+  namespace jf = json_fields;
+  jf::object(j, "study");
+  StudyOptions o;
+  static const std::set<std::string> known = {"algorithm", "algorithm_options", "dataset", "accuracy", "cost",
+                                              "metric", "cost_name", "cost_unit", "include_degenerate", "seed",
+                                              "budget", "data_dir", "hv_reference"};
+  for (const auto& [k, v] : j.items())
+    if (!known.count(k)) throw Error("study." + k + ": unknown field");
+  auto str = [&](const char* k, std::string& out) {
+    if (j.contains(k)) out = jf::string(j[k], std::string("study.") + k);
+  };
+  str("algorithm", o.algorithm);
+  if (j.contains("algorithm_options")) o.algorithm_options = jf::object(j["algorithm_options"], "study.algorithm_options");
+  str("dataset", o.dataset);
+  str("accuracy", o.accuracy);
+  str("cost", o.cost);
+  str("metric", o.metric);
+  str("cost_name", o.cost_name);
+  str("cost_unit", o.cost_unit);
+  str("data_dir", o.data_dir);
+  if (j.contains("include_degenerate")) o.include_degenerate = jf::boolean(j["include_degenerate"], "study.include_degenerate");
+  if (j.contains("seed")) o.seed = jf::unsigned_integer(j["seed"], "study.seed");
+  if (j.contains("budget")) o.budget = static_cast<int>(jf::integer(j["budget"], "study.budget", 0, std::numeric_limits<int>::max()));
+  if (j.contains("hv_reference") && !j["hv_reference"].is_null()) {
+    const auto& h = jf::array(j["hv_reference"], "study.hv_reference");
+    if (h.size() != 2) jf::fail("study.hv_reference", "two numbers [x, y] or null", h);
+    constexpr double kBig = std::numeric_limits<double>::max();
+    o.hv_reference = Point2{jf::number(h[0], "study.hv_reference[0]", -kBig, kBig), jf::number(h[1], "study.hv_reference[1]", -kBig, kBig)};
+  }
+  o.validate();
+  return o;
+}
+
+}  // namespace pelnas
