@@ -118,3 +118,26 @@ def test_ctrl_c_interrupts_a_waiting_ask(tmp_path):
     assert time.monotonic() - start < 5
     assert not s.finished
     s.close()
+
+
+def test_kill_9_loses_no_tell(tmp_path):
+    out = str(tmp_path / "s")
+    code = f"""
+import os, signal, pelnas
+s = pelnas.Study(algorithm="random", batch_size=10, budget=30, cost="tell", accuracy="valid", out={out!r})
+batch = s.ask()
+for c in batch[:6]:
+    s.tell(c.id, 1.0 + c.index % 7)
+print([c.id for c in batch[6:]], flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == -signal.SIGKILL, p.stderr
+    pending = eval(p.stdout)
+    assert len(pending) == 4
+    with pelnas.Study.resume(out) as r:
+        assert [c.id for c in r.ask()] == pending
+        run_study(r, lambda c: 1.0 + c.index % 7)
+    run = pelnas.read_run(out)
+    assert len(run.archive["arch"]) == 30
+    assert all(cost == 1.0 + index % 7 for cost, index in zip(run.archive["cost"], run.archive["index"]))
