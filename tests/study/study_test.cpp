@@ -68,7 +68,7 @@ std::vector<std::string> archive_rows(const std::string& dir) {
   for (std::size_t i = 0; i < t.rows(); ++i) {
     std::string r;
     for (const char* c : {"order", "generation", "niche", "index", "arch_str", "seen_accuracy", "cost", "true_accuracy"})
-      r += t.cell(i, t.column(c)) + ",";
+      r += std::string(t.cell(i, t.column(c))) + ",";
     rows.push_back(r);
   }
   return rows;
@@ -243,7 +243,7 @@ TEST(Study, AFailedCandidateIsNotEvaluatedAndNotAskedAgain) {
     }
   const auto t = CsvTable::read(s->run_dir() + "/archive.csv");
   EXPECT_EQ(t.rows(), 20u);  // the budget counts evaluated architectures only
-  for (std::size_t i = 0; i < t.rows(); ++i) EXPECT_FALSE(failed.count(t.cell(i, t.column("arch_str"))));
+  for (std::size_t i = 0; i < t.rows(); ++i) EXPECT_FALSE(failed.count(std::string(t.cell(i, t.column("arch_str")))));
 }
 
 TEST(Study, TheCliReadsAFinishedStudy) {
