@@ -72,7 +72,7 @@ StudyOptions StudyOptions::from_json(const nlohmann::json& j) {
     const auto& h = jf::array(j["hv_reference"], "study.hv_reference");
     if (h.size() != 2) jf::fail("study.hv_reference", "two numbers [x, y] or null", h);
     constexpr double kBig = std::numeric_limits<double>::max();
-    o.hv_reference = Point2{jf::number(h[0], "study.hv_reference[0]", -kBig, kBig), jf::number(h[1], "study.hv_reference[1]", -kBig, kBig)};
+    o.hv_reference = std::vector<double>{jf::number(h[0], "study.hv_reference[0]", -kBig, kBig), jf::number(h[1], "study.hv_reference[1]", -kBig, kBig)};
   }
   o.validate();
   return o;

@@ -30,7 +30,7 @@ struct StudyOptions {
   std::uint64_t seed = 0;
   int budget = 0;  // unique evaluations; 0 = the pelnas plan, 300 for the others
   std::string data_dir;  // "" = found like the CLI does (--data, $PELNAS_DATA, ../shared/data, ...)
-  std::optional<Point2> hv_reference;
+  std::optional<std::vector<double>> hv_reference;  // two coordinates (accuracy, cost)
 
   bool accuracy_told() const { return accuracy == kTold; }
   bool cost_told() const { return cost == kTold; }

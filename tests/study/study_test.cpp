@@ -278,7 +278,7 @@ TEST(StudyOptions, RoundTripsAndNamesBadFields) {
   o.cost = "fpga";
   o.seed = 7;
   o.budget = 50;
-  o.hv_reference = Point2{1.1, 1.1};
+  o.hv_reference = std::vector<double>{1.1, 1.1};
   EXPECT_EQ(StudyOptions::from_json(o.to_json()).to_json(), o.to_json());
   EXPECT_EQ(o.told_names(), std::vector<std::string>{"accuracy"});
   auto bad = o.to_json();
