@@ -32,7 +32,9 @@ TrainingFreeScoreOptions TrainingFreeScoreOptions::from_json(const nlohmann::jso
   TrainingFreeScoreOptions o;
   if (j.is_null()) return o;
   if (!j.is_object()) throw Error("training-free score options: expected a JSON object");
-  for (const auto& [key, value] : j.items()) {
+  for (const auto& item : j.items()) {
+    const std::string key = item.key();  // a named copy: lambdas cannot capture structured bindings in clang 14
+    const auto& value = item.value();
     auto wrong = [&key](const char* expected) { return Error("training-free score: '" + key + "' must be " + expected); };
     if (key == "proxies") {
       if (!value.is_array() || !std::all_of(value.begin(), value.end(), [](const auto& x) { return x.is_string(); }))
