@@ -27,7 +27,9 @@ FeatureBinOptions FeatureBinOptions::from_json(const nlohmann::json& j) {
   FeatureBinOptions o;
   if (j.is_null()) return o;
   if (!j.is_object()) throw Error("feature bins: expected a JSON object");
-  for (const auto& [key, value] : j.items()) {
+  for (const auto& item : j.items()) {
+    const std::string key = item.key();  // a named copy: lambdas cannot capture structured bindings in clang 14
+    const auto& value = item.value();
     auto wrong = [&key](const char* expected) { return Error("feature bins: '" + key + "' must be " + expected); };
     if (key == "feature") {
       if (!value.is_string()) throw wrong("a string");
