@@ -31,6 +31,16 @@ struct FrontOptions {
 
 constexpr const char* kTolerance = "dominance tested on values rounded to 10 significant digits; exact ties all listed";
 
+// The coverage fields both JSON forms (two objectives, n objectives) share.
+template <typename Front>
+void put_front_coverage(nlohmann::ordered_json& j, const Front& front) {
+  j["complete"] = front.complete;
+  j["n_candidates"] = front.n_candidates;
+  j["excluded_degenerate"] = front.excluded;
+  j["front_size"] = front.entries.size();
+  j["tolerance"] = kTolerance;
+}
+
 // Three or more objectives: accuracy and one column per cost (named by the cost source).
 void print_front_nd(const BenchmarkData& data, Dataset dataset, const TrueFront& front, const FrontOptions& o) {
   std::vector<std::string> names{front.cost_name}, units{front.cost_unit};
@@ -62,11 +72,7 @@ void print_front_nd(const BenchmarkData& data, Dataset dataset, const TrueFront&
     j["cost_metrics"] = names;
     j["cost_units"] = units;
     j["accuracy_metric"] = "test";
-    j["complete"] = front.complete;
-    j["n_candidates"] = front.n_candidates;
-    j["excluded_degenerate"] = front.excluded;
-    j["front_size"] = front.entries.size();
-    j["tolerance"] = kTolerance;
+    put_front_coverage(j, front);
     auto& arr = j["front"] = nlohmann::ordered_json::array();
     for (const auto& e : front.entries) {
       nlohmann::ordered_json row = {{"rank", e.rank}, {"index", e.index}, {"arch_str", data.arch(e.index).str()},
@@ -136,11 +142,7 @@ void run_front(const FrontOptions& o) {
     j["cost_unit"] = front.cost_unit;
     j["cost_provenance"] = cost->provenance();
     j["accuracy_metric"] = "test";
-    j["complete"] = front.complete;
-    j["n_candidates"] = front.n_candidates;
-    j["excluded_degenerate"] = front.excluded;
-    j["front_size"] = front.entries.size();
-    j["tolerance"] = kTolerance;
+    put_front_coverage(j, front);
     auto& arr = j["front"] = nlohmann::ordered_json::array();
     for (const auto& e : front.entries)
       arr.push_back({{"rank", e.rank}, {"index", e.index}, {"arch_str", data->arch(e.index).str()},
