@@ -187,9 +187,9 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
       expect.niches = niches.partition().size();
       expect.generations = cfg.search.max_generations(budget, expect.niches);
       expect.budget = budget;
-      expect.niche_of = [&niches](const Arch& a) { return niches.niche_of(a); };
-      expect.index_of = [&data](const Arch& a) { return data->index_of(a); };
-      expect.cost_of = [&cost](int index) { return cost->cost(index); };
+      expect.niche_of = [&niches](const ArchCode& a) { return niches.niche_of(a); };
+      expect.index_of = [&data](const ArchCode& a) { return data->index_of(a.nb201()); };
+      expect.cost_of = [&cost, &data](const ArchCode& a) { return cost->cost(data->index_of(a.nb201())); };
       ck.validate(expect, "state.search");
       state->check_metrics("state");
     } catch (const CheckpointError& e) {
@@ -346,8 +346,8 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
                   {"seed", cfg.seed}, {"dataset", cfg.dataset},
                   {"device", cfg.device}, {"metric", cfg.metric}, {"objectives", cfg.objectives().names()},
                   {"cost", cost->name()}, {"cost_unit", cost->unit()},
-                  {"partition", cfg.search.no_partition ? "none" : search.niche_map()->partition().name()},
-                  {"niches", search.niche_map()->partition().size()}, {"budget", budget},
+                  {"partition", cfg.search.no_partition ? "none" : search.niche_map()->to_json().at("name").get<std::string>()},
+                  {"niches", search.niche_map()->size()}, {"budget", budget},
                   {"planned_generations", planned_generations}, {"excluded_degenerate", cost->excluded()},
                   {"include_degenerate", cfg.include_degenerate}, {"wall_seconds", wall},
                   {"protocol", accuracy_signal_description(accuracy->name()) + " " + protocol.describe()}});

@@ -11,8 +11,6 @@ namespace pelnas {
 
 namespace {
 
-std::string edge_name(int e) { return std::to_string(kEdges[e].first) + "<-" + std::to_string(kEdges[e].second); }
-
 // Pareto membership inside a set under (max accuracy, min cost[, min extra costs]).
 std::vector<bool> pareto_mask(const std::vector<EvaluatedArch>& v) {
   std::vector<bool> on(v.size(), true);
@@ -34,60 +32,84 @@ std::size_t weighted_pick(const std::vector<T>& weights, Rng& rng) {
   return weights.size() - 1;
 }
 
-// accuracy ~ mean + sum over edges of theta[edge][op], by ridge regression (normal equations, 30
-// unknowns, Gaussian elimination with partial pivoting).
+// Where each position's choices start in a flat (position, choice) vector.
+std::vector<int> choice_offsets(const SearchSpace& space) {
+  std::vector<int> off;
+  int at = 0;
+  for (const auto& p : space.positions()) {
+    off.push_back(at);
+    at += static_cast<int>(p.choices.size());
+  }
+  off.push_back(at);
+  return off;
+}
+
+// accuracy ~ mean + sum over positions of theta[position][choice], by ridge regression (normal
+// equations over every (position, choice): NB201 30 unknowns, FBNet 198; Gaussian elimination with
+// partial pivoting).
 struct AdditiveModel {
   double mean = 0;
-  std::array<double, kNumEdges * kNumOps> theta{};
+  std::vector<int> offset;  // choice_offsets of the space
+  std::vector<double> theta;
   bool fitted = false;
-  double predict(const Arch& a) const {
+  double predict(const ArchCode& a) const {
     double y = mean;
-    for (int e = 0; e < kNumEdges; ++e) y += theta[e * kNumOps + static_cast<int>(a.ops[e])];
+    for (int e = 0; e < a.size(); ++e) y += theta[static_cast<std::size_t>(offset[e] + a[e])];
     return y;
   }
   // Targets below `floor` are raised to it: broken cells (10 % accuracy) would otherwise dominate
   // a least-squares fit that only has to rank the good region.
-  static AdditiveModel fit(const std::vector<const EvaluatedArch*>& data, double ridge, double floor) {
+  static AdditiveModel fit(const SearchSpace& space, const std::vector<const EvaluatedArch*>& data, double ridge, double floor) {
     AdditiveModel m;
     if (data.size() < 3) return m;
-    constexpr int P = kNumEdges * kNumOps;
+    m.offset = choice_offsets(space);
+    const int L = space.length();
+    const int P = m.offset.back();
+    m.theta.assign(static_cast<std::size_t>(P), 0.0);
     auto y = [floor](const EvaluatedArch* d) { return std::max(d->accuracy, floor); };
     for (const auto* d : data) m.mean += y(d);
     m.mean /= static_cast<double>(data.size());
-    std::vector<double> a(P * P, 0.0), b(P, 0.0);
+    std::vector<double> a(static_cast<std::size_t>(P) * P, 0.0), b(static_cast<std::size_t>(P), 0.0);
+    std::vector<int> idx(static_cast<std::size_t>(L));
     for (const auto* d : data) {
-      int idx[kNumEdges];
-      for (int e = 0; e < kNumEdges; ++e) idx[e] = e * kNumOps + static_cast<int>(d->arch.ops[e]);
+      for (int e = 0; e < L; ++e) idx[e] = m.offset[e] + d->code[e];
       for (int i : idx) {
         b[i] += y(d) - m.mean;
-        for (int j : idx) a[i * P + j] += 1;
+        for (int j : idx) a[static_cast<std::size_t>(i) * P + j] += 1;
       }
     }
-    for (int i = 0; i < P; ++i) a[i * P + i] += ridge;
+    for (int i = 0; i < P; ++i) a[static_cast<std::size_t>(i) * P + i] += ridge;
     for (int c = 0; c < P; ++c) {
       int piv = c;
       for (int r = c + 1; r < P; ++r)
-        if (std::abs(a[r * P + c]) > std::abs(a[piv * P + c])) piv = r;
+        if (std::abs(a[static_cast<std::size_t>(r) * P + c]) > std::abs(a[static_cast<std::size_t>(piv) * P + c])) piv = r;
       if (piv != c) {
-        for (int k = 0; k < P; ++k) std::swap(a[c * P + k], a[piv * P + k]);
+        for (int k = 0; k < P; ++k) std::swap(a[static_cast<std::size_t>(c) * P + k], a[static_cast<std::size_t>(piv) * P + k]);
         std::swap(b[c], b[piv]);
       }
       for (int r = c + 1; r < P; ++r) {
-        const double f = a[r * P + c] / a[c * P + c];
+        const double f = a[static_cast<std::size_t>(r) * P + c] / a[static_cast<std::size_t>(c) * P + c];
         if (f == 0) continue;
-        for (int k = c; k < P; ++k) a[r * P + k] -= f * a[c * P + k];
+        for (int k = c; k < P; ++k) a[static_cast<std::size_t>(r) * P + k] -= f * a[static_cast<std::size_t>(c) * P + k];
         b[r] -= f * b[c];
       }
     }
     for (int c = P - 1; c >= 0; --c) {
       double v = b[c];
-      for (int k = c + 1; k < P; ++k) v -= a[c * P + k] * m.theta[k];
-      m.theta[c] = v / a[c * P + c];
+      for (int k = c + 1; k < P; ++k) v -= a[static_cast<std::size_t>(c) * P + k] * m.theta[k];
+      m.theta[c] = v / a[static_cast<std::size_t>(c) * P + c];
     }
     m.fitted = true;
     return m;
   }
 };
+
+const SearchSpace& space_of(const NicheState& state) {
+  if (!state.space) throw Error("evolution operator: NicheState without a search space");
+  return *state.space;
+}
+
+std::string print(const SearchSpace& space, const ArchCode& c) { return space.print(c.encoding()); }
 
 }  // namespace
 
@@ -157,23 +179,40 @@ void EvolutionOperator::count(const std::string& key) {
   stats_.add(key);
 }
 
-std::string EvolutionOperator::rule_text(int edge, Op op, bool positive) {
-  return "edge " + edge_name(edge) + ": " + (positive ? "prefer " : "avoid ") + std::string(to_string(op));
+std::string EvolutionOperator::rule_text(const SearchSpace& space, int position, int choice, bool positive) {
+  const auto& p = space.positions()[static_cast<std::size_t>(position)];
+  return p.name + ": " + (positive ? "prefer " : "avoid ") + p.choices[static_cast<std::size_t>(choice)];
 }
 
-std::optional<std::pair<int, Op>> EvolutionOperator::parse_rule_text(const std::string& text, bool& positive) {
-  for (int e = 0; e < kNumEdges; ++e)
-    for (Op op : kAllOps)
-      for (bool pos : {true, false})
-        if (text.rfind(rule_text(e, op, pos), 0) == 0) {
+std::optional<std::pair<int, int>> EvolutionOperator::parse_rule_text(const SearchSpace& space, const std::string& text,
+                                                                     bool& positive) {
+  // "<position name>: prefer|avoid <choice>[ (evidence)]"; the choice must end the text or be
+  // followed by a space (FBNet's k3_e1 is a prefix of k3_e1_g2).
+  for (bool pos : {true, false}) {
+    const std::string verb = pos ? ": prefer " : ": avoid ";
+    const auto at = text.find(verb);
+    if (at == std::string::npos) continue;
+    const std::string name = text.substr(0, at);
+    const auto start = at + verb.size();
+    auto end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string choice = text.substr(start, end - start);
+    const auto& positions = space.positions();
+    for (std::size_t e = 0; e < positions.size(); ++e) {
+      if (positions[e].name != name) continue;
+      for (std::size_t c = 0; c < positions[e].choices.size(); ++c)
+        if (positions[e].choices[c] == choice) {
           positive = pos;
-          return std::make_pair(e, op);
+          return std::make_pair(static_cast<int>(e), static_cast<int>(c));
         }
+    }
+  }
   return std::nullopt;
 }
 
 void EvolutionOperator::update_knowledge(NicheState& state, Rng&) {
   count("knowledge_updates");
+  const SearchSpace& space = space_of(state);
   const auto& h = state.history;
   if (h.size() < 3) return;  // nothing to learn from yet
   const auto on = pareto_mask(h);
@@ -185,32 +224,34 @@ void EvolutionOperator::update_knowledge(NicheState& state, Rng&) {
   struct Candidate {
     double lift;
     int edge;
-    Op op;
+    int op;
     std::vector<std::string> evidence;
     int support;
   };
   std::vector<Candidate> pos, neg;
-  const double alpha = 0.5;  // additive smoothing over the 5 ops
-  for (int e = 0; e < kNumEdges; ++e)
-    for (Op op : kAllOps) {
+  const double alpha = 0.5;  // additive smoothing over the position's choices
+  for (int e = 0; e < space.length(); ++e) {
+    const int choices = static_cast<int>(space.positions()[static_cast<std::size_t>(e)].choices.size());
+    for (int op = 0; op < choices; ++op) {
       int f = 0, d = 0;
       std::vector<std::string> ev_f, ev_d;
       for (std::size_t i = 0; i < h.size(); ++i)
-        if (h[i].arch.ops[e] == op) {
+        if (h[i].code[e] == op) {
           if (on[i]) {
             ++f;
-            if (ev_f.size() < 5) ev_f.push_back(h[i].arch.str());
+            if (ev_f.size() < 5) ev_f.push_back(print(space, h[i].code));
           } else {
             ++d;
-            if (ev_d.size() < 5) ev_d.push_back(h[i].arch.str());
+            if (ev_d.size() < 5) ev_d.push_back(print(space, h[i].code));
           }
         }
-      const double pf = (f + alpha) / (static_cast<double>(n_front) + kNumOps * alpha);
-      const double pd = (d + alpha) / (static_cast<double>(n_dom) + kNumOps * alpha);
+      const double pf = (f + alpha) / (static_cast<double>(n_front) + choices * alpha);
+      const double pd = (d + alpha) / (static_cast<double>(n_dom) + choices * alpha);
       const double lift = pf / pd;
       if (lift >= options_.min_lift && f >= options_.min_support) pos.push_back({lift, e, op, ev_f, f});
       if (lift <= 1.0 / options_.min_lift && d >= options_.min_support && f == 0) neg.push_back({lift, e, op, ev_d, d});
     }
+  }
   // Strongest first; ties by (edge, op) so the order is fully determined.
   std::sort(pos.begin(), pos.end(), [](auto& a, auto& b) {
     return a.lift != b.lift ? a.lift > b.lift : std::tie(a.edge, a.op) < std::tie(b.edge, b.op);
@@ -222,7 +263,7 @@ void EvolutionOperator::update_knowledge(NicheState& state, Rng&) {
   auto keep = [&](std::vector<Candidate>& from, std::vector<DesignRule>& to, bool positive) {
     for (std::size_t i = 0; i < from.size() && static_cast<int>(to.size()) < options_.max_rules; ++i) {
       const auto& c = from[i];
-      const std::string text = rule_text(c.edge, c.op, positive);
+      const std::string text = rule_text(space, c.edge, c.op, positive);
       // Keep the round of an unchanged rule so the knowledge log shows when it first appeared.
       int round = state.generation;
       const auto& old = positive ? state.knowledge.positive : state.knowledge.negative;
@@ -242,19 +283,24 @@ void EvolutionOperator::update_knowledge(NicheState& state, Rng&) {
 std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, Rng& rng) {
   count("calls");
   if (!state.niche) throw Error("evolution operator: NicheState without a niche");
+  const SearchSpace& space = space_of(state);
+  const int length = space.length();
+  const auto& positions = space.positions();
+  auto choices_at = [&](int e) { return static_cast<int>(positions[static_cast<std::size_t>(e)].choices.size()); };
   const auto& contains = state.niche->contains;
-  auto seen = [&](const Arch& a) { return state.seen && state.seen(a); };
-  std::set<int> taken;  // proposed in this call
-  auto usable = [&](const Arch& a) { return contains(a) && !seen(a) && !taken.count(a.lex_code()); };
+  auto seen = [&](const ArchCode& a) { return state.seen && state.seen(a); };
+  std::set<ArchCode> taken;  // proposed in this call
+  auto usable = [&](const ArchCode& a) { return contains(a) && !seen(a) && !taken.count(a); };
 
-  // Op weights per edge from the rule base (rules in another form are ignored).
-  std::array<std::array<double, kNumOps>, kNumEdges> weight{};
-  for (auto& row : weight) row.fill(1.0);
+  // Choice weights per position from the rule base (rules in another form are ignored).
+  std::vector<std::vector<double>> weight(static_cast<std::size_t>(length));
+  for (int e = 0; e < length; ++e) weight[static_cast<std::size_t>(e)].assign(static_cast<std::size_t>(choices_at(e)), 1.0);
   for (const auto* list : {&state.knowledge.positive, &state.knowledge.negative})
     for (const auto& r : *list) {
       bool positive = false;
-      if (auto eo = parse_rule_text(r.text, positive))
-        weight[eo->first][static_cast<int>(eo->second)] *= positive ? options_.rule_weight : 1.0 / options_.rule_weight;
+      if (auto eo = parse_rule_text(space, r.text, positive))
+        weight[static_cast<std::size_t>(eo->first)][static_cast<std::size_t>(eo->second)] *=
+            positive ? options_.rule_weight : 1.0 / options_.rule_weight;
     }
 
   // Parent weights: unexplored in-niche neighbours (frontier) or uniform.
@@ -263,51 +309,58 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
   if (options_.parent_selection == "frontier")
     for (std::size_t i = 0; i < parents.size(); ++i) {
       int open = 0;
-      for (const auto& nb : parents[i].arch.neighbours()) open += contains(nb) && !seen(nb);
+      for (const auto& nb : space.neighbours(parents[i].code.encoding())) {
+        const ArchCode c = ArchCode::from_encoding(nb);
+        open += contains(c) && !seen(c);
+      }
       parent_weight[i] = 0.25 + open;
     }
 
-  // Mutation draws one move among every single-edge change and every swap of two edges' ops
-  // (swaps keep the op counts, so the niche and count-driven costs). A move's weight is the rule
-  // factor of what it puts on an edge over the factor of what it removes, so rules decide both
-  // which edge changes and what it becomes.
-  auto w = [&](int e, Op op) { return weight[e][static_cast<int>(op)]; };
-  auto mutate = [&](const Arch& parent, std::string& note) {
-    Arch child = parent;
+  // Mutation draws one move among every single-position change and every swap of two positions'
+  // choices (swaps keep the choice counts, so NB201's niche and count-driven costs). A move's
+  // weight is the rule factor of what it puts on a position over the factor of what it removes, so
+  // rules decide both which position changes and what it becomes.
+  auto w = [&](int e, int op) { return weight[static_cast<std::size_t>(e)][static_cast<std::size_t>(op)]; };
+  auto mutate = [&](const ArchCode& parent, std::string& note) {
+    ArchCode child = parent;
+    auto set = [&child](int e, int op) { child.choices[static_cast<std::size_t>(e)] = static_cast<std::uint8_t>(op); };
     if (rng.bernoulli(options_.swap_probability)) {
       std::vector<std::pair<int, int>> pairs;
       std::vector<double> pw;
-      for (int a = 0; a < kNumEdges; ++a)
-        for (int b = a + 1; b < kNumEdges; ++b)
-          if (parent.ops[a] != parent.ops[b]) {
+      for (int a = 0; a < length; ++a)
+        for (int b = a + 1; b < length; ++b)
+          if (parent[a] != parent[b] && parent[b] < choices_at(a) && parent[a] < choices_at(b)) {
             pairs.emplace_back(a, b);
-            pw.push_back(w(a, parent.ops[b]) * w(b, parent.ops[a]) / (w(a, parent.ops[a]) * w(b, parent.ops[b])));
+            pw.push_back(w(a, parent[b]) * w(b, parent[a]) / (w(a, parent[a]) * w(b, parent[b])));
           }
       if (!pairs.empty()) {
         const auto [a, b] = pairs[weighted_pick(pw, rng)];
-        std::swap(child.ops[a], child.ops[b]);
-        note = "swap of edges " + edge_name(a) + " and " + edge_name(b) + " of " + parent.str();
+        set(a, parent[b]);
+        set(b, parent[a]);
+        note = "swap of " + positions[static_cast<std::size_t>(a)].name + " and " + positions[static_cast<std::size_t>(b)].name +
+               " of " + print(space, parent);
         return child;
       }
     }
     const int edges = rng.bernoulli(options_.two_edge_mutation_probability) ? 2 : 1;
-    note = "mutation of " + parent.str() + " on edge";
+    note = "mutation of " + print(space, parent) + ":";
     int changed = -1;
     for (int k = 0; k < edges; ++k) {
-      std::vector<std::pair<int, Op>> moves;
+      std::vector<std::pair<int, int>> moves;
       std::vector<double> mw;
-      for (int e = 0; e < kNumEdges; ++e) {
+      for (int e = 0; e < length; ++e) {
         if (e == changed) continue;
-        for (Op op : kAllOps)
-          if (op != parent.ops[e]) {
+        for (int op = 0; op < choices_at(e); ++op)
+          if (op != parent[e]) {
             moves.emplace_back(e, op);
-            mw.push_back(w(e, op) / w(e, parent.ops[e]));
+            mw.push_back(w(e, op) / w(e, parent[e]));
           }
       }
+      if (moves.empty()) break;
       const auto [e, op] = moves[weighted_pick(mw, rng)];
-      child.ops[e] = op;
+      set(e, op);
       changed = e;
-      note += " " + edge_name(e) + "->" + std::string(to_string(op));
+      note += " " + positions[static_cast<std::size_t>(e)].name + "->" + positions[static_cast<std::size_t>(e)].choices[static_cast<std::size_t>(op)];
     }
     return child;
   };
@@ -315,10 +368,10 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
   // Screening: the model, and the known (cost, accuracy) points a candidate must beat.
   std::vector<const EvaluatedArch*> known;
   {
-    std::set<int> codes;
+    std::set<ArchCode> codes;
     for (const auto* list : {&state.history, &state.parents})
       for (const auto& e : *list)
-        if (codes.insert(e.arch.lex_code()).second) known.push_back(&e);
+        if (codes.insert(e.code).second) known.push_back(&e);
   }
   const bool screening = options_.screen_candidates > 1 && static_cast<bool>(state.cost);
   double floor = -1e300;
@@ -328,8 +381,8 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
     std::sort(acc.begin(), acc.end());
     floor = acc[static_cast<std::size_t>(options_.screen_floor_quantile * static_cast<double>(acc.size() - 1))];
   }
-  const AdditiveModel model = screening ? AdditiveModel::fit(known, options_.ridge, floor) : AdditiveModel{};
-  auto score = [&](const Arch& a) {
+  const AdditiveModel model = screening ? AdditiveModel::fit(space, known, options_.ridge, floor) : AdditiveModel{};
+  auto score = [&](const ArchCode& a) {
     const double predicted = model.predict(a);
     const auto c = state.cost(a);
     // More than two objectives: "no higher cost" means no higher in every cost.
@@ -355,16 +408,18 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
     const int want = screening && model.fitted ? options_.screen_candidates : 1;
     for (int attempt = 0; attempt < options_.max_attempts && drawn < want && !parents.empty(); ++attempt) {
       std::optional<ProposedChild> cand;
-      const Arch& p1 = parents[weighted_pick(parent_weight, rng)].arch;
+      const ArchCode& p1 = parents[weighted_pick(parent_weight, rng)].code;
       if (parents.size() >= 2 && rng.bernoulli(options_.crossover_probability)) {
-        const Arch* p2 = &p1;
-        while (*p2 == p1) p2 = &parents[weighted_pick(parent_weight, rng)].arch;
-        Arch child;
-        for (int e = 0; e < kNumEdges; ++e) child.ops[e] = rng.bernoulli(0.5) ? p1.ops[e] : p2->ops[e];
-        if (usable(child)) cand = ProposedChild{child, "uniform crossover of " + p1.str() + " and " + p2->str(), "crossover"};
+        const ArchCode* p2 = &p1;
+        while (*p2 == p1) p2 = &parents[weighted_pick(parent_weight, rng)].code;
+        ArchCode child = p1;
+        for (int e = 0; e < length; ++e)
+          child.choices[static_cast<std::size_t>(e)] = static_cast<std::uint8_t>(rng.bernoulli(0.5) ? p1[e] : (*p2)[e]);
+        if (usable(child))
+          cand = ProposedChild{child, "uniform crossover of " + print(space, p1) + " and " + print(space, *p2), "crossover"};
       } else {
         std::string note;
-        Arch child = mutate(p1, note);
+        ArchCode child = mutate(p1, note);
         if (usable(child)) cand = ProposedChild{child, note, "mutation"};
       }
       if (!cand) continue;
@@ -373,7 +428,7 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
         made = std::move(cand);
         break;
       }
-      const double sc = score(cand->arch);
+      const double sc = score(cand->code);
       if (!made || sc > made_score) {
         made = std::move(cand);
         made_score = sc;
@@ -382,7 +437,7 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
     if (!made) {
       // The neighbourhood of the front is used up (or there are no parents): a random unseen member.
       for (int attempt = 0; attempt < 20000 && !made; ++attempt) {
-        Arch a = Arch::sample(rng);
+        const ArchCode a = ArchCode::from_encoding(space.sample(rng));
         if (usable(a)) made = ProposedChild{a, "random unseen architecture of the niche", "random"};
       }
     }
@@ -391,7 +446,7 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
       break;
     }
     count("proposed:" + made->origin);
-    taken.insert(made->arch.lex_code());
+    taken.insert(made->code);
     out.push_back(std::move(*made));
   }
   return out;

@@ -1,7 +1,8 @@
 #pragma once
 // The `evolution` operator: the PEL-NAS loop without a model (the paper's "without LLM" ablation,
-// and the default when no model is configured). Children come from uniform per-edge crossover of
-// two Pareto parents (probability crossover_probability) or from mutating 1-2 edges of one parent,
+// and the default when no model is configured). It works on any SearchSpace's encoding (positions
+// = NB201 edges, FBNet layers). Children come from uniform per-position crossover of two Pareto
+// parents (probability crossover_probability) or from mutating 1-2 positions of one parent,
 // always inside the niche and unseen. The rule base is learned from the niche's archive: per
 // (edge, op), how often it occurs among the niche's Pareto members versus its dominated members;
 // strong enrichment gives a positive rule ("edge 3<-0: prefer nor_conv_3x3"), strong depletion a
@@ -55,9 +56,10 @@ class EvolutionOperator : public Operator {
   int preferred_concurrency() const override { return 4; }
   const EvolutionOperatorOptions& options() const { return options_; }
 
-  // The rule text for (edge, op), and its inverse (nullopt for text not in that form, e.g. LLM rules).
-  static std::string rule_text(int edge, Op op, bool positive);
-  static std::optional<std::pair<int, Op>> parse_rule_text(const std::string& text, bool& positive);
+  // The rule text for (position, choice) of a space ("edge 3<-0: prefer nor_conv_3x3"), and its
+  // inverse (nullopt for text not in that form, e.g. LLM rules).
+  static std::string rule_text(const SearchSpace& space, int position, int choice, bool positive);
+  static std::optional<std::pair<int, int>> parse_rule_text(const SearchSpace& space, const std::string& text, bool& positive);
 
  private:
   EvolutionOperatorOptions options_;

@@ -105,4 +105,30 @@ nlohmann::json FeatureBinPartition::to_json() const {
   return {{"space", space_->name()}, {"dataset", space_->dataset()}, {"options", options_.to_json()}, {"bins", bins}};
 }
 
+FeatureBinNiches::FeatureBinNiches(const SearchSpace& space, FeatureBinOptions options)
+    : space_(&space), bins_(std::make_shared<FeatureBinPartition>(space, std::move(options))) {
+  for (int k = 0; k < bins_->size(); ++k) {
+    NicheDescription d;
+    d.id = k;
+    d.name = bins_->bins()[static_cast<std::size_t>(k)].name;
+    d.constraint = bins_->bins()[static_cast<std::size_t>(k)].constraint;
+    d.contains = [b = bins_, k](const ArchCode& c) { return b->niche_of(c.encoding()) == k; };
+    niches_.push_back(std::move(d));
+  }
+}
+
+double FeatureBinNiches::size_of(int) const { return std::pow(10.0, space_->log10_size()) / bins_->size(); }
+
+nlohmann::json FeatureBinNiches::to_json() const {
+  const std::string& f = bins_->options().feature;
+  nlohmann::json niches = nlohmann::json::array();
+  for (int k = 0; k < bins_->size(); ++k) {
+    const auto& b = bins_->bins()[static_cast<std::size_t>(k)];
+    std::string rule = k == 0 ? "" : fmt::format("{} >= {:.17g}", f, b.lo);
+    if (k + 1 < bins_->size()) rule += fmt::format("{}{} < {:.17g}", rule.empty() ? "" : " && ", f, b.hi);
+    niches.push_back({{"name", b.name}, {"rule", rule.empty() ? "*" : rule}, {"constraint", b.constraint}});
+  }
+  return {{"name", fmt::format("{} bins", f)}, {"niches", niches}, {"feature_bins", bins_->to_json()}};
+}
+
 }  // namespace pelnas

@@ -5,11 +5,14 @@
 // every machine. docs/FBNET.md chose FLOPs for FBNet with a measurement (equal-frequency FLOPs bins
 // explain 83-89 % of the pixel3 / fpga latency variance; no other feature comes close), as the paper
 // chose conv3x3 counts for NB201; feature, bin count, sample and seed are options.
+#include <cmath>
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
+#include "search/niche_partition.h"
 #include "space/search_space.h"
 
 namespace pelnas {
@@ -51,6 +54,29 @@ class FeatureBinPartition {
   std::size_t feature_index_ = 0;
   std::vector<double> inner_edges_;  // size() - 1 strictly increasing edges
   std::vector<FeatureBin> bins_;
+};
+
+// The bins as the niches of a PEL-NAS search (search/niche_partition.h). Members cannot be listed:
+// the search draws them by sampling the space. The space must outlive it.
+class FeatureBinNiches final : public NichePartition {
+ public:
+  FeatureBinNiches(const SearchSpace& space, FeatureBinOptions options);
+  FeatureBinNiches(const FeatureBinNiches&) = delete;
+  FeatureBinNiches& operator=(const FeatureBinNiches&) = delete;
+  const FeatureBinPartition& bins() const { return *bins_; }
+  int niche_of(const ArchCode& code) const override { return bins_->niche_of(code.encoding()); }
+  const std::vector<NicheDescription>& niches() const override { return niches_; }
+  std::optional<std::vector<ArchCode>> members(int) const override { return std::nullopt; }
+  // Equal-frequency bins: each holds about 1/size() of the space.
+  double size_of(int) const override;
+  // {name, niches:[{name, rule, constraint}], feature_bins: FeatureBinPartition::to_json()}; the
+  // rules in partition-table syntax (feature >= lo && feature < hi).
+  nlohmann::json to_json() const override;
+
+ private:
+  const SearchSpace* space_;
+  std::shared_ptr<const FeatureBinPartition> bins_;
+  std::vector<NicheDescription> niches_;
 };
 
 }  // namespace pelnas

@@ -94,8 +94,9 @@ std::string one_line(std::string s, std::size_t max = 300) {
   return s;
 }
 
-std::string arch_line(const EvaluatedArch& e, const std::string& unit) {
-  if (e.extra_costs.empty()) return fmt::format("{} accuracy {:.2f} %, cost {:.4g} {}", e.arch.str(), e.accuracy, e.cost, unit);
+std::string arch_line(const SearchSpace& space, const EvaluatedArch& e, const std::string& unit) {
+  const std::string arch = space.print(e.code.encoding());
+  if (e.extra_costs.empty()) return fmt::format("{} accuracy {:.2f} %, cost {:.4g} {}", arch, e.accuracy, e.cost, unit);
   // More than two objectives: `unit` lists every cost's unit ("ms, mJ"), one value each.
   std::vector<std::string> units;
   for (std::size_t start = 0;;) {
@@ -107,7 +108,7 @@ std::string arch_line(const EvaluatedArch& e, const std::string& unit) {
   std::string costs = fmt::format("{:.4g} {}", e.cost, units.empty() ? "" : units[0]);
   for (std::size_t k = 0; k < e.extra_costs.size(); ++k)
     costs += fmt::format(", {:.4g} {}", e.extra_costs[k], k + 1 < units.size() ? units[k + 1] : "");
-  return fmt::format("{} accuracy {:.2f} %, costs {}", e.arch.str(), e.accuracy, costs);
+  return fmt::format("{} accuracy {:.2f} %, costs {}", arch, e.accuracy, costs);
 }
 
 std::string bullet_list(const std::vector<std::string>& lines) {
@@ -177,6 +178,7 @@ void LlmOperator::merge(const OperatorStats& local) {
 
 std::map<std::string, std::string> LlmOperator::common_values(const NicheState& state) const {
   if (!state.niche) throw Error("llm operator: NicheState without a niche");
+  if (!state.space) throw Error("llm operator: NicheState without a search space");
   return {{"dataset", state.dataset},
           {"device", state.device},
           {"cost_unit", state.cost_unit.empty() ? "cost units" : state.cost_unit},
@@ -198,11 +200,11 @@ void LlmOperator::update_knowledge(NicheState& state, Rng& rng) {
   std::vector<std::string> lines, evidence;
   for (std::size_t i = 0; i < state.last_children.size(); ++i) {
     const auto& c = state.last_children[i];
-    std::string line = arch_line(c, values["cost_unit"]);
+    std::string line = arch_line(*state.space, c, values["cost_unit"]);
     if (i < state.last_rationales.size() && !state.last_rationales[i].empty())
       line += "; rationale: " + one_line(state.last_rationales[i]);
     lines.push_back(line);
-    evidence.push_back(c.arch.str());
+    evidence.push_back(state.space->print(c.code.encoding()));
   }
   values["children"] = bullet_list(lines);
   std::vector<ChatMessage> conv = {{"system", system_.render({})}, {"user", update_.render(values)}};
@@ -257,16 +259,17 @@ std::vector<ProposedChild> LlmOperator::propose(const NicheState& state, Rng& rn
   local.add(crossover ? "crossover_calls" : "mutation_calls");
 
   auto values = common_values(state);
+  const SearchSpace& space = *state.space;
   std::vector<std::string> lines, seen_lines;
-  std::set<Arch> known;  // parents and the niche's history: repeats of these are "seen"
+  std::set<ArchCode> known;  // parents and the niche's history: repeats of these are "seen"
   for (const auto& p : state.parents) {
-    lines.push_back(arch_line(p, values["cost_unit"]));
-    known.insert(p.arch);
+    lines.push_back(arch_line(space, p, values["cost_unit"]));
+    known.insert(p.code);
   }
-  for (const auto& h : state.history) known.insert(h.arch);
+  for (const auto& h : state.history) known.insert(h.code);
   for (const auto& a : known) {
     if (static_cast<int>(seen_lines.size()) >= options_.max_seen_listed) break;
-    seen_lines.push_back(a.str());
+    seen_lines.push_back(space.print(a.encoding()));
   }
   values["parents"] = bullet_list(lines);
   values["seen"] = seen_lines.empty() ? "  (none)" : "  " + fmt::format("{}", fmt::join(seen_lines, "\n  "));
@@ -306,9 +309,13 @@ std::vector<ProposedChild> LlmOperator::propose(const NicheState& state, Rng& rn
             continue;
           }
           const std::string code = it["architecture_code"].get<std::string>();
-          Arch arch;
+          // Legality through the space: its parser names the position at fault, then its own
+          // legality rule (spaces whose legal set is not a product).
+          ArchCode arch;
           try {
-            arch = Arch::parse(code);
+            const Encoding enc = space.parse(code);
+            if (auto why = space.illegal_reason(enc)) throw Error(*why);
+            arch = ArchCode::from_encoding(enc);
           } catch (const Error& e) {
             local.add("rejected:illegal_cell");
             problems.push_back(tag + ": '" + one_line(code, 120) + "' is not a legal cell (" + one_line(e.what(), 200) + ")");
@@ -320,10 +327,10 @@ std::vector<ProposedChild> LlmOperator::propose(const NicheState& state, Rng& rn
             continue;
           }
           const bool dup = known.count(arch) || (state.seen && state.seen(arch)) ||
-                           std::any_of(accepted.begin(), accepted.end(), [&](const ProposedChild& c) { return c.arch == arch; });
+                           std::any_of(accepted.begin(), accepted.end(), [&](const ProposedChild& c) { return c.code == arch; });
           if (dup) {
             local.add("rejected:seen");
-            problems.push_back(tag + ": " + arch.str() + " was already evaluated or proposed; propose a new cell");
+            problems.push_back(tag + ": " + space.print(arch.encoding()) + " was already evaluated or proposed; propose a new cell");
             continue;
           }
           if (static_cast<int>(accepted.size()) >= wanted) {

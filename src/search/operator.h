@@ -1,7 +1,8 @@
 #pragma once
 // A variation operator of the PEL-NAS loop, chosen by name ("evolution", "llm", ...). Per niche and
 // generation the loop calls update_knowledge() with last round's children, then propose() for new
-// children. The loop (not the operator) validates proposals: legal cell, inside the niche, unseen.
+// children. The loop (not the operator) validates proposals: legal architecture, inside the niche,
+// unseen. Architectures are ArchCodes of the state's SearchSpace (NB201 cells, FBNet networks, ...).
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -14,6 +15,8 @@
 #include "common/rng.h"
 #include "search/archive.h"
 #include "search/knowledge_base.h"
+#include "space/arch_code.h"
+#include "space/search_space.h"
 
 namespace pelnas {
 
@@ -21,16 +24,17 @@ struct NicheDescription {
   int id = 0;
   std::string name;        // short, e.g. "conv3x3=1"
   std::string constraint;  // human/LLM-readable rule, e.g. "exactly one nor_conv_3x3 edge"
-  std::function<bool(const Arch&)> contains;
+  std::function<bool(const ArchCode&)> contains;
 };
 
 struct ProposedChild {
-  Arch arch;
+  ArchCode code;
   std::string rationale;  // why (LLM text, or the operator's own note)
   std::string origin;     // "crossover", "mutation", "seed", ...
 };
 
 struct NicheState {
+  const SearchSpace* space = nullptr;       // what the codes mean (encoding, printing, legality)
   const NicheDescription* niche = nullptr;
   int generation = 0;
   std::vector<EvaluatedArch> parents;       // the niche's current Pareto archive
@@ -39,13 +43,13 @@ struct NicheState {
   std::vector<EvaluatedArch> history;        // every architecture evaluated in this niche so far (seeds too)
   KnowledgeBase knowledge;                   // the niche's rule base (updated in place)
   std::string dataset, device, cost_unit;    // for prompts
-  std::function<bool(const Arch&)> seen;     // already evaluated anywhere in the run
-  // The device cost of any cell (a table look-up, free: no evaluation is spent); nullopt = no cost
-  // on the device. May be empty (operators must then do without).
-  std::function<std::optional<double>(const Arch&)> cost;
-  // More than two objectives: the extra costs of any cell (free look-ups, the evaluator's order;
-  // empty function for two objectives) and their units, for screening and prompts.
-  std::function<std::vector<std::optional<double>>(const Arch&)> extra_costs;
+  std::function<bool(const ArchCode&)> seen;     // already evaluated anywhere in the run
+  // The device cost of any architecture (a table or LUT look-up, free: no evaluation is spent);
+  // nullopt = no cost on the device. May be empty (operators must then do without).
+  std::function<std::optional<double>(const ArchCode&)> cost;
+  // More than two objectives: the extra costs of any architecture (free look-ups, the evaluator's
+  // order; empty function for two objectives) and their units, for screening and prompts.
+  std::function<std::vector<std::optional<double>>(const ArchCode&)> extra_costs;
   std::vector<std::string> extra_cost_units;
   int children_wanted = 5;
 };

@@ -378,6 +378,20 @@ PartitionCoverage Partition::coverage(const PartitionContext& ctx) const {
   return cov;
 }
 
+namespace {
+// Arch::lex_code of the cell a code denotes without building it (niche look-ups are hot), -1 when
+// the code is not an NB201 cell.
+int nb201_lex_code(const ArchCode& c) {
+  if (c.length != kNumEdges) return -1;
+  int lex = 0;
+  for (int e = 0; e < kNumEdges; ++e) {
+    if (c[e] >= kNumOps) return -1;
+    lex = lex * kNumOps + c[e];
+  }
+  return lex;
+}
+}  // namespace
+
 NicheMap::NicheMap(const Partition& partition, const PartitionContext& ctx) : partition_(partition) {
   coverage_ = partition_.coverage(ctx);
   if (!coverage_.ok())
@@ -396,16 +410,32 @@ NicheMap::NicheMap(const Partition& partition, const PartitionContext& ctx) : pa
     d.id = k;
     d.name = partition_.rules()[k].name;
     d.constraint = partition_.rules()[k].constraint;
-    d.contains = [table, k](const Arch& a) { return (*table)[a.lex_code()] == k; };
+    d.contains = [table, k](const ArchCode& c) {
+      const int lex = nb201_lex_code(c);
+      return lex >= 0 && (*table)[static_cast<std::size_t>(lex)] == k;
+    };
     niches_.push_back(std::move(d));
   }
 }
 
-std::vector<Arch> NicheMap::members(int niche) const {
+std::vector<Arch> NicheMap::member_cells(int niche) const {
   std::vector<Arch> out;
   for (int code = 0; code < kNumArchs; ++code)
     if (niche_by_lex_[code] == niche) out.push_back(Arch::from_lex_code(code));
   return out;
 }
+
+std::optional<std::vector<ArchCode>> NicheMap::members(int niche) const {
+  std::vector<ArchCode> out;
+  for (const Arch& a : member_cells(niche)) out.push_back(ArchCode::from_nb201(a));
+  return out;
+}
+
+int NicheMap::niche_of(const ArchCode& code) const {
+  const int lex = nb201_lex_code(code);
+  return lex < 0 ? -1 : niche_by_lex_[static_cast<std::size_t>(lex)];
+}
+
+nlohmann::json NicheMap::to_json() const { return partition_.to_json(); }
 
 }  // namespace pelnas

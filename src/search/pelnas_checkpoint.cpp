@@ -111,20 +111,26 @@ void PelnasCheckpoint::validate(const CheckpointExpectations& ex, const std::str
                        " (at least the niche seeds), got an empty archive");
   if (size > ex.budget)
     bad("archive", "holds " + std::to_string(size) + " evaluations, more than the run's budget of " + std::to_string(ex.budget));
-  std::set<int> codes;
+  std::set<ArchCode> codes;
+  auto str = [&ex](const ArchCode& c) {
+    if (ex.print) return ex.print(c);
+    std::string s;
+    for (int p = 0; p < c.size(); ++p) s += (p ? "," : "") + std::to_string(c[p]);
+    return "[" + s + "]";
+  };
   int last_generation = 0;
   for (int i = 0; i < size; ++i) {
     const auto& e = entries[static_cast<std::size_t>(i)];
     const std::string at = "archive[" + std::to_string(i) + "]";
     if (e.order != i + 1) bad(at + ".order", "expected " + std::to_string(i + 1) + " (entries in evaluation order), got " + std::to_string(e.order));
-    if (!codes.insert(e.arch.lex_code()).second) bad(at + ".arch", "architecture " + e.arch.str() + " appears twice in the archive");
-    if (ex.index_of && ex.index_of(e.arch) != e.index)
-      bad(at + ".index", "expected " + std::to_string(ex.index_of(e.arch)) + " (the NB201 index of " + e.arch.str() + "), got " +
+    if (!codes.insert(e.code).second) bad(at + ".arch", "architecture " + str(e.code) + " appears twice in the archive");
+    if (ex.index_of && ex.index_of(e.code) != e.index)
+      bad(at + ".index", "expected " + std::to_string(ex.index_of(e.code)) + " (the NB201 index of " + str(e.code) + "), got " +
                              std::to_string(e.index));
     if (ex.cost_of) {
-      const auto c = ex.cost_of(e.index);
-      if (!c) bad(at + ".arch", e.arch.str() + " has no cost on this run's device (outside the search domain)");
-      if (*c != e.cost) bad(at + ".cost", "expected " + nlohmann::json(*c).dump() + " (the device's cost of " + e.arch.str() + "), got " +
+      const auto c = ex.cost_of(e.code);
+      if (!c) bad(at + ".arch", str(e.code) + " has no cost on this run's device (outside the search domain)");
+      if (*c != e.cost) bad(at + ".cost", "expected " + nlohmann::json(*c).dump() + " (the device's cost of " + str(e.code) + "), got " +
                                               nlohmann::json(e.cost).dump());
     }
     if (e.generation > generation)
@@ -136,8 +142,8 @@ void PelnasCheckpoint::validate(const CheckpointExpectations& ex, const std::str
     last_generation = e.generation;
     if (e.niche < 0 || e.niche >= ex.niches)
       bad(at + ".niche", "expected a niche in [0, " + std::to_string(ex.niches - 1) + "], got " + std::to_string(e.niche));
-    if (ex.niche_of && ex.niche_of(e.arch) != e.niche)
-      bad(at + ".niche", "expected " + std::to_string(ex.niche_of(e.arch)) + " (the niche " + e.arch.str() + " falls in), got " +
+    if (ex.niche_of && ex.niche_of(e.code) != e.niche)
+      bad(at + ".niche", "expected " + std::to_string(ex.niche_of(e.code)) + " (the niche " + str(e.code) + " falls in), got " +
                              std::to_string(e.niche));
   }
   if (static_cast<int>(niches.size()) != ex.niches)

@@ -1,8 +1,8 @@
 #pragma once
 // What a PEL-NAS search needs to continue after a completed generation, its JSON form, and the
 // checks a resumed search runs before trusting one (docs/RUN_DIRECTORY.md): types and ranges of
-// every field, then cross-references (member orders into the archive, each entry's niche and NB201
-// index against the data, generations within the plan, the budget).
+// every field, then cross-references (member orders into the archive, each entry's niche, cost and
+// (NB201) index against the data, generations within the plan, the budget).
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -38,9 +38,10 @@ struct CheckpointExpectations {
   int niches = 0;                     // of the partition
   int generations = 0;                // planned (the last generation a run completes)
   int budget = 0;                     // unique evaluations
-  std::function<int(const Arch&)> niche_of;            // -1 = outside every niche
-  std::function<int(const Arch&)> index_of;            // NB201 index
-  std::function<std::optional<double>(int)> cost_of;   // device cost by index; nullopt = not in the domain
+  std::function<int(const ArchCode&)> niche_of;                    // -1 = outside every niche
+  std::function<int(const ArchCode&)> index_of;                    // NB201 index (empty for other spaces)
+  std::function<std::optional<double>(const ArchCode&)> cost_of;   // device cost; nullopt = not in the domain
+  std::function<std::string(const ArchCode&)> print;               // the space's string (for messages)
 };
 
 // Everything needed to continue a run after generation `generation` (see docs/RUN_DIRECTORY.md).

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "search/feature_bins.h"
 #include <fmt/format.h>
 
 namespace pelnas {
@@ -87,6 +88,7 @@ nlohmann::json PelnasSearchOptions::to_json() const {
                       {"allocation_size_exponent", allocation_size_exponent},
                       {"migrant_parents", migrant_parents}};
   if (!partition_table.is_null()) j["partition_table"] = partition_table;
+  if (!feature_bins.is_null()) j["feature_bins"] = feature_bins;
   return j;
 }
 
@@ -96,6 +98,7 @@ PelnasSearchOptions PelnasSearchOptions::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw Error("pelnas search options: expected a JSON object");
   nlohmann::json known = o.to_json();
   known["partition_table"] = nullptr;
+  known["feature_bins"] = nullptr;
   for (const auto& [key, value] : j.items()) {
     if (!known.contains(key)) {
       std::string valid;
@@ -105,6 +108,7 @@ PelnasSearchOptions PelnasSearchOptions::from_json(const nlohmann::json& j) {
     try {
       if (key == "partition") o.partition = value.get<std::string>();
       else if (key == "partition_table") o.partition_table = value;
+      else if (key == "feature_bins") o.feature_bins = FeatureBinOptions::from_json(value).to_json();
       else if (key == "no_partition") o.no_partition = value.get<bool>();
       else if (key == "generations") o.generations = value.get<int>();
       else if (key == "children_per_call") o.children_per_call = value.get<int>();
@@ -131,6 +135,24 @@ Partition PelnasSearchOptions::resolve_partition() const {
   if (no_partition) return Partition::whole_space();
   if (!partition_table.is_null()) return Partition::from_json(partition_table);
   return Partition::load(partition);
+}
+
+int PelnasSearchOptions::niche_count(const std::string& space) const {
+  if (!feature_bins.is_null() || space != "nb201")
+    return no_partition ? 1 : FeatureBinOptions::from_json(feature_bins).bins;
+  return resolve_partition().size();
+}
+
+std::unique_ptr<NichePartition> PelnasSearchOptions::make_niches(const Problem& problem) const {
+  const SearchSpace& space = problem.space();
+  if (!feature_bins.is_null() || space.name() != "nb201") {
+    FeatureBinOptions o = FeatureBinOptions::from_json(feature_bins);
+    if (no_partition) o.bins = 1;
+    return std::make_unique<FeatureBinNiches>(space, o);
+  }
+  const Evaluator& ev = problem.evaluator();
+  PartitionContext ctx{ev.data_ptr(), ev.dataset(), &ev.cost_source()};
+  return std::make_unique<NicheMap>(resolve_partition(), ctx);
 }
 
 nlohmann::json PelnasSearchOptions::resolved_operator_options() const {
@@ -206,7 +228,7 @@ std::vector<int> PelnasSearch::allocate(const Problem& problem) const {
   std::vector<double> w(n, 1.0);
   for (const auto& e : problem.archive().pareto_front())
     if (e.niche >= 0 && e.niche < n) w[e.niche] += 1.0;
-  for (int k = 0; k < n; ++k) w[k] *= std::pow(static_cast<double>(std::max<std::size_t>(1, niche_sizes_[k])), options_.allocation_size_exponent);
+  for (int k = 0; k < n; ++k) w[k] *= std::pow(std::max(1.0, niche_sizes_[k]), options_.allocation_size_exponent);
   double sum = 0;
   for (double x : w) sum += x;
   // Largest remainder, ties to the lower niche: deterministic.
@@ -240,6 +262,7 @@ std::vector<EvaluatedArch> PelnasSearch::final_front() const {
 
 NicheState PelnasSearch::build_state(const Problem& problem, int k, int generation, int wanted) const {
   NicheState s;
+  s.space = &problem.space();
   s.niche = &niche_map_->niches()[k];
   s.generation = generation;
   s.parents = niche_front(problem, k);
@@ -258,14 +281,11 @@ NicheState PelnasSearch::build_state(const Problem& problem, int k, int generati
   s.last_rationales = niches_[k].last_rationales;
   for (int order : niches_[k].members) s.history.push_back(entries[order - 1]);
   s.knowledge = niches_[k].knowledge;
-  s.dataset = std::string(to_string(problem.evaluator().dataset()));
+  s.dataset = problem.space().dataset();
   s.device = problem.evaluator().cost_source().name();
   s.cost_unit = problem.evaluator().cost_source().unit();
-  s.seen = [&problem](const Arch& a) { return problem.seen(a); };
-  s.cost = [&problem](const Arch& a) -> std::optional<double> {
-    const auto& ev = problem.evaluator();
-    return ev.cost_source().cost(ev.data().index_of(a));
-  };
+  s.seen = [&problem](const ArchCode& a) { return problem.seen(a); };
+  s.cost = [&problem](const ArchCode& a) { return problem.cost_of(a); };
   if (const auto& extras = problem.evaluator().extra_cost_sources(); !extras.empty()) {
     // Prompts name every cost objective: "fpga_latency, fpga_energy" in "ms, mJ".
     for (const auto& c : extras) {
@@ -273,10 +293,7 @@ NicheState PelnasSearch::build_state(const Problem& problem, int k, int generati
       s.cost_unit += ", " + c->unit();
       s.extra_cost_units.push_back(c->unit());
     }
-    s.extra_costs = [&problem](const Arch& a) {
-      const auto& ev = problem.evaluator();
-      return ev.extra_costs(ev.data().index_of(a));
-    };
+    s.extra_costs = [&problem](const ArchCode& a) { return problem.extra_costs_of(a); };
   }
   s.children_wanted = wanted;
   return s;
@@ -285,13 +302,19 @@ NicheState PelnasSearch::build_state(const Problem& problem, int k, int generati
 void PelnasSearch::seed(Problem& problem) {
   const int n = static_cast<int>(niches_.size());
   const auto q = quotas(problem, options_.seeds_per_niche);
+  std::vector<std::optional<std::vector<ArchCode>>> members(static_cast<std::size_t>(n));
+  for (int k = 0; k < n; ++k) members[k] = niche_map_->members(k);
   // The seeds of all niches are drawn first with copies of the niche Rngs (the draws do not depend
   // on evaluation results) so their accuracies are computed as one batch; the loop below then
   // draws the same archs again and evaluates them from the memo.
-  std::vector<Arch> batch;
+  std::vector<ArchCode> batch;
   for (int k = 0; k < n; ++k) {
-    std::vector<Arch> pool = niche_map_->members(k);
     Rng rng = rngs_[k];
+    if (!members[k]) {
+      for (const ArchCode& c : sample_unseen(problem, k, q[k], rng)) batch.push_back(c);
+      continue;
+    }
+    std::vector<ArchCode> pool = *members[k];
     int got = 0;
     for (std::size_t i = 0; i < pool.size() && got < q[k]; ++i) {
       const auto j = static_cast<std::size_t>(rng.uniform_int(static_cast<std::int64_t>(i), static_cast<std::int64_t>(pool.size() - 1)));
@@ -302,43 +325,79 @@ void PelnasSearch::seed(Problem& problem) {
     }
   }
   problem.prefetch(batch);
+  auto take = [&](int k, const ArchCode& c) {
+    if (auto e = problem.evaluate(c, 0, k)) {
+      niches_[k].members.push_back(e->order);
+      niches_[k].last_children.push_back(e->order);
+      niches_[k].last_rationales.push_back("random seed of the niche");
+      ++counters_["evaluated:seed"];
+      return true;
+    }
+    return false;
+  };
   for (int k = 0; k < n; ++k) {
-    std::vector<Arch> pool = niche_map_->members(k);
     int got = 0;
-    // Partial Fisher-Yates over the niche's members: uniform, without repetition, deterministic.
-    for (std::size_t i = 0; i < pool.size() && got < q[k] && !problem.exhausted(); ++i) {
-      const auto j = static_cast<std::size_t>(rngs_[k].uniform_int(static_cast<std::int64_t>(i), static_cast<std::int64_t>(pool.size() - 1)));
-      std::swap(pool[i], pool[j]);
-      if (problem.seen(pool[i])) continue;
-      if (auto e = problem.evaluate(pool[i], 0, k)) {
-        niches_[k].members.push_back(e->order);
-        niches_[k].last_children.push_back(e->order);
-        niches_[k].last_rationales.push_back("random seed of the niche");
-        ++got;
-        ++counters_["evaluated:seed"];
+    if (!members[k]) {
+      // Sampled niches: the same draws as above; a seed without an accuracy is replaced by more draws.
+      for (int round = 0; round < 3 && got < q[k] && !problem.exhausted(); ++round)
+        for (const ArchCode& c : sample_unseen(problem, k, q[k] - got, rngs_[k]))
+          if (!problem.exhausted() && take(k, c)) ++got;
+    } else {
+      std::vector<ArchCode> pool = std::move(*members[k]);
+      // Partial Fisher-Yates over the niche's members: uniform, without repetition, deterministic.
+      for (std::size_t i = 0; i < pool.size() && got < q[k] && !problem.exhausted(); ++i) {
+        const auto j = static_cast<std::size_t>(rngs_[k].uniform_int(static_cast<std::int64_t>(i), static_cast<std::int64_t>(pool.size() - 1)));
+        std::swap(pool[i], pool[j]);
+        if (problem.seen(pool[i])) continue;
+        if (take(k, pool[i])) ++got;
       }
     }
     if (on_progress) on_progress({0, k, n, problem.evaluations(), problem.budget().evaluations, operator_stats().prompt_tokens + operator_stats().completion_tokens});
   }
 }
 
+std::vector<ArchCode> PelnasSearch::sample_unseen(const Problem& problem, int k, int wanted, Rng& rng) const {
+  std::vector<ArchCode> out;
+  std::set<ArchCode> taken;
+  const SearchSpace& space = problem.space();
+  // About size() draws hit an equal-frequency niche; the bound keeps a nearly used-up niche finite.
+  const int max_draws = 1000 + 200 * niche_map_->size() * std::max(1, wanted);
+  for (int d = 0; d < max_draws && static_cast<int>(out.size()) < wanted; ++d) {
+    const ArchCode c = ArchCode::from_encoding(space.sample(rng));
+    if (niche_map_->niche_of(c) != k || problem.seen(c) || !taken.insert(c).second || !problem.in_domain(c)) continue;
+    out.push_back(c);
+  }
+  return out;
+}
+
 int PelnasSearch::enumerate_unseen(Problem& problem, int k, int generation, int wanted, std::vector<int>& children,
                                    std::vector<std::string>& rationales) {
-  std::vector<Arch> pool;
-  for (const Arch& a : niche_map_->members(k))
-    if (!problem.seen(a)) pool.push_back(a);
+  auto members = niche_map_->members(k);
+  std::vector<ArchCode> pool;
+  if (members) {
+    for (const ArchCode& a : *members)
+      if (!problem.seen(a)) pool.push_back(a);
+  }
   int got = 0;
+  auto take = [&](const ArchCode& c) {
+    if (auto e = problem.evaluate(c, generation, k)) {
+      niches_[k].members.push_back(e->order);
+      children.push_back(e->order);
+      rationales.push_back("unseen member of the niche (the operator proposed none)");
+      ++got;
+      ++counters_["evaluated:enumerated"];
+    }
+  };
+  if (!members) {
+    for (const ArchCode& c : sample_unseen(problem, k, wanted, rngs_[k]))
+      if (!problem.exhausted()) take(c);
+    return got;
+  }
   // Partial Fisher-Yates, as in the seeding: uniform, without repetition, deterministic.
   for (std::size_t i = 0; i < pool.size() && got < wanted && !problem.exhausted(); ++i) {
     const auto j = static_cast<std::size_t>(rngs_[k].uniform_int(static_cast<std::int64_t>(i), static_cast<std::int64_t>(pool.size() - 1)));
     std::swap(pool[i], pool[j]);
-    if (auto e = problem.evaluate(pool[i], generation, k)) {
-      niches_[k].members.push_back(e->order);
-      children.push_back(e->order);
-      rationales.push_back("unseen cell of the niche (the operator proposed none)");
-      ++got;
-      ++counters_["evaluated:enumerated"];
-    }
+    take(pool[i]);
   }
   return got;
 }
@@ -350,6 +409,9 @@ void PelnasSearch::evolve(Problem& problem, int generation) {
   std::vector<std::vector<std::string>> rationales(n);
   int limit = options_.concurrency > 0 ? options_.concurrency : operator_->preferred_concurrency();
   limit = std::max(1, limit);
+  // Operators may propose anything; only legal architectures of the space reach the Problem.
+  const SearchSpace& space = problem.space();
+  auto legal = [&space](const ArchCode& c) { return c.size() == space.length() && space.legal(c.encoding()); };
 
   for (int round = 0; round < options_.max_proposal_rounds; ++round) {
     std::vector<int> active;
@@ -379,17 +441,17 @@ void PelnasSearch::evolve(Problem& problem, int generation) {
     // evaluation succeeds are known before any is evaluated: their accuracies are computed first as
     // one batch (one proxy batch for a predictor), so the loop below takes them from the memo.
     {
-      std::vector<Arch> batch;
+      std::vector<ArchCode> batch;
       int budget_left = problem.remaining();
       for (std::size_t i = 0; i < active.size(); ++i) {
         const int k = active[i];
         int wanted = need[k];
-        std::set<int> seen_in_batch;
+        std::set<ArchCode> seen_in_batch;
         for (const auto& child : proposals[i]) {
           if (wanted <= 0 || budget_left <= 0) break;
-          if (!seen_in_batch.insert(child.arch.lex_code()).second) continue;
-          if (!problem.in_domain(child.arch) || niche_map_->niche_of(child.arch) != k || problem.seen(child.arch)) continue;
-          batch.push_back(child.arch);
+          if (!seen_in_batch.insert(child.code).second) continue;
+          if (!legal(child.code) || !problem.in_domain(child.code) || niche_map_->niche_of(child.code) != k || problem.seen(child.code)) continue;
+          batch.push_back(child.code);
           --wanted;
           --budget_left;
         }
@@ -403,18 +465,19 @@ void PelnasSearch::evolve(Problem& problem, int generation) {
         niches_[k].knowledge = states[i].knowledge;
         ++counters_["knowledge_updates"];
       }
-      std::set<int> batch;
+      std::set<ArchCode> batch;
       for (const auto& child : proposals[i]) {
         ++counters_["proposed"];
         if (need[k] <= 0) { ++counters_["rejected:surplus"]; continue; }
         if (problem.exhausted()) { ++counters_["rejected:budget"]; continue; }
-        const int code = child.arch.lex_code();
+        const ArchCode& code = child.code;
         if (batch.count(code)) { ++counters_["rejected:duplicate_in_batch"]; continue; }
         batch.insert(code);
-        if (!problem.in_domain(child.arch)) { ++counters_["rejected:no_cost_on_device"]; continue; }
-        if (niche_map_->niche_of(child.arch) != k) { ++counters_["rejected:outside_niche"]; continue; }
-        if (problem.seen(child.arch)) { ++counters_["rejected:seen"]; continue; }
-        auto e = problem.evaluate(child.arch, generation, k);
+        if (!legal(code)) { ++counters_["rejected:illegal"]; continue; }
+        if (!problem.in_domain(code)) { ++counters_["rejected:no_cost_on_device"]; continue; }
+        if (niche_map_->niche_of(code) != k) { ++counters_["rejected:outside_niche"]; continue; }
+        if (problem.seen(code)) { ++counters_["rejected:seen"]; continue; }
+        auto e = problem.evaluate(code, generation, k);
         if (!e) { ++counters_["rejected:no_accuracy"]; continue; }
         ++counters_["evaluated:" + (child.origin.empty() ? std::string("child") : child.origin)];
         niches_[k].members.push_back(e->order);
@@ -450,12 +513,11 @@ void PelnasSearch::evolve(Problem& problem, int generation) {
 
 void PelnasSearch::run(Problem& problem, Rng& rng, const GenerationCallback& callback) {
   problem_ = &problem;
-  PartitionContext ctx{problem.evaluator().data_ptr(), problem.evaluator().dataset(), &problem.evaluator().cost_source()};
-  niche_map_ = std::make_unique<NicheMap>(options_.resolve_partition(), ctx);
-  const int n = niche_map_->partition().size();
+  niche_map_ = options_.make_niches(problem);
+  const int n = niche_map_->size();
   niches_.assign(n, {});
   niche_sizes_.assign(n, 0);
-  for (int k = 0; k < n; ++k) niche_sizes_[k] = niche_map_->members(k).size();
+  for (int k = 0; k < n; ++k) niche_sizes_[k] = niche_map_->size_of(k);
   rngs_.clear();
   for (int k = 0; k < n; ++k) rngs_.push_back(rng.split(static_cast<std::uint64_t>(k)));
   planned_generations_ = options_.generations_for_budget(problem.budget().evaluations, n);
@@ -467,10 +529,11 @@ void PelnasSearch::run(Problem& problem, Rng& rng, const GenerationCallback& cal
     expect.niches = n;
     expect.generations = cap;
     expect.budget = problem.budget().evaluations;
-    expect.niche_of = [this](const Arch& a) { return niche_map_->niche_of(a); };
+    expect.niche_of = [this](const ArchCode& a) { return niche_map_->niche_of(a); };
     const Evaluator& ev = problem.evaluator();
-    expect.index_of = [&ev](const Arch& a) { return ev.data().index_of(a); };
-    expect.cost_of = [&ev](int index) { return ev.cost_source().cost(index); };
+    if (problem.space().name() == "nb201") expect.index_of = [&ev](const ArchCode& a) { return ev.data().index_of(a.nb201()); };
+    expect.cost_of = [&problem](const ArchCode& a) { return problem.cost_of(a); };
+    expect.print = [&problem](const ArchCode& a) { return problem.arch_string(a); };
     resume_.validate(expect);  // never continue from an inconsistent state
     problem.restore(resume_.archive);
     niches_ = resume_.niches;
@@ -504,7 +567,8 @@ void PelnasSearch::run(Problem& problem, Rng& rng, const GenerationCallback& cal
 }
 
 void PelnasSearch::check_budget(int budget) const {
-  options_.check_budget(budget, options_.resolve_partition().size());
+  // The space is not known here: feature_bins (set by the caller for non-NB201 spaces) or NB201.
+  options_.check_budget(budget, options_.niche_count(options_.feature_bins.is_null() ? "nb201" : "other"));
 }
 
 std::unique_ptr<Search> make_pelnas_search(const nlohmann::json& options) {

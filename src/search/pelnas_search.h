@@ -1,6 +1,7 @@
 #pragma once
-// The PEL-NAS search: partition the space into niches, seed each niche's archive with a few random
-// cells, then for each generation and niche (1) update the niche's knowledge base from last round's
+// The PEL-NAS search on any SearchSpace: partition the space into niches (NB201: the paper's rule
+// tables; a space that cannot be listed, e.g. FBNet: equal-frequency feature bins), seed each
+// niche's archive with a few random members, then for each generation and niche (1) update the niche's knowledge base from last round's
 // children and (2) propose children with a variation operator ("evolution", "llm", ...), validate
 // them (legal cell, inside the niche, unseen), evaluate them through the Problem and merge them into
 // the niche's Pareto archive. The final front is the non-dominated union of the niche archives.
@@ -18,6 +19,7 @@
 #include "common/thread_pool.h"
 #include "search/operator.h"
 #include "search/pelnas_checkpoint.h"
+#include "search/niche_partition.h"
 #include "search/partition.h"
 #include "search/search.h"
 
@@ -27,6 +29,9 @@ struct PelnasSearchOptions {
   std::string partition = "paper";       // built-in name or CSV path (ignored when no_partition)
   nlohmann::json partition_table;         // a resolved Partition::to_json(); wins over `partition` when set
   bool no_partition = false;              // one niche for the whole space (the paper's ablation)
+  // FeatureBinOptions::to_json(): niches as equal-frequency bins of a space feature. Null (the
+  // default): NB201 uses `partition`, any other space the default bins (FLOPs x 6, docs/FBNET.md).
+  nlohmann::json feature_bins;
   // Generations after the seeding. kGenerationsFromBudget (the default): as many as it takes to
   // spend the Problem's budget (ceil((budget - seeding) / children per generation), then more while
   // a generation still finds new children, so a shortfall is made up). A fixed number must be
@@ -70,7 +75,12 @@ struct PelnasSearchOptions {
   void validate() const;  // throws pelnas::Error naming the bad field
   nlohmann::json to_json() const;
   static PelnasSearchOptions from_json(const nlohmann::json& j);  // unknown keys are errors
-  Partition resolve_partition() const;
+  Partition resolve_partition() const;  // NB201's rule table
+  // Niches this configuration has on `space` (what check_budget and plans count).
+  int niche_count(const std::string& space) const;
+  // The niches on the problem's space (rule table on NB201 unless feature_bins is set, feature
+  // bins otherwise); throws pelnas::Error naming the problem (a partition that leaves gaps, ...).
+  std::unique_ptr<NichePartition> make_niches(const Problem& problem) const;
   // The operator options with crossover_probability filled in (when the operator accepts it).
   nlohmann::json resolved_operator_options() const;
 };
@@ -96,7 +106,7 @@ class PelnasSearch : public Search {
   std::function<void(const PelnasProgress&)> on_progress;  // after each niche's evaluations
 
   const PelnasSearchOptions& options() const { return options_; }
-  const NicheMap* niche_map() const { return niche_map_.get(); }
+  const NichePartition* niche_map() const { return niche_map_.get(); }
   const std::vector<NicheRecord>& niches() const { return niches_; }
   // Operator statistics accumulated over the whole run (including before a resume).
   OperatorStats operator_stats() const;
@@ -112,10 +122,10 @@ class PelnasSearch : public Search {
  private:
   PelnasSearchOptions options_;
   std::unique_ptr<Operator> operator_;
-  std::unique_ptr<NicheMap> niche_map_;
+  std::unique_ptr<NichePartition> niche_map_;
   std::vector<NicheRecord> niches_;
   std::vector<Rng> rngs_;
-  std::vector<std::size_t> niche_sizes_;
+  std::vector<double> niche_sizes_;
   std::map<std::string, std::int64_t> counters_;
   OperatorStats operator_stats_base_;
   int generation_done_ = -1;
@@ -133,9 +143,12 @@ class PelnasSearch : public Search {
   NicheState build_state(const Problem& problem, int niche, int generation, int wanted) const;
   std::vector<EvaluatedArch> niche_front(const Problem& problem, int niche) const;
   // When the operator gave a niche nothing usable in a generation: up to `wanted` of the niche's
-  // unseen cells, drawn uniformly with the niche's Rng (so a whole-space budget always finishes).
+  // unseen members, drawn uniformly with the niche's Rng (so a whole-space budget always finishes).
   int enumerate_unseen(Problem& problem, int niche, int generation, int wanted, std::vector<int>& children,
                        std::vector<std::string>& rationales);
+  // Up to `wanted` distinct unseen members of a niche that cannot be listed, by sampling the space
+  // with `rng` (a bounded number of draws; fewer when the niche is nearly used up).
+  std::vector<ArchCode> sample_unseen(const Problem& problem, int niche, int wanted, Rng& rng) const;
 };
 
 std::unique_ptr<Search> make_pelnas_search(const nlohmann::json& options);

@@ -70,6 +70,14 @@ std::vector<std::optional<EvaluatedArch>> Problem::evaluate_many(std::span<const
   return evaluate_many(std::span<const ArchCode>(codes), generation, niche);
 }
 
+std::optional<double> Problem::cost_of(const ArchCode& code) const {
+  return evaluator_.cost_source().cost(evaluator_.data().index_of(code.nb201()));
+}
+
+std::vector<std::optional<double>> Problem::extra_costs_of(const ArchCode& code) const {
+  return evaluator_.extra_costs(evaluator_.data().index_of(code.nb201()));
+}
+
 std::optional<std::vector<ArchCode>> Problem::domain_members() const {
   std::vector<ArchCode> out;
   for (const Arch& a : evaluator_.domain_members()) out.push_back(ArchCode::from_nb201(a));

@@ -47,6 +47,9 @@ class Problem {
   bool seen(const Arch& arch) const { return seen(ArchCode::from_nb201(arch)); }
   bool in_domain(const ArchCode& code) const { return evaluator_.in_domain(code.nb201()); }
   bool in_domain(const Arch& arch) const { return evaluator_.in_domain(arch); }
+  // The device cost(s) of any architecture: free look-ups (no evaluation spent, nothing recorded).
+  std::optional<double> cost_of(const ArchCode& code) const;
+  std::vector<std::optional<double>> extra_costs_of(const ArchCode& code) const;  // empty for two objectives
   // The space architectures come from, and its canonical string of a code.
   const SearchSpace& space() const { return evaluator_.space(); }
   std::string arch_string(const ArchCode& code) const { return space().print(code.encoding()); }

@@ -90,7 +90,7 @@ struct Study::Impl {
     }
     Budget{budget}.validate(cost->coverage());
     (void)SearchRegistry::instance().make(options.algorithm, search_options);  // its options, checked
-    if (niches) bridge->niche_of = [n = niches](const Arch& a) { return n->niche_of(a); };
+    if (niches) bridge->niche_of = [n = niches](const ArchCode& a) { return n->niche_of(a); };
   }
 
   nlohmann::json config_json() const {

@@ -30,7 +30,7 @@ void TellBridge::request(std::span<const int> indices, std::span<const Arch> arc
     c.id = ++next_id_;
     c.arch = archs[i];
     c.index = indices[i];
-    c.niche = niche_of ? niche_of(archs[i]) : -1;
+    c.niche = niche_of ? niche_of(ArchCode::from_nb201(archs[i])) : -1;
     c.generation = generation_;
     const std::string key = c.arch.str();
     if (journal_) {

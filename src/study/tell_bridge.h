@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "evaluate/evaluator.h"
+#include "space/arch_code.h"
 #include "study/tell_journal.h"
 
 namespace pelnas {
@@ -49,7 +50,7 @@ class TellBridge {
   std::optional<double> accuracy(int index) const;  // told accuracy (after request)
   std::optional<double> cost(int index) const;      // told cost (after request)
   void set_generation(int g);
-  std::function<int(const Arch&)> niche_of;         // set before the search starts
+  std::function<int(const ArchCode&)> niche_of;         // set before the search starts
   // Journal entries the replay has not asked for again (0 when replay is complete).
   std::size_t unreplayed() const;
 

@@ -6,6 +6,7 @@
 #include "common/utf8.h"
 #include "llm/fake_chat_server.h"
 #include "search/llm_operator.h"
+#include "space/nb201_space.h"
 #include "test_support.h"
 
 namespace pelnas {
@@ -19,7 +20,7 @@ NicheDescription conv_niche(int k) {
   n.id = k;
   n.name = "conv3x3=" + std::to_string(k);
   n.constraint = "exactly " + std::to_string(k) + " nor_conv_3x3 edge(s)";
-  n.contains = [k](const Arch& a) { return a.count(Op::Conv3x3) == k; };
+  n.contains = [k](const ArchCode& c) { return c.nb201().count(Op::Conv3x3) == k; };
   return n;
 }
 
@@ -27,6 +28,7 @@ EvaluatedArch evaluated(const Arch& a) {
   const auto& d = *test::data();
   EvaluatedArch e;
   e.arch = a;
+  e.code = ArchCode::from_nb201(a);
   e.index = d.index_of(a);
   e.accuracy = d.accuracy(e.index, Dataset::Cifar10).value();
   e.cost = d.flops(e.index, Dataset::Cifar10);
@@ -39,6 +41,8 @@ struct Fixture {
   NicheState state;
   std::vector<Arch> fresh;
   Fixture() {
+    static const Nb201Space kSpace("cifar10");
+    state.space = &kSpace;
     state.niche = &niche;
     state.generation = 1;
     state.dataset = "cifar10";
@@ -46,7 +50,7 @@ struct Fixture {
     state.cost_unit = "MFLOPs";
     for (int code = 0; code < kNumArchs; ++code) {
       const Arch a = Arch::from_lex_code(code);
-      if (!niche.contains(a)) continue;
+      if (!niche.contains(ArchCode::from_nb201(a))) continue;
       if (state.parents.size() < 3) {
         state.parents.push_back(evaluated(a));
         state.history.push_back(evaluated(a));
@@ -101,7 +105,7 @@ TEST(LlmOperatorHostile, ADeeplyNestedReplyIsRejectedNotACrashAndReplays) {
   Rng rng(5);
   const auto again = replay.propose(f.state, rng);
   ASSERT_EQ(again.size(), first.size());
-  for (std::size_t i = 0; i < again.size(); ++i) EXPECT_EQ(again[i].arch, first[i].arch);
+  for (std::size_t i = 0; i < again.size(); ++i) EXPECT_EQ(again[i].code, first[i].code);
   EXPECT_EQ(count(replay.stats(), "cache_hits"), 2);
 }
 

@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "llm/fake_chat_server.h"
+#include "space/nb201_space.h"
 #include "test_support.h"
 
 namespace pelnas {
@@ -26,7 +27,7 @@ NicheDescription conv_niche(int k) {
   n.id = k;
   n.name = "conv3x3=" + std::to_string(k);
   n.constraint = "exactly " + std::to_string(k) + " nor_conv_3x3 edge(s)";
-  n.contains = [k](const Arch& a) { return a.count(Op::Conv3x3) == k; };
+  n.contains = [k](const ArchCode& c) { return c.nb201().count(Op::Conv3x3) == k; };
   return n;
 }
 
@@ -44,6 +45,7 @@ EvaluatedArch evaluated(const Arch& a) {
   const auto& d = *test::data();
   EvaluatedArch e;
   e.arch = a;
+  e.code = ArchCode::from_nb201(a);
   e.index = d.index_of(a);
   e.accuracy = d.accuracy(e.index, Dataset::Cifar10).value();
   e.cost = d.flops(e.index, Dataset::Cifar10);
@@ -55,6 +57,8 @@ struct Fixture {
   NicheState state;
   std::set<Arch> evaluated_set;
   explicit Fixture(int k = 1) : niche(conv_niche(k)) {
+    static const Nb201Space kSpace("cifar10");
+    state.space = &kSpace;
     state.niche = &niche;
     state.generation = 1;
     state.dataset = "cifar10";
@@ -65,7 +69,7 @@ struct Fixture {
       state.history.push_back(evaluated(a));
       evaluated_set.insert(a);
     }
-    state.seen = [this](const Arch& a) { return evaluated_set.count(a) > 0; };
+    state.seen = [this](const ArchCode& a) { return evaluated_set.count(a.nb201()) > 0; };
     state.children_wanted = 5;
   }
 };
@@ -133,8 +137,8 @@ TEST(LlmOperator, GoodAnswerGivesFiveChildrenInsideTheNiche) {
   auto out = op.propose(f.state, rng);
   ASSERT_EQ(out.size(), 5u);
   for (std::size_t i = 0; i < out.size(); ++i) {
-    EXPECT_EQ(out[i].arch, kids[i]);
-    EXPECT_TRUE(f.niche.contains(out[i].arch));
+    EXPECT_EQ(out[i].code.nb201(), kids[i]);
+    EXPECT_TRUE(f.niche.contains(out[i].code));
     EXPECT_NE(out[i].rationale.find("keeps one conv3x3"), std::string::npos);
     EXPECT_TRUE(out[i].origin == "crossover" || out[i].origin == "mutation");
   }
@@ -222,9 +226,9 @@ TEST(LlmOperator, IllegalOutsideAndSeenCellsAreRejectedCountedAndCorrected) {
   ASSERT_EQ(out.size(), 5u);
   std::set<Arch> distinct;
   for (const auto& c : out) {
-    EXPECT_TRUE(f.niche.contains(c.arch));
-    EXPECT_FALSE(f.evaluated_set.count(c.arch));
-    distinct.insert(c.arch);
+    EXPECT_TRUE(f.niche.contains(c.code));
+    EXPECT_FALSE(f.evaluated_set.count(c.code.nb201()));
+    distinct.insert(c.code.nb201());
   }
   EXPECT_EQ(distinct.size(), 5u);
   const auto& s = op.stats();
@@ -395,7 +399,7 @@ TEST(LlmOperator, NichesRunConcurrentlyWithMergedStats) {
   std::int64_t total = 0;
   for (std::size_t i = 0; i < fs.size(); ++i) {
     total += static_cast<std::int64_t>(out[i].size());
-    for (const auto& c : out[i]) EXPECT_TRUE(fs[i]->niche.contains(c.arch));
+    for (const auto& c : out[i]) EXPECT_TRUE(fs[i]->niche.contains(c.code));
   }
   EXPECT_EQ(count(op.stats(), "children_accepted"), total);
   // Every request the server saw is a counted call or a counted HTTP retry (a loaded machine may time out).
@@ -420,10 +424,10 @@ TEST(LlmOperator, RecordedRunReplaysIdenticallyWithoutNetwork) {
       f.state.last_children.clear();
       f.state.last_rationales.clear();
       for (const auto& k : kids) {
-        trace.push_back(k.arch.str() + " " + k.origin + " " + k.rationale);
-        f.evaluated_set.insert(k.arch);
-        f.state.history.push_back(evaluated(k.arch));
-        f.state.last_children.push_back(evaluated(k.arch));
+        trace.push_back(k.code.nb201().str() + " " + k.origin + " " + k.rationale);
+        f.evaluated_set.insert(k.code.nb201());
+        f.state.history.push_back(evaluated(k.code.nb201()));
+        f.state.last_children.push_back(evaluated(k.code.nb201()));
         f.state.last_rationales.push_back(k.rationale);
       }
       trace.push_back(f.state.knowledge.to_json().dump());

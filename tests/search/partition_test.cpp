@@ -113,9 +113,11 @@ TEST(Partition, NicheMapAgreesWithTheRules) {
     const Arch a = Arch::from_lex_code(code);
     const int k = map.niche_of(a);
     ASSERT_GE(k, 0);
-    for (int j = 0; j < 6; ++j) EXPECT_EQ(map.niches()[j].contains(a), j == k);
+    for (int j = 0; j < 6; ++j) EXPECT_EQ(map.niches()[j].contains(ArchCode::from_nb201(a)), j == k);
   }
-  EXPECT_EQ(map.members(5).size(), 265u);
+  EXPECT_EQ(map.member_cells(5).size(), 265u);
+  EXPECT_EQ(map.members(5)->size(), 265u);
+  EXPECT_EQ(map.size_of(5), 265.0);
   EXPECT_EQ(map.niches()[2].constraint, "exactly one nor_conv_3x3 edge");
 }
 

@@ -8,14 +8,21 @@
 #include "common/error.h"
 #include "search/evolution_operator.h"
 #include "search/partition.h"
+#include "space/nb201_space.h"
 #include "test_support.h"
 
 namespace pelnas {
 namespace {
 
+const Nb201Space& space() {
+  static const Nb201Space s("cifar10");
+  return s;
+}
+
 EvaluatedArch ev(const Arch& a, double acc, double cost) {
   EvaluatedArch e;
   e.arch = a;
+  e.code = ArchCode::from_nb201(a);
   e.accuracy = acc;
   e.cost = cost;
   return e;
@@ -26,14 +33,15 @@ struct Fixture {
   std::set<int> seen;
   NicheState state(int niche, int parents, Rng& rng) {
     NicheState s;
+    s.space = &space();
     s.niche = &map.niches()[niche];
-    auto members = map.members(niche);
+    auto members = map.member_cells(niche);
     for (int i = 0; i < parents; ++i) {
       const Arch a = members[static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(members.size()) - 1))];
       if (seen.insert(a.lex_code()).second) s.parents.push_back(ev(a, 80 + i, 10 + i));
     }
     s.history = s.parents;
-    s.seen = [this](const Arch& a) { return seen.count(a.lex_code()) > 0; };
+    s.seen = [this](const ArchCode& a) { return seen.count(a.nb201().lex_code()) > 0; };
     s.children_wanted = 5;
     return s;
   }
@@ -50,12 +58,12 @@ TEST(EvolutionOperator, ChildrenAreInsideTheNicheUnseenAndDistinct) {
       ASSERT_EQ(children.size(), 5u);
       std::set<int> batch;
       for (const auto& c : children) {
-        EXPECT_EQ(f.map.niche_of(c.arch), niche) << c.arch.str();
-        EXPECT_FALSE(f.seen.count(c.arch.lex_code())) << c.arch.str();
-        EXPECT_TRUE(batch.insert(c.arch.lex_code()).second);
+        EXPECT_EQ(f.map.niche_of(c.code.nb201()), niche) << c.code.nb201().str();
+        EXPECT_FALSE(f.seen.count(c.code.nb201().lex_code())) << c.code.nb201().str();
+        EXPECT_TRUE(batch.insert(c.code.nb201().lex_code()).second);
         EXPECT_FALSE(c.rationale.empty());
       }
-      for (const auto& c : children) f.seen.insert(c.arch.lex_code());
+      for (const auto& c : children) f.seen.insert(c.code.nb201().lex_code());
     }
   }
   const auto& counters = op.stats().counters;
@@ -73,7 +81,7 @@ TEST(EvolutionOperator, SmallNicheIsExhaustedWithoutRepeats) {
   std::size_t total = s.parents.size();
   for (int round = 0; round < 200; ++round) {
     const auto children = op.propose(s, rng);
-    for (const auto& c : children) ASSERT_TRUE(f.seen.insert(c.arch.lex_code()).second);
+    for (const auto& c : children) ASSERT_TRUE(f.seen.insert(c.code.nb201().lex_code()).second);
     total += children.size();
     if (children.size() < 5) break;
   }
@@ -88,7 +96,7 @@ TEST(EvolutionOperator, SameRngSameChildren) {
     NicheState s = f.state(2, 5, setup);
     Rng rng(seed);
     std::vector<std::string> out;
-    for (const auto& c : op.propose(s, rng)) out.push_back(c.arch.str() + c.origin);
+    for (const auto& c : op.propose(s, rng)) out.push_back(c.code.nb201().str() + c.origin);
     return out;
   };
   EXPECT_EQ(run(11), run(11));
@@ -100,6 +108,7 @@ TEST(EvolutionOperator, LearnsRulesFromArchiveStatistics) {
   // the dominated ones all carry none on edge 1<-0 (edge 0).
   Fixture f;
   NicheState s;
+  s.space = &space();
   s.niche = &f.map.niches()[2];
   s.generation = 4;
   const Arch good1 = Arch::parse("|skip_connect~0|+|skip_connect~0|none~1|+|nor_conv_3x3~0|skip_connect~1|none~2|");
@@ -117,23 +126,23 @@ TEST(EvolutionOperator, LearnsRulesFromArchiveStatistics) {
   ASSERT_FALSE(s.knowledge.positive.empty());
   bool found_pos = false, found_neg = false;
   for (const auto& r : s.knowledge.positive)
-    if (r.text.rfind(EvolutionOperator::rule_text(3, Op::Conv3x3, true), 0) == 0) {
+    if (r.text.rfind(EvolutionOperator::rule_text(space(), 3, static_cast<int>(Op::Conv3x3), true), 0) == 0) {
       found_pos = true;
       EXPECT_EQ(r.evidence.size(), 3u);
       EXPECT_EQ(r.round, 4);
     }
   for (const auto& r : s.knowledge.negative)
-    if (r.text.rfind(EvolutionOperator::rule_text(0, Op::None, false), 0) == 0) {
+    if (r.text.rfind(EvolutionOperator::rule_text(space(), 0, static_cast<int>(Op::None), false), 0) == 0) {
       found_neg = true;
       EXPECT_EQ(r.evidence.size(), 4u);
     }
   EXPECT_TRUE(found_pos) << s.knowledge.render();
   EXPECT_TRUE(found_neg) << s.knowledge.render();
   bool positive = false;
-  auto parsed = EvolutionOperator::parse_rule_text(s.knowledge.positive[0].text, positive);
+  auto parsed = EvolutionOperator::parse_rule_text(space(), s.knowledge.positive[0].text, positive);
   ASSERT_TRUE(parsed.has_value());
   EXPECT_TRUE(positive);
-  EXPECT_FALSE(EvolutionOperator::parse_rule_text("use more convolutions", positive).has_value());
+  EXPECT_FALSE(EvolutionOperator::parse_rule_text(space(), "use more convolutions", positive).has_value());
 }
 
 TEST(EvolutionOperator, RulesBiasMutation) {
@@ -148,18 +157,19 @@ TEST(EvolutionOperator, RulesBiasMutation) {
     o.rule_weight = 20;
     EvolutionOperator op(o);
     NicheState s;
+    s.space = &space();
     s.niche = &f.map.niches()[2];
     const Arch p = Arch::parse("|nor_conv_3x3~0|+|skip_connect~0|none~1|+|skip_connect~0|none~1|none~2|");
     s.parents = {ev(p, 90, 1)};
-    if (with_rule) s.knowledge.positive.push_back({EvolutionOperator::rule_text(2, Op::AvgPool, true), {}, 1});
+    if (with_rule) s.knowledge.positive.push_back({EvolutionOperator::rule_text(space(), 2, static_cast<int>(Op::AvgPool), true), {}, 1});
     s.children_wanted = 1;
     Rng rng(5);
     int on_edge = 0, pool = 0;
     for (int i = 0; i < 2000; ++i)
       for (const auto& c : op.propose(s, rng))
-        if (c.arch.ops[2] != p.ops[2]) {
+        if (c.code.nb201().ops[2] != p.ops[2]) {
           ++on_edge;
-          pool += c.arch.ops[2] == Op::AvgPool;
+          pool += c.code.nb201().ops[2] == Op::AvgPool;
         }
     return on_edge ? static_cast<double>(pool) / on_edge : 0.0;
   };
@@ -176,8 +186,9 @@ TEST(EvolutionOperator, ScreeningPrefersWhatTheArchiveRewards) {
   auto share = [&](int screen) {
     Fixture f;
     Rng pick(11);
-    const auto members = f.map.members(2);
+    const auto members = f.map.member_cells(2);
     NicheState s;
+    s.space = &space();
     s.niche = &f.map.niches()[2];
     for (int i = 0; i < 60; ++i) {
       const Arch a = members[static_cast<std::size_t>(pick.uniform_int(0, static_cast<std::int64_t>(members.size()) - 1))];
@@ -186,8 +197,8 @@ TEST(EvolutionOperator, ScreeningPrefersWhatTheArchiveRewards) {
       s.history.push_back(ev(a, acc, 1.0));
     }
     for (int i = 0; i < 6; ++i) s.parents.push_back(s.history[static_cast<std::size_t>(i)]);
-    s.seen = [&f](const Arch& a) { return f.seen.count(a.lex_code()) > 0; };
-    s.cost = [](const Arch&) -> std::optional<double> { return 1.0; };
+    s.seen = [&f](const ArchCode& a) { return f.seen.count(a.nb201().lex_code()) > 0; };
+    s.cost = [](const ArchCode&) -> std::optional<double> { return 1.0; };
     s.children_wanted = 5;
     EvolutionOperatorOptions o;
     o.screen_candidates = screen;
@@ -198,7 +209,7 @@ TEST(EvolutionOperator, ScreeningPrefersWhatTheArchiveRewards) {
     for (int round = 0; round < 20; ++round)
       for (const auto& c : op.propose(s, rng)) {
         ++n;
-        hits += good(c.arch);
+        hits += good(c.code.nb201());
       }
     EXPECT_EQ(n, 100);
     return static_cast<double>(hits) / n;

@@ -47,7 +47,7 @@ TEST(PelnasSearch, SpendsThePlannedBudgetInsideTheNiches) {
   for (const auto& e : a.entries()) {
     EXPECT_TRUE(codes.insert(e.arch.lex_code()).second) << "evaluated twice: " << e.arch.str();
     ASSERT_GE(e.niche, 0);
-    EXPECT_EQ(s->niche_map()->niche_of(e.arch), e.niche);
+    EXPECT_EQ(s->niche_map()->niche_of(e.code), e.niche);
     ++per_niche_gen[e.generation * 6 + e.niche];
     EXPECT_DOUBLE_EQ(e.accuracy, *test::data()->accuracy(e.index, Dataset::Cifar10));
   }
@@ -94,7 +94,7 @@ TEST(PelnasSearch, FrontAllocationFollowsTheGlobalFront) {
   const Archive a = run_search(o, 3, o.planned_evaluations(6), &s);
   ASSERT_EQ(a.size(), 324u);
   std::vector<double> size(6);
-  for (int k = 0; k < 6; ++k) size[k] = static_cast<double>(s->niche_map()->members(k).size());
+  for (int k = 0; k < 6; ++k) size[k] = s->niche_map()->size_of(k);
   EXPECT_EQ(size, (std::vector<double>{729, 3367, 6144, 3840, 1280, 265}));
   bool uneven = false;
   for (int g = 1; g <= 10; ++g) {
