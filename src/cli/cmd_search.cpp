@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -25,6 +27,8 @@
 #include "distributed/proxy_batches.h"
 #include "distributed/work_farm.h"
 #include "run/search_run.h"
+#include "run/space_search_run.h"
+#include "space/search_space.h"
 
 namespace pelnas::cli {
 
@@ -32,6 +36,8 @@ namespace {
 
 struct SearchCliOptions {
   DataOptions data;
+  std::string space = "nb201";
+  std::string algorithm = "pelnas";  // other spaces only; NB201 baselines run through `pelnas bench`
   std::string dataset = "cifar10", device = "fpga", metric = "latency", accuracy = kDefaultAccuracySignal;
   bool include_degenerate = false;
   std::uint64_t seed = 0;
@@ -100,7 +106,140 @@ void print_summary(const RunSummary& s, bool as_json) {
   }
 }
 
+// Options that only mean something on NB201 (its tables, partitions, true front, LLM prompts).
+const std::vector<std::string>& nb201_only_options() {
+  static const std::vector<std::string> v = {
+      "--partition", "--include-degenerate", "--hv-ref", "--objectives", "--config", "--llm-base-url", "--llm-model",
+      "--llm-replay", "--llm-concurrency", "--llm-timeout", "--llm-max-reply-bytes", "--llm-allow-plain-http-key",
+      "--llm-cache", "--prompts", "--stop-after-generation", "--generation-delay-ms"};
+  return v;
+}
+
+void print_space_result(const SpaceRunResult& r, bool as_json) {
+  const auto summary = nlohmann::json::parse(
+      [&] {
+        std::ifstream in(r.dir + "/summary.json");
+        std::stringstream ss;
+        ss << in.rdbuf();
+        return ss.str();
+      }());
+  if (as_json) {
+    nlohmann::json j = summary;
+    j["run_dir"] = r.dir;
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  const std::string signal = summary.value("accuracy_signal", "") == kScoreSignal ? "score" : "accuracy";
+  std::cout << fmt::format("run directory: {}\nspace: {} ({})  cost: {}  algorithm: {}\nevaluations: {}  front: {}  HV: {:.4f}\n",
+                           r.dir, summary.value("space", ""), summary.value("dataset", ""), summary.value("cost", ""),
+                           summary.value("algorithm", ""), r.evaluations, r.front_size, r.hv);
+  std::cout << summary.value("protocol", "") << "\n\n";
+  std::cout << fmt::format("{:>10}  {:>12}  {}\n", signal, summary.value("cost_unit", "cost"), "architecture");
+  for (const auto& f : summary["front"])
+    std::cout << fmt::format("{:>10.4f}  {:>12.6g}  {}\n", f[signal].get<double>(), f["cost"].get<double>(), f["arch"].get<std::string>());
+}
+
+// `--space` other than nb201: the space-generic run (run/space_search_run.h).
+void run_space_search_here(SearchCliOptions& o, CLI::App* cmd) {
+  for (const auto& name : nb201_only_options())
+    if (cmd->get_option(name)->count() > 0)
+      throw Error(fmt::format("{} does not apply to --space {}: it is about NB201's tables, partitions or LLM prompts", name, o.space));
+  if (cmd->get_option("--accuracy")->count() > 0 && o.accuracy != kExternalSignal && o.accuracy != kScoreSignal)
+    throw Error(fmt::format("--accuracy {} does not apply to --space {}: that signal is read from NB201's benchmark tables; "
+                            "use --evaluator 'CMD' (external) or --accuracy score",
+                            o.accuracy, o.space));
+  SpaceRunConfig c;
+  c.space = o.space;
+  c.dataset = cmd->get_option("--dataset")->count() > 0 ? o.dataset : "";
+  c.device = cmd->get_option("--device")->count() > 0 ? o.device : "pixel3";
+  c.metric = o.metric;
+  c.algorithm = o.algorithm;
+  c.budget = o.budget;
+  c.seed = o.seed;
+  c.accuracy = o.evaluator.empty() && cmd->get_option("--accuracy")->count() > 0 ? o.accuracy : kExternalSignal;
+  if (!o.evaluator.empty()) {
+    if (cmd->get_option("--accuracy")->count() > 0 && o.accuracy != kExternalSignal)
+      throw Error("--evaluator gives the accuracy signal 'external' (the program's answers); it cannot be combined with --accuracy " + o.accuracy);
+    ExternalEvaluatorOptions e;
+    e.command = o.evaluator;
+    e.working_dir = std::filesystem::current_path().string();
+    e.timeout_seconds = o.evaluator_timeout;
+    c.evaluator = e;
+  }
+  if (o.data.data_dir) c.data_dir = std::filesystem::absolute(resolve_data_dir(o.data.data_dir)).string();
+  const bool pelnas = o.algorithm == "pelnas";
+  for (const char* name : {"--generations", "--seeds-per-niche", "--children-per-call", "--no-partition", "--operator", "--operator-options"})
+    if (!pelnas && cmd->get_option(name)->count() > 0)
+      throw Error(fmt::format("{} applies to --algorithm pelnas, not {}", name, o.algorithm));
+  if (pelnas) {
+    nlohmann::json a = nlohmann::json::object();
+    if (cmd->get_option("--generations")->count() > 0) a["generations"] = o.generations;
+    if (cmd->get_option("--seeds-per-niche")->count() > 0) a["seeds_per_niche"] = o.seeds_per_niche;
+    if (cmd->get_option("--children-per-call")->count() > 0) a["children_per_call"] = o.children_per_call;
+    if (o.no_partition) a["no_partition"] = true;
+    if (!o.op.empty()) a["operator"] = o.op;
+    if (!o.operator_options.empty()) {
+      try {
+        a["operator_options"] = nlohmann::json::parse(o.operator_options);
+      } catch (const nlohmann::json::parse_error& e) {
+        throw Error(std::string("--operator-options: expected a JSON object: ") + e.what());
+      }
+    }
+    c.algorithm_options = a;
+  }
+  c.validate();
+  std::string out = o.out;
+  if (out.empty()) {
+    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    out = fmt::format("runs/{}-{}-{}-s{}-{}", c.space, c.device, c.algorithm, c.seed, stamp);
+  }
+  print_space_result(run_space_search(c, out), o.json);
+}
+
+// The space a run directory was made for ("nb201" when its config.json does not say).
+std::string run_space(const std::string& dir) {
+  std::ifstream in(dir + "/config.json");
+  if (!in) return "nb201";
+  try {
+    const auto j = nlohmann::json::parse(in);
+    if (j.is_object() && j.contains("space") && j["space"].is_string()) return j["space"].get<std::string>();
+  } catch (const nlohmann::json::parse_error&) {
+  }
+  return "nb201";
+}
+
 void run_search_here(SearchCliOptions& o, CLI::App* cmd, RunHooks& hooks) {
+  if (!o.resume.empty() && run_space(o.resume) != "nb201") {
+    for (const CLI::Option* opt : cmd->get_options()) {
+      if (opt->count() == 0 || opt->get_lnames().empty()) continue;
+      const std::string name = "--" + opt->get_lnames().front();
+      if (name != "--resume" && name != "--json" && name != "--verbose")
+        throw Error(name + " cannot be given with --resume: the run continues with the configuration recorded in " + o.resume +
+                    "/config.json");
+    }
+    print_space_result(resume_space_search(o.resume), o.json);
+    return;
+  }
+  if (o.resume.empty()) {
+    const auto spaces = SearchSpaceRegistry::instance().names();
+    if (std::find(spaces.begin(), spaces.end(), o.space) == spaces.end()) {
+      std::string valid;
+      for (const auto& s : spaces) valid += (valid.empty() ? "" : ", ") + s;
+      throw Error(fmt::format("--space: unknown space '{}' (valid: {})", o.space, valid));
+    }
+    if (o.space != "nb201") {
+      run_space_search_here(o, cmd);
+      return;
+    }
+    if (cmd->get_option("--algorithm")->count() > 0 && o.algorithm != "pelnas")
+      throw Error(fmt::format("--algorithm {}: `pelnas search` on NB201 runs PEL-NAS; compare baselines on NB201 with "
+                              "`pelnas bench --algos {}` (--algorithm applies to --space fbnet)",
+                              o.algorithm, o.algorithm));
+  }
   if (!o.resume.empty()) {
     // The run continues with the configuration in its config.json: an option that would change it
     // is refused by name rather than silently ignored; the few that cannot change results are applied.
@@ -137,6 +276,9 @@ void run_search_here(SearchCliOptions& o, CLI::App* cmd, RunHooks& hooks) {
   }
   std::map<std::string, long> file_lines;
   if (!o.config.empty()) apply_config_file(o.config, cmd, &file_lines);
+  if (o.space != "nb201" || o.algorithm != "pelnas")
+    throw Error(o.config + ": 'space' and 'algorithm' are given on the command line (--space, --algorithm), not in --config, "
+                "which holds NB201 search options");
   RunConfig c;
   try {
     c.dataset = o.dataset;
@@ -278,6 +420,8 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
   auto* cmd = root.add_subcommand("search", "run a PEL-NAS search into a run directory (or --resume one)");
   add_data_option(cmd, o->data);
   add_config_option(cmd, o->config);
+  cmd->add_option("--space", o->space, "search space: nb201 (default) or fbnet (HW-NAS-Bench's FBNet; see docs/FBNET.md)")->capture_default_str();
+  cmd->add_option("--algorithm", o->algorithm, "--space fbnet only: random, rea, nsga2 or pelnas")->capture_default_str();
   cmd->add_option("--dataset", o->dataset, "cifar10, cifar100 or ImageNet16-120")->capture_default_str();
   cmd->add_option("--device", o->device, "target device (see `pelnas data devices`)")->capture_default_str();
   cmd->add_option("--metric", o->metric, "hardware cost: latency or energy")->check(CLI::IsMember({"latency", "energy"}))->capture_default_str();

@@ -3,6 +3,9 @@
 #include <unordered_set>
 
 #include "common/error.h"
+#include "hardware/space_cost.h"
+#include <climits>
+#include <fmt/format.h>
 
 namespace pelnas {
 
@@ -25,6 +28,87 @@ std::vector<std::optional<double>> AccuracySource::accuracies(std::span<const in
   out.reserve(archs.size());
   for (std::size_t i = 0; i < archs.size(); ++i) out.push_back(accuracy(indices[i], archs[i]));
   return out;
+}
+
+std::vector<std::optional<double>> AccuracySource::code_accuracies(const SearchSpace& space, std::span<const ArchCode>) {
+  throw Error(fmt::format("accuracy signal '{}' reads NB201's benchmark tables and cannot score the {} space; use "
+                          "--evaluator 'CMD' (external, docs/EVALUATOR.md)",
+                          name(), space.name()));
+}
+
+Evaluator::Evaluator(std::shared_ptr<const SearchSpace> space, std::shared_ptr<AccuracySource> accuracy,
+                     std::shared_ptr<SpaceCost> cost)
+    : accuracy_(std::move(accuracy)), space_(std::move(space)), space_cost_(std::move(cost)) {
+  const auto n = space_->cardinality();
+  domain_size_ = n && *n < static_cast<std::uint64_t>(INT_MAX) ? static_cast<int>(*n) : INT_MAX;
+}
+
+const BenchmarkData& Evaluator::data() const {
+  if (!data_) throw Error("the " + space_->name() + " space has no NB201 benchmark table");
+  return *data_;
+}
+
+Dataset Evaluator::dataset() const {
+  if (!data_) throw Error("the " + space_->name() + " space has no NB201 dataset (its dataset is " + space_->dataset() + ")");
+  return dataset_;
+}
+
+const CostSource& Evaluator::cost_source() const {
+  if (!cost_) throw Error("the " + space_->name() + " space has no NB201 cost table (its cost is " + space_cost_->name() + ")");
+  return *cost_;
+}
+
+std::string Evaluator::cost_name() const { return cost_ ? cost_->name() : space_cost_->name(); }
+std::string Evaluator::cost_unit() const { return cost_ ? cost_->unit() : space_cost_->unit(); }
+
+Objectives Evaluator::evaluate(const ArchCode& code) {
+  if (tabulated()) return evaluate(code.nb201());
+  ++counts_.requests;
+  if (auto it = code_memo_.find(code); it != code_memo_.end()) return it->second;
+  prefetch(std::span<const ArchCode>(&code, 1));
+  return code_memo_.at(code);
+}
+
+void Evaluator::prefetch(std::span<const ArchCode> codes) {
+  if (tabulated()) {
+    std::vector<Arch> archs;
+    archs.reserve(codes.size());
+    for (const ArchCode& c : codes) archs.push_back(c.nb201());
+    prefetch(std::span<const Arch>(archs));
+    return;
+  }
+  std::vector<ArchCode> todo;
+  std::unordered_set<ArchCode> queued;
+  for (const ArchCode& c : codes)
+    if (!code_memo_.contains(c) && queued.insert(c).second) todo.push_back(c);
+  if (todo.empty()) return;
+  const auto acc = accuracy_->code_accuracies(*space_, todo);
+  if (acc.size() != todo.size())
+    throw Error("accuracy source " + accuracy_->name() + " returned " + std::to_string(acc.size()) + " accuracies for " +
+                std::to_string(todo.size()) + " architectures");
+  for (std::size_t i = 0; i < todo.size(); ++i) {
+    Objectives o;
+    o.accuracy = acc[i];
+    o.cost = space_cost_->cost(todo[i]);
+    ++counts_.unique;
+    code_memo_.emplace(todo[i], o);
+  }
+  counts_.proxy_evaluations = accuracy_->paid_evaluations();
+}
+
+bool Evaluator::in_domain(const ArchCode& code) const {
+  if (tabulated()) return in_domain(code.nb201());
+  return code.size() == space_->length() && space_->legal(code.encoding()) && space_cost_->cost(code).has_value();
+}
+
+std::optional<double> Evaluator::cost_of(const ArchCode& code) const {
+  if (tabulated()) return cost_->cost(data_->index_of(code.nb201()));
+  return space_cost_->cost(code);
+}
+
+std::vector<std::optional<double>> Evaluator::extra_costs_of(const ArchCode& code) const {
+  if (tabulated()) return extra_costs(data_->index_of(code.nb201()));
+  return {};
 }
 
 Evaluator::Evaluator(std::shared_ptr<const BenchmarkData> data, Dataset dataset, std::shared_ptr<AccuracySource> accuracy,
@@ -52,6 +136,7 @@ std::vector<std::optional<double>> Evaluator::extra_costs(int index) const {
 
 std::vector<Arch> Evaluator::domain_members() const {
   std::vector<Arch> out;
+  if (!tabulated()) return out;
   out.reserve(static_cast<std::size_t>(domain_size_));
   for (int i = 0; i < data_->size(); ++i)
     if (in_domain(data_->arch(i))) out.push_back(data_->arch(i));  // every cost has a value

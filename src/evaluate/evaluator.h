@@ -11,6 +11,7 @@
 
 #include "data/benchmark_data.h"
 #include "hardware/cost_source.h"
+#include "space/arch_code.h"
 #include "space/search_space.h"
 
 namespace pelnas {
@@ -26,6 +27,10 @@ class AccuracySource {
   // overrides it so the whole batch is computed together (and can be spread over processes).
   // Must return what accuracy() would return for each arch, whatever the batch.
   virtual std::vector<std::optional<double>> accuracies(std::span<const int> indices, std::span<const Arch> archs);
+  // Space-generic form: the accuracies of architectures of `space` by their codes, in order, for
+  // an Evaluator built for a space without NB201's tables (FBNet). Sources that can score such a
+  // space override it (the external evaluator); the default refuses, naming the signal and space.
+  virtual std::vector<std::optional<double>> code_accuracies(const SearchSpace& space, std::span<const ArchCode> codes);
   // Expensive computations this source performed (e.g. proxy evaluations); 0 for tables.
   virtual std::int64_t paid_evaluations() const { return 0; }
 };
@@ -61,12 +66,30 @@ struct EvaluationCounts {
   std::int64_t proxy_evaluations = 0;  // paid by the accuracy source
 };
 
+class SpaceCost;
+
 class Evaluator {
  public:
   // `extra_costs`: further cost objectives after `cost` (empty: the two-objective problem). The
   // domain is then the architectures with a value in every cost source.
   Evaluator(std::shared_ptr<const BenchmarkData> data, Dataset dataset, std::shared_ptr<AccuracySource> accuracy,
             std::shared_ptr<CostSource> cost, std::vector<std::shared_ptr<CostSource>> extra_costs = {});
+
+  // A space without NB201's tables (FBNet): accuracies from accuracy->code_accuracies(), the cost
+  // from `cost`. The domain is the whole space (domain_size() saturates at INT_MAX), there is no
+  // true front, and data() / cost_source() / dataset() throw.
+  Evaluator(std::shared_ptr<const SearchSpace> space, std::shared_ptr<AccuracySource> accuracy, std::shared_ptr<SpaceCost> cost);
+  // Whether the architectures come from NB201's tables (the Arch / index interface below).
+  bool tabulated() const { return data_ != nullptr; }
+
+  // Any space, by code (NB201: the same as the Arch forms below).
+  Objectives evaluate(const ArchCode& code);
+  void prefetch(std::span<const ArchCode> codes);
+  bool in_domain(const ArchCode& code) const;
+  std::optional<double> cost_of(const ArchCode& code) const;
+  std::vector<std::optional<double>> extra_costs_of(const ArchCode& code) const;
+  std::string cost_name() const;  // e.g. "fpga_latency", "pixel3_latency"
+  std::string cost_unit() const;
 
   Objectives evaluate(const Arch& arch);
   // Batch form of evaluate(): the archs not memoised yet go to the accuracy source as one batch.
@@ -88,11 +111,11 @@ class Evaluator {
   Objectives true_objectives(const Arch& arch) const;
 
   const EvaluationCounts& counts() const { return counts_; }
-  const BenchmarkData& data() const { return *data_; }
+  const BenchmarkData& data() const;
   std::shared_ptr<const BenchmarkData> data_ptr() const { return data_; }
-  Dataset dataset() const { return dataset_; }
+  Dataset dataset() const;
   const AccuracySource& accuracy_source() const { return *accuracy_; }
-  const CostSource& cost_source() const { return *cost_; }
+  const CostSource& cost_source() const;
   const std::vector<std::shared_ptr<CostSource>>& extra_cost_sources() const { return extra_costs_; }
   // The extra costs of an NB201 index (nullopt where a source has no value); empty for two objectives.
   std::vector<std::optional<double>> extra_costs(int index) const;
@@ -105,6 +128,8 @@ class Evaluator {
   std::shared_ptr<const SearchSpace> space_;
   std::vector<std::shared_ptr<CostSource>> extra_costs_;
   std::unordered_map<int, Objectives> memo_;
+  std::shared_ptr<SpaceCost> space_cost_;                    // untabulated spaces only
+  std::unordered_map<ArchCode, Objectives> code_memo_;       // untabulated spaces only
   EvaluationCounts counts_;
   int domain_size_ = 0;
 };

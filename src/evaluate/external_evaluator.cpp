@@ -47,7 +47,10 @@ ExternalEvaluatorOptions ExternalEvaluatorOptions::from_json(const nlohmann::jso
 }
 
 ExternalAccuracy::ExternalAccuracy(ExternalEvaluatorOptions options, Dataset dataset)
-    : options_(std::move(options)), dataset_(dataset) {
+    : ExternalAccuracy(std::move(options), std::shared_ptr<const SearchSpace>(make_search_space("nb201", std::string(to_string(dataset))))) {}
+
+ExternalAccuracy::ExternalAccuracy(ExternalEvaluatorOptions options, std::shared_ptr<const SearchSpace> space)
+    : options_(std::move(options)), space_(std::move(space)) {
   options_.validate();
   if (!options_.run_dir.empty()) load_journal();
 }
@@ -104,14 +107,18 @@ void ExternalAccuracy::load_journal() {
       try {
         namespace jf = json_fields;
         jf::object(j, "(line)");
-        const Arch arch = Arch::parse(jf::string(jf::member(j, "", "arch"), "arch"));
+        std::string arch;
+        try {
+          arch = space_->print(space_->parse(jf::string(jf::member(j, "", "arch"), "arch")));
+        } catch (const SpaceParseError& e) {
+          throw Error(std::string("arch: ") + e.what());
+        }
         const std::string ds = jf::string(jf::member(j, "", "dataset"), "dataset");
-        if (ds != to_string(dataset_))
-          throw Error("dataset: expected " + std::string(to_string(dataset_)) + " (this run's), got " + ds);
+        if (ds != space_->dataset()) throw Error("dataset: expected " + space_->dataset() + " (this run's), got " + ds);
         Answer a;
         if (j.contains("accuracy")) a.accuracy = jf::number(j["accuracy"], "accuracy", 0, 100);
         else (void)jf::string(jf::member(j, "", "error"), "error");
-        answers_[arch.lex_code()] = a;
+        answers_[arch] = a;
       } catch (const InputError&) {
         throw;
       } catch (const Error& e) {
@@ -121,14 +128,15 @@ void ExternalAccuracy::load_journal() {
   }
 }
 
-void ExternalAccuracy::append_journal(int index, const Arch& arch, const Answer& a, const std::string& error) {
+void ExternalAccuracy::append_journal(const Item& item, const Answer& a, const std::string& error) {
   if (options_.run_dir.empty()) return;
   if (journal_fd_ < 0) {  // opened on the first answer: the run directory may not exist before
     const std::string path = (fs::path(options_.run_dir) / kEvaluatorResultsFile).string();
     journal_fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (journal_fd_ < 0) throw Error("evaluator: cannot open " + path + ": " + std::strerror(errno));
   }
-  nlohmann::json j = {{"index", index}, {"arch", arch.str()}, {"dataset", to_string(dataset_)}};
+  nlohmann::json j = {{"arch", item.arch}, {"dataset", space_->dataset()}};
+  if (item.index) j["index"] = *item.index;
   if (a.accuracy) j["accuracy"] = *a.accuracy;
   else j["error"] = error;
   const std::string line = j.dump() + "\n";
@@ -146,22 +154,35 @@ std::optional<double> ExternalAccuracy::accuracy(int index, const Arch& arch) {
 
 std::vector<std::optional<double>> ExternalAccuracy::accuracies(std::span<const int> indices, std::span<const Arch> archs) {
   if (indices.size() != archs.size()) throw Error("ExternalAccuracy::accuracies: indices and archs differ in length");
+  if (space_->name() != "nb201") throw Error("ExternalAccuracy: NB201 cells asked of an evaluator of the " + space_->name() + " space");
+  std::vector<Item> items;
+  items.reserve(archs.size());
+  for (std::size_t i = 0; i < archs.size(); ++i) items.push_back({archs[i].str(), indices[i]});
+  return ask(items);
+}
+
+std::vector<std::optional<double>> ExternalAccuracy::code_accuracies(const SearchSpace& space, std::span<const ArchCode> codes) {
+  if (space.name() != space_->name() || space.dataset() != space_->dataset())
+    throw Error("ExternalAccuracy: architectures of " + space.name() + "/" + space.dataset() + " asked of an evaluator of " +
+                space_->name() + "/" + space_->dataset());
+  std::vector<Item> items;
+  items.reserve(codes.size());
+  for (const ArchCode& c : codes) items.push_back({space_->print(c.encoding()), std::nullopt});
+  return ask(items);
+}
+
+std::vector<std::optional<double>> ExternalAccuracy::ask(const std::vector<Item>& items) {
   // The batch: archs not answered before (by this process or in the journal), each once.
-  struct Pending {
-    int index;
-    Arch arch;
-  };
-  std::map<std::int64_t, Pending> pending;  // by id
-  std::set<int> queued;
+  std::map<std::int64_t, Item> pending;  // by id
+  std::set<std::string> queued;
   nlohmann::json candidates = nlohmann::json::array();
-  const std::string space = "nb201";
-  for (std::size_t i = 0; i < archs.size(); ++i) {
-    const int key = archs[i].lex_code();
-    if (answers_.count(key) || !queued.insert(key).second) continue;
+  for (const Item& item : items) {
+    if (answers_.count(item.arch) || !queued.insert(item.arch).second) continue;
     const std::int64_t id = next_id_++;
-    pending.emplace(id, Pending{indices[i], archs[i]});
-    candidates.push_back({{"id", id}, {"space", space}, {"arch", archs[i].str()}, {"index", indices[i]},
-                          {"dataset", to_string(dataset_)}});
+    pending.emplace(id, item);
+    nlohmann::json c = {{"id", id}, {"space", space_->name()}, {"arch", item.arch}, {"dataset", space_->dataset()}};
+    if (item.index) c["index"] = *item.index;
+    candidates.push_back(std::move(c));
   }
   if (!pending.empty()) {
     if (!process_) {
@@ -226,11 +247,11 @@ std::vector<std::optional<double>> ExternalAccuracy::accuracies(std::span<const 
       } else {
         if (!j["error"].is_string()) bad("\"error\" must be a string saying why the candidate failed");
         error = j["error"].get<std::string>();
-        spdlog::warn("evaluator: candidate {} ({}) failed: {}", id, it->second.arch.str(), error);
+        spdlog::warn("evaluator: candidate {} ({}) failed: {}", id, it->second.arch, error);
       }
       consecutive_errors_ = a.accuracy ? 0 : consecutive_errors_ + 1;
-      append_journal(it->second.index, it->second.arch, a, error);
-      answers_[it->second.arch.lex_code()] = a;
+      append_journal(it->second, a, error);
+      answers_[it->second.arch] = a;
       ++asked_;
       pending.erase(it);
     }
@@ -242,8 +263,8 @@ std::vector<std::optional<double>> ExternalAccuracy::accuracies(std::span<const 
                        consecutive_errors_, kEvaluatorResultsFile));
   }
   std::vector<std::optional<double>> out;
-  out.reserve(archs.size());
-  for (const Arch& a : archs) out.push_back(answers_.at(a.lex_code()).accuracy);
+  out.reserve(items.size());
+  for (const Item& item : items) out.push_back(answers_.at(item.arch).accuracy);
   return out;
 }
 

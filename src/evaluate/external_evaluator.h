@@ -6,7 +6,8 @@
 // candidate with its accuracy or an error. Every answer is appended to the run directory's
 // evaluator_results.jsonl as it arrives, so a crash, timeout or protocol error loses nothing and
 // `--resume` never asks the program twice about one architecture. The program's stderr goes to the
-// run directory's evaluator.log.
+// run directory's evaluator.log. Any space: candidates go out as the space's canonical strings
+// (FBNet: 22 block names), keyed and journalled by that string.
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -37,25 +38,34 @@ struct ExternalEvaluatorOptions {
 
 class ExternalAccuracy : public AccuracySource {
  public:
-  ExternalAccuracy(ExternalEvaluatorOptions options, Dataset dataset);
+  ExternalAccuracy(ExternalEvaluatorOptions options, Dataset dataset);  // the NB201 space of `dataset`
+  ExternalAccuracy(ExternalEvaluatorOptions options, std::shared_ptr<const SearchSpace> space);
   ~ExternalAccuracy() override;
   std::string name() const override { return kExternalSignal; }
   std::optional<double> accuracy(int index, const Arch& arch) override;
   std::vector<std::optional<double>> accuracies(std::span<const int> indices, std::span<const Arch> archs) override;
+  // Codes of this evaluator's space (throws for another space or dataset).
+  std::vector<std::optional<double>> code_accuracies(const SearchSpace& space, std::span<const ArchCode> codes) override;
   std::int64_t paid_evaluations() const override { return asked_; }
 
  private:
   struct Answer {
     std::optional<double> accuracy;  // nullopt: the program reported an error for it
   };
+  struct Item {
+    std::string arch;          // canonical string: the key
+    std::optional<int> index;  // NB201 index (sent and journalled for NB201 only)
+  };
+  // Asks the program about the items not answered yet (one batch), then returns every item's answer.
+  std::vector<std::optional<double>> ask(const std::vector<Item>& items);
   void load_journal();
-  void append_journal(int index, const Arch& arch, const Answer& a, const std::string& error);
+  void append_journal(const Item& item, const Answer& a, const std::string& error);
   [[noreturn]] void fail(const std::string& what);
   std::string run_hint() const;
 
   ExternalEvaluatorOptions options_;
-  Dataset dataset_;
-  std::map<int, Answer> answers_;  // by NB201 index: the journal and this process's answers
+  std::shared_ptr<const SearchSpace> space_;
+  std::map<std::string, Answer> answers_;  // by canonical arch string: the journal and this process's answers
   std::unique_ptr<LineProcess> process_;
   std::int64_t next_id_ = 1, batches_ = 0, asked_ = 0;
   int consecutive_errors_ = 0;

@@ -282,11 +282,11 @@ NicheState PelnasSearch::build_state(const Problem& problem, int k, int generati
   for (int order : niches_[k].members) s.history.push_back(entries[order - 1]);
   s.knowledge = niches_[k].knowledge;
   s.dataset = problem.space().dataset();
-  s.device = problem.evaluator().cost_source().name();
-  s.cost_unit = problem.evaluator().cost_source().unit();
+  s.device = problem.evaluator().cost_name();
+  s.cost_unit = problem.evaluator().cost_unit();
   s.seen = [&problem](const ArchCode& a) { return problem.seen(a); };
   s.cost = [&problem](const ArchCode& a) { return problem.cost_of(a); };
-  if (const auto& extras = problem.evaluator().extra_cost_sources(); !extras.empty()) {
+  if (const auto& extras = problem.evaluator().extra_cost_sources(); problem.evaluator().tabulated() && !extras.empty()) {
     // Prompts name every cost objective: "fpga_latency, fpga_energy" in "ms, mJ".
     for (const auto& c : extras) {
       s.device += ", " + c->name();

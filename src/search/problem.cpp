@@ -17,14 +17,15 @@ Problem::Problem(Evaluator& evaluator, Budget budget) : evaluator_(evaluator), b
 std::optional<EvaluatedArch> Problem::evaluate(const ArchCode& code, int generation, int niche) {
   if (exhausted() || seen(code)) return std::nullopt;
   seen_.insert(code);
-  const Arch arch = code.nb201();
-  if (!evaluator_.in_domain(arch)) return std::nullopt;
-  const Objectives o = evaluator_.evaluate(arch);
+  if (!evaluator_.in_domain(code)) return std::nullopt;
+  const Objectives o = evaluator_.evaluate(code);
   if (!o.complete()) return std::nullopt;
   EvaluatedArch e;
   e.code = code;
-  e.arch = arch;
-  e.index = evaluator_.data().index_of(arch);
+  if (evaluator_.tabulated()) {  // the NB201 cell and its table index
+    e.arch = code.nb201();
+    e.index = evaluator_.data().index_of(e.arch);
+  }
   e.accuracy = *o.accuracy;
   e.cost = *o.cost;
   for (const auto& c : o.extra_costs) e.extra_costs.push_back(*c);
@@ -36,6 +37,17 @@ std::optional<EvaluatedArch> Problem::evaluate(const ArchCode& code, int generat
 }
 
 void Problem::prefetch(std::span<const ArchCode> codes) {
+  if (!evaluator_.tabulated()) {
+    std::vector<ArchCode> todo;
+    std::unordered_set<ArchCode> queued;
+    for (const ArchCode& c : codes) {
+      if (static_cast<int>(todo.size()) >= remaining()) break;
+      if (seen(c) || !queued.insert(c).second || !in_domain(c)) continue;
+      todo.push_back(c);
+    }
+    evaluator_.prefetch(std::span<const ArchCode>(todo));
+    return;
+  }
   std::vector<Arch> todo;
   std::unordered_set<ArchCode> queued;
   for (const ArchCode& c : codes) {
@@ -70,15 +82,12 @@ std::vector<std::optional<EvaluatedArch>> Problem::evaluate_many(std::span<const
   return evaluate_many(std::span<const ArchCode>(codes), generation, niche);
 }
 
-std::optional<double> Problem::cost_of(const ArchCode& code) const {
-  return evaluator_.cost_source().cost(evaluator_.data().index_of(code.nb201()));
-}
+std::optional<double> Problem::cost_of(const ArchCode& code) const { return evaluator_.cost_of(code); }
 
-std::vector<std::optional<double>> Problem::extra_costs_of(const ArchCode& code) const {
-  return evaluator_.extra_costs(evaluator_.data().index_of(code.nb201()));
-}
+std::vector<std::optional<double>> Problem::extra_costs_of(const ArchCode& code) const { return evaluator_.extra_costs_of(code); }
 
 std::optional<std::vector<ArchCode>> Problem::domain_members() const {
+  if (!evaluator_.tabulated()) return std::nullopt;
   std::vector<ArchCode> out;
   for (const Arch& a : evaluator_.domain_members()) out.push_back(ArchCode::from_nb201(a));
   return out;

@@ -45,7 +45,7 @@ class Problem {
   void prefetch(std::span<const Arch> archs);
   bool seen(const ArchCode& code) const { return seen_.count(code) > 0; }
   bool seen(const Arch& arch) const { return seen(ArchCode::from_nb201(arch)); }
-  bool in_domain(const ArchCode& code) const { return evaluator_.in_domain(code.nb201()); }
+  bool in_domain(const ArchCode& code) const { return evaluator_.in_domain(code); }
   bool in_domain(const Arch& arch) const { return evaluator_.in_domain(arch); }
   // The device cost(s) of any architecture: free look-ups (no evaluation spent, nothing recorded).
   std::optional<double> cost_of(const ArchCode& code) const;

@@ -1,0 +1,287 @@
+#include "run/space_search_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <sstream>
+
+#include "common/error.h"
+#include "common/json_fields.h"
+#include "common/rng.h"
+#include "data/data_dir.h"
+#include "evaluate/evaluator.h"
+#include "hardware/space_cost.h"
+#include "metrics/hypervolume.h"
+#include "run/run_directory.h"
+#include "search/feature_bins.h"
+#include "search/pelnas_search.h"
+#include "search/problem.h"
+#include "search/search.h"
+#include "space/search_space.h"
+
+namespace pelnas {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string>& space_algorithms() {
+  static const std::vector<std::string> a = {"random", "rea", "nsga2", "pelnas"};
+  return a;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+constexpr int kDefaultSpaceBudget = 300;
+
+// What the run searches with, built before anything is written.
+struct SpaceSetup {
+  std::shared_ptr<const SearchSpace> space;
+  std::shared_ptr<SpaceCost> cost;
+  std::shared_ptr<AccuracySource> accuracy;
+  nlohmann::json algorithm_options;
+  int budget = 0;
+  SpaceHvNormalisation norm;
+};
+
+SpaceSetup prepare(const SpaceRunConfig& cfg, const std::string& run_dir) {
+  cfg.validate();
+  SpaceSetup s;
+  s.space = make_search_space(cfg.space, cfg.dataset);
+  if (s.space->name() != "fbnet")
+    throw Error(fmt::format("space '{}': only the fbnet space has device cost tables for a search without NB201's "
+                            "tables (nb201 runs without --space)",
+                            s.space->name()));
+  const std::string data_dir = resolve_data_dir(cfg.data_dir.empty() ? std::nullopt : std::optional<std::string>(cfg.data_dir));
+  auto lut = std::make_shared<const FbnetLut>(FbnetLut::load((fs::path(data_dir) / "fbnet_hw_lut.csv").string()));
+  const auto& fb = dynamic_cast<const FbnetSpace&>(*s.space);
+  s.cost = std::make_shared<FbnetLutCost>(lut, fb.fbnet_dataset(), cfg.device, hw_metric_from_string(cfg.metric));
+  if (cfg.accuracy == kExternalSignal) {
+    ExternalEvaluatorOptions o = *cfg.evaluator;
+    o.run_dir = fs::absolute(run_dir).lexically_normal().string();
+    s.accuracy = std::make_shared<ExternalAccuracy>(o, s.space);
+  } else {
+    throw Error(
+        "--accuracy score (the training-free score of docs/FBNET.md) needs FBNet proxies through the LibTorch plugin, "
+        "which does not expose the FBNet network yet; score FBNet networks with --evaluator 'CMD' (docs/EVALUATOR.md)");
+  }
+  s.algorithm_options = cfg.algorithm_options.is_null() ? nlohmann::json::object() : cfg.algorithm_options;
+  if (cfg.algorithm == "pelnas") {
+    PelnasSearchOptions p = PelnasSearchOptions::from_json(s.algorithm_options);
+    if (!p.partition_table.is_null() || p.partition != PelnasSearchOptions{}.partition)
+      throw Error(fmt::format("algorithm option 'partition' is NB201's rule tables; the {} space is split by "
+                              "feature_bins (e.g. {{\"feature_bins\": {{\"feature\": \"flops\", \"bins\": 6}}}})",
+                              s.space->name()));
+    if (p.operator_name != "evolution")
+      throw Error(fmt::format("operator '{}': on the {} space only the evolution operator runs today (the llm operator's "
+                              "prompts describe NB201 cells)",
+                              p.operator_name, s.space->name()));
+    if (p.feature_bins.is_null()) p.feature_bins = FeatureBinOptions{}.to_json();
+    s.algorithm_options = p.to_json();
+    s.budget = cfg.budget > 0 ? cfg.budget : p.planned_evaluations(p.niche_count(s.space->name()));
+  } else {
+    s.budget = cfg.budget > 0 ? cfg.budget : kDefaultSpaceBudget;
+  }
+  auto search = SearchRegistry::instance().make(cfg.algorithm, s.algorithm_options);  // its options, checked
+  search->check_budget(s.budget);
+  s.norm = space_hv_normalisation(*s.space, *s.cost);
+  return s;
+}
+
+std::string signal_column(const SpaceRunConfig& cfg) { return cfg.accuracy == kScoreSignal ? "score" : "accuracy"; }
+
+std::string archive_csv(const std::vector<EvaluatedArch>& entries, const SearchSpace& space, const SpaceRunConfig& cfg,
+                        const std::string& cost_name) {
+  std::ostringstream os;
+  os.precision(17);
+  os << "order,generation,niche,arch_str," << signal_column(cfg) << ",cost," << "space,dataset,device,cost_metric,seed\n";
+  const std::string tail = fmt::format(",{},{},{},{},{}\n", space.name(), space.dataset(), cfg.device, cost_name, cfg.seed);
+  for (const auto& e : entries)
+    os << e.order << ',' << e.generation << ',' << e.niche << ',' << space.print(e.code.encoding()) << ',' << e.accuracy << ','
+       << e.cost << tail;
+  return os.str();
+}
+
+double archive_hv(const Archive& a, const SpaceHvNormalisation& n) {
+  std::vector<std::pair<double, double>> pts;
+  for (const auto& e : a.entries()) pts.emplace_back(e.accuracy, e.cost);
+  return n.hv(pts);
+}
+
+SpaceRunResult execute(const RunDirectory& dir, const SpaceRunConfig& cfg, const SpaceSetup& setup) {
+  const auto start = std::chrono::steady_clock::now();
+  Evaluator evaluator(setup.space, setup.accuracy, setup.cost);
+  Problem problem(evaluator, Budget{setup.budget});
+  auto search = SearchRegistry::instance().make(cfg.algorithm, setup.algorithm_options);
+  std::string metrics = "generation,evaluations,hv,front_size\n";
+  auto callback = [&](const GenerationReport& r) {
+    metrics += fmt::format("{},{},{:.17g},{}\n", r.generation, r.evaluations, archive_hv(*r.archive, setup.norm),
+                           r.archive->pareto_front_positions().size());
+    dir.write("metrics.csv", metrics);
+    dir.write("archive.csv", archive_csv(r.archive->entries(), *setup.space, cfg, setup.cost->name()));
+    return CallbackAction::Continue;
+  };
+  Rng rng(cfg.seed);
+  search->run(problem, rng, callback);
+  const Archive& archive = problem.archive();
+  const auto front = archive.pareto_front();
+  SpaceRunResult res;
+  res.dir = dir.path();
+  res.evaluations = static_cast<int>(archive.size());
+  res.front_size = static_cast<int>(front.size());
+  res.hv = archive_hv(archive, setup.norm);
+  res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  dir.write("archive.csv", archive_csv(archive.entries(), *setup.space, cfg, setup.cost->name()));
+  dir.write("front.csv", archive_csv(front, *setup.space, cfg, setup.cost->name()));
+  dir.write("metrics.csv", metrics);
+  nlohmann::json front_json = nlohmann::json::array();
+  for (const auto& e : front)
+    front_json.push_back({{"arch", setup.space->print(e.code.encoding())}, {signal_column(cfg), e.accuracy}, {"cost", e.cost}});
+  const bool score = cfg.accuracy == kScoreSignal;
+  dir.write_json("summary.json",
+                 {{"finished", true},
+                  {"space", setup.space->name()},
+                  {"dataset", setup.space->dataset()},
+                  {"device", cfg.device},
+                  {"metric", cfg.metric},
+                  {"cost", setup.cost->name()},
+                  {"cost_unit", setup.cost->unit()},
+                  {"cost_provenance", setup.cost->provenance()},
+                  {"algorithm", cfg.algorithm},
+                  {"seed", cfg.seed},
+                  {"budget", setup.budget},
+                  {"evaluations", res.evaluations},
+                  {"accuracy_signal", cfg.accuracy},
+                  {"signal_label", score ? "training-free score" : "accuracy (from the external evaluator)"},
+                  {"front_size", res.front_size},
+                  {"front", front_json},
+                  {"hv", res.hv},
+                  {"hv_normalisation", setup.norm.to_json()},
+                  {"true_front", false},
+                  {"protocol", fmt::format("{} space has no true front: HV of the run's archive against the fixed reference point "
+                                           "({} 0, {} {:.6g} {}) in the normalisation hv_normalisation; no HV ratio or IGD",
+                                           setup.space->name(), signal_column(cfg), setup.cost->name(), setup.norm.cost_max,
+                                           setup.cost->unit())},
+                  {"evaluator_calls", evaluator.counts().proxy_evaluations},
+                  {"wall_seconds", res.wall_seconds}});
+  return res;
+}
+
+}  // namespace
+
+void SpaceRunConfig::validate() const {
+  auto names = SearchSpaceRegistry::instance().names();
+  if (std::find(names.begin(), names.end(), space) == names.end())
+    throw Error(fmt::format("unknown space '{}' (valid: {})", space, joined(names)));
+  if (std::find(space_algorithms().begin(), space_algorithms().end(), algorithm) == space_algorithms().end())
+    throw Error(fmt::format("algorithm '{}' on the {} space: valid are {}{}", algorithm, space, joined(space_algorithms()),
+                            algorithm == "exhaustive" ? fmt::format(" (exhaustive search cannot list a space of about 10^{:.1f} "
+                                                                    "architectures)",
+                                                                    make_search_space(space, dataset)->log10_size())
+                                                      : ""));
+  if (metric != "latency" && metric != "energy") throw Error("metric: expected latency or energy, got '" + metric + "'");
+  if (accuracy != kExternalSignal && accuracy != kScoreSignal)
+    throw Error(fmt::format("accuracy signal '{}' on the {} space: valid are external (--evaluator CMD) and score (the "
+                            "training-free score); the table signals are NB201's benchmark tables",
+                            accuracy, space));
+  if (accuracy == kExternalSignal && !evaluator)
+    throw Error(fmt::format("the {} space has no accuracy table: give --evaluator 'CMD' (docs/EVALUATOR.md) or --accuracy score", space));
+  if (budget < 0) throw Error("budget: must be >= 1, got " + std::to_string(budget));
+  if (!algorithm_options.is_null() && !algorithm_options.is_object()) throw Error("algorithm_options: expected a JSON object");
+}
+
+nlohmann::json SpaceRunConfig::to_json() const {
+  nlohmann::json j = {{"space", space},         {"dataset", dataset},   {"device", device},
+                      {"metric", metric},       {"algorithm", algorithm}, {"algorithm_options", algorithm_options},
+                      {"budget", budget},       {"seed", seed},         {"accuracy_signal", accuracy},
+                      {"data_dir", data_dir}};
+  if (evaluator) j["evaluator"] = evaluator->to_json();
+  return j;
+}
+
+SpaceRunConfig SpaceRunConfig::from_json(const nlohmann::json& j) {
+  namespace jf = json_fields;
+  const std::string p = "config.json";
+  jf::object(j, p);
+  SpaceRunConfig c;
+  c.space = jf::string(jf::member(j, p, "space"), "space");
+  c.dataset = jf::string(jf::member(j, p, "dataset"), "dataset");
+  c.device = jf::string(jf::member(j, p, "device"), "device");
+  c.metric = jf::string(jf::member(j, p, "metric"), "metric");
+  c.algorithm = jf::string(jf::member(j, p, "algorithm"), "algorithm");
+  c.algorithm_options = jf::member(j, p, "algorithm_options");
+  c.budget = static_cast<int>(jf::integer(jf::member(j, p, "budget"), "budget", 0, 1 << 30));
+  c.seed = static_cast<std::uint64_t>(jf::integer(jf::member(j, p, "seed"), "seed", 0, std::numeric_limits<std::int64_t>::max()));
+  c.accuracy = jf::string(jf::member(j, p, "accuracy_signal"), "accuracy_signal");
+  c.data_dir = jf::string(jf::member(j, p, "data_dir"), "data_dir");
+  if (j.contains("evaluator")) c.evaluator = ExternalEvaluatorOptions::from_json(j["evaluator"]);
+  c.validate();
+  return c;
+}
+
+double SpaceHvNormalisation::hv(const std::vector<std::pair<double, double>>& signal_cost) const {
+  std::vector<Point2> pts;
+  const double ds = signal_max - signal_min, dc = cost_max - cost_min;
+  for (const auto& [s, c] : signal_cost)
+    pts.push_back({(signal_max - s) / ds, dc > 0 ? (c - cost_min) / dc : 0.0});
+  return hypervolume_2d(pts, {1.0, 1.0});
+}
+
+nlohmann::json SpaceHvNormalisation::to_json() const {
+  return {{"signal_min", signal_min}, {"signal_max", signal_max}, {"cost_min", cost_min}, {"cost_max", cost_max},
+          {"reference_point", {{"signal", signal_min}, {"cost", cost_max}}},
+          {"note", "signal and cost scaled to [0, 1] by these bounds (cost: exact minimum and maximum over the space); "
+                   "HV in [0, 1] against the reference point; there is no true front"}};
+}
+
+SpaceHvNormalisation space_hv_normalisation(const SearchSpace& space, const SpaceCost& cost) {
+  ArchCode base;
+  base.length = static_cast<std::uint8_t>(space.length());
+  const auto c0 = cost.cost(base);
+  if (!c0) throw Error("space cost " + cost.name() + ": no cost for the all-zero architecture");
+  double lo = *c0, hi = *c0;
+  for (int p = 0; p < space.length(); ++p) {
+    double dlo = 0, dhi = 0;
+    for (int c = 1; c < static_cast<int>(space.positions()[static_cast<std::size_t>(p)].choices.size()); ++c) {
+      ArchCode x = base;
+      x.choices[static_cast<std::size_t>(p)] = static_cast<std::uint8_t>(c);
+      const double d = *cost.cost(x) - *c0;
+      dlo = std::min(dlo, d);
+      dhi = std::max(dhi, d);
+    }
+    lo += dlo;
+    hi += dhi;
+  }
+  SpaceHvNormalisation n;
+  n.cost_min = lo;
+  n.cost_max = hi;
+  return n;
+}
+
+SpaceRunResult run_space_search(const SpaceRunConfig& cfg, const std::string& out_dir) {
+  const SpaceSetup setup = prepare(cfg, out_dir);  // bad input fails before the directory exists
+  auto dir = RunDirectory::create(out_dir);
+  RunDirectoryLock lock(dir.path());
+  nlohmann::json config = cfg.to_json();
+  config["budget_resolved"] = setup.budget;
+  config["algorithm_options_resolved"] = setup.algorithm_options;
+  config["hv_normalisation"] = setup.norm.to_json();
+  dir.write_json(RunDirectory::kConfig, config);
+  return execute(dir, cfg, setup);
+}
+
+SpaceRunResult resume_space_search(const std::string& path) {
+  auto dir = RunDirectory::open(path);
+  RunDirectoryLock lock(dir.path());
+  const SpaceRunConfig cfg = SpaceRunConfig::from_json(dir.read_json(RunDirectory::kConfig));
+  const SpaceSetup setup = prepare(cfg, dir.path());
+  return execute(dir, cfg, setup);
+}
+
+}  // namespace pelnas
