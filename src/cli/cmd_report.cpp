@@ -16,6 +16,7 @@
 #include "report/compare_report.h"
 #include "report/run_data.h"
 #include "report/run_report.h"
+#include "report/space_run_report.h"
 #include "run/run_directory.h"
 #include "run/run_progress.h"
 
@@ -149,6 +150,11 @@ void run_report(const ReportCliOptions& o) {
       std::cerr << "note: no benchmark tables (" << e.what() << "): the front charts have no true front\n";
     }
     write_report(out, report::render_bench_report(dir, data.get()), "");
+    return;
+  }
+  if (report::is_space_run_dir(dir)) {  // `pelnas search --space fbnet`: no NB201 tables, no true front
+    if (o.watch) throw Error("report --watch: " + dir + " is a run on another space than nb201; report it when it has finished");
+    write_report(out, report::render_space_run_report(dir), fs::exists(fs::path(dir) / "summary.json") ? "" : ": the run has not finished");
     return;
   }
   if (o.watch) return watch_run(o, dir, out);

@@ -95,6 +95,22 @@ TEST(FbnetSearchCli, PelnasRunHoldsTheProgramsAnswersAndTheLutCosts) {
   EXPECT_LE(z, norm["cost_max"].get<double>());
 }
 
+TEST(FbnetSearchCli, ReportShowsTheFrontWithFbnetStrings) {
+  const std::string out = test::temp_dir("fbnet-report") + "/run";
+  ASSERT_EQ(test::run_cli(args(out, "rea")).exit_code, 0);
+  const auto r = test::run_cli({"report", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = test::read_file(out + "/report.html");
+  const auto front = CsvTable::read(out + "/front.csv");
+  ASSERT_GE(front.rows(), 1u);
+  for (std::size_t i = 0; i < front.rows(); ++i)
+    EXPECT_NE(html.find(std::string(front.cell(i, front.column("arch_str")))), std::string::npos);
+  EXPECT_NE(html.find("no true front"), std::string::npos);
+  EXPECT_NE(html.find("pixel3_latency (ms)"), std::string::npos);
+  EXPECT_EQ(html.find("HV ratio ("), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
 TEST(FbnetSearchCli, RandomReaAndNsga2SpendTheBudgetOnDistinctArchitectures) {
   for (const std::string algo : {"random", "rea", "nsga2"}) {
     const std::string out = test::temp_dir("fbnet-" + algo) + "/run";

@@ -1,0 +1,150 @@
+#include "report/space_run_report.h"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/csv.h"
+#include "common/error.h"
+#include "report/html_writer.h"
+#include "report/svg_plot.h"
+
+namespace pelnas::report {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+nlohmann::json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) throw Error(p.string() + ": cannot open");
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(p.string() + ": not valid JSON: " + e.what());
+  }
+}
+
+}  // namespace
+
+bool is_space_run_dir(const std::string& dir) {
+  const fs::path p = fs::path(dir) / "config.json";
+  if (!fs::exists(p)) return false;
+  try {
+    const auto j = read_json(p);
+    return j.is_object() && j.contains("space") && j["space"].is_string() && j["space"] != "nb201";
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+std::string render_space_run_report(const std::string& dir) {
+  const fs::path d(dir);
+  const auto config = read_json(d / "config.json");
+  const bool finished = fs::exists(d / "summary.json");
+  const auto summary = finished ? read_json(d / "summary.json") : nlohmann::json::object();
+  const std::string space = config.value("space", "");
+  const bool score = config.value("accuracy_signal", "") == "score";
+  const std::string signal = score ? "score" : "accuracy";
+  const std::string signal_label = score ? "training-free score" : "accuracy (external evaluator)";
+  const CsvTable archive = CsvTable::read((d / "archive.csv").string());
+  const CsvTable front = finished ? CsvTable::read((d / "front.csv").string()) : CsvTable::parse("order\n", "front.csv");
+  const auto c_arch = archive.column("arch_str"), c_sig = archive.column(signal), c_cost = archive.column("cost"),
+             c_niche = archive.column("niche"), c_order = archive.column("order");
+  const std::string cost_name = summary.value("cost", config.value("device", "") + "_" + config.value("metric", ""));
+  const std::string unit = summary.value("cost_unit", config.value("metric", "") == "energy" ? "mJ" : "ms");
+
+  HtmlPage page(fmt::format("pelnas run {} ({} space)", d.filename().string(), space));
+  page.heading(1, fmt::format("{} search on the {} space ({}), {}", config.value("algorithm", ""), space,
+                              summary.value("dataset", config.value("dataset", "")), cost_name));
+  page.paragraph(finished ? summary.value("protocol", "")
+                          : "The run has not finished: no summary.json yet; shown as of its last archive.csv "
+                            "(continue it with `pelnas search --resume " + dir + "`).",
+                 finished ? "" : "warn");
+  if (score) page.paragraph("The vertical axis is a training-free score (0-100, higher is better), not an accuracy.");
+
+  HtmlTable facts;
+  facts.header = {"quantity", "value"};
+  facts.rows.push_back({"evaluations", std::to_string(archive.rows())});
+  if (finished) {
+    facts.rows.push_back({"front size", std::to_string(summary.value("front_size", 0))});
+    facts.rows.push_back({"HV (fixed normalisation, no true front)", fmt::format("{:.4f}", summary.value("hv", 0.0))});
+    const auto& n = summary["hv_normalisation"];
+    facts.rows.push_back({fmt::format("cost range of the space ({})", unit),
+                          fmt::format("{:.6g} .. {:.6g}", n.value("cost_min", 0.0), n.value("cost_max", 0.0))});
+  }
+  facts.rows.push_back({"seed", std::to_string(config.value("seed", 0))});
+  page.table(facts);
+
+  SvgPlot plot;
+  plot.id = "front";
+  plot.title = fmt::format("{} vs {}", signal_label, cost_name);
+  plot.x.label = cost_name;
+  plot.x.unit = unit;
+  plot.y.label = score ? "training-free score" : "accuracy";
+  plot.y.unit = score ? "" : "%";
+  SvgSeries all;
+  all.name = "evaluated";
+  all.kind = SeriesKind::Scatter;
+  all.radius = 2.5;
+  all.opacity = 0.5;
+  all.css_class = "evaluated";
+  auto point = [](double x, double y, std::string tip) {
+    SvgPoint p;
+    p.x = x;
+    p.y = y;
+    p.tooltip = std::move(tip);
+    return p;
+  };
+  for (std::size_t i = 0; i < archive.rows(); ++i)
+    all.points.push_back(point(archive.number(i, c_cost), archive.number(i, c_sig),
+                               fmt::format("#{} niche {}: {}", archive.integer(i, c_order), archive.integer(i, c_niche),
+                                           archive.cell(i, c_arch))));
+  plot.series.push_back(all);
+  if (front.rows() > 0) {
+    SvgSeries f;
+    f.name = "found front";
+    f.kind = SeriesKind::Line;
+    f.markers = true;
+    f.css_class = "front";
+    const auto fa = front.column("arch_str"), fs_ = front.column(signal), fc = front.column("cost");
+    for (std::size_t i = 0; i < front.rows(); ++i)
+      f.points.push_back(point(front.number(i, fc), front.number(i, fs_), std::string(front.cell(i, fa))));
+    plot.series.push_back(f);
+  }
+  page.raw(plot.render());
+
+  if (fs::exists(d / "metrics.csv")) {
+    const CsvTable m = CsvTable::read((d / "metrics.csv").string());
+    SvgPlot hv;
+    hv.id = "hv";
+    hv.title = "HV per generation (fixed normalisation; no true front, so no HV ratio)";
+    hv.x.label = "evaluations";
+    hv.y.label = "HV";
+    SvgSeries s;
+    s.kind = SeriesKind::Line;
+    s.markers = true;
+    for (std::size_t i = 0; i < m.rows(); ++i)
+      s.points.push_back(point(m.number(i, m.column("evaluations")), m.number(i, m.column("hv")), ""));
+    hv.series.push_back(s);
+    page.raw(hv.render());
+  }
+
+  page.heading(2, "Front architectures");
+  HtmlTable t;
+  t.css_class = "found";
+  t.header = {"#", "architecture", "niche", signal_label, fmt::format("{} ({})", cost_name, unit)};
+  t.column_classes = {"", "arch", "", "", ""};
+  if (front.rows() > 0) {
+    const auto fa = front.column("arch_str"), fs_ = front.column(signal), fc = front.column("cost"), fn = front.column("niche");
+    for (std::size_t i = 0; i < front.rows(); ++i)
+      t.rows.push_back({std::to_string(i + 1), std::string(front.cell(i, fa)), std::to_string(front.integer(i, fn)),
+                        fmt::format("{:.4f}", front.number(i, fs_)), fmt::format("{:.6g}", front.number(i, fc))});
+  }
+  page.table(t);
+  return page.render();
+}
+
+}  // namespace pelnas::report
