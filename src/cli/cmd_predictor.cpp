@@ -172,6 +172,7 @@ struct TrainArgs {
   ProxyCli proxy;
   PredictorOptions options;
   bool no_one_hot = false;
+  std::string label_transform = std::string(to_string(PredictorOptions{}.label_transform));
   std::string proxies = std::string(kDefaultProxySetName);
   bool json_out = false;
 };
@@ -180,6 +181,7 @@ void run_train(TrainArgs a) {
   const Dataset d = dataset_from_string(a.dataset);
   a.options.one_hot = !a.no_one_hot;
   a.options.proxies = resolve_proxy_set(a.proxies);
+  a.options.label_transform = label_transform_from_string(a.label_transform);
   a.options.validate();
   auto data = BenchmarkData::load(resolve_data_dir(a.data.data_dir));
   auto table = a.proxy.load_table(d);
@@ -330,6 +332,8 @@ void setup(CLI::App& root) {
   trc->add_flag("--graph-features", tr.options.graph_features, "add graph features of the cell (live paths, conv depth, ...)");
   trc->add_option("--ensemble", tr.options.ensemble, "independent boosters (seeds model-seed, +1, ...) averaged");
   trc->add_option("--objective", tr.options.objective, "reg:squarederror or rank:pairwise");
+  trc->add_option("--label-transform", tr.label_transform, "what the regression fits: none (accuracy) or log-error (-log(100 - accuracy))");
+  trc->add_option("--top-weight", tr.options.top_weight, "training weight of the archs with the best 20 % of labels (others 1)");
   trc->add_option("--colsample-bytree", tr.options.colsample_bytree, "feature subsample per tree");
   trc->add_option("--min-child-weight", tr.options.min_child_weight, "minimum hessian weight of a leaf");
   tr.proxy.add(trc, true);

@@ -82,6 +82,7 @@ void PredictorOptions::validate() const {
   if (ensemble < 1 || ensemble > 64) bad("ensemble", "in [1, 64]", std::to_string(ensemble));
   if (objective != "reg:squarederror" && objective != "rank:pairwise")
     bad("objective", "reg:squarederror or rank:pairwise", objective);
+  if (!(top_weight > 0 && top_weight <= 1000)) bad("top_weight", "in (0, 1000]", std::to_string(top_weight));
   if (proxies != resolve_proxy_set(join_proxies(proxies)) && !proxies.empty())
     bad("proxies", "distinct proxy names in the order " + join_proxies(resolve_proxy_set("all")), join_proxies(proxies));
   if (proxies.empty() && !one_hot && !graph_features) bad("proxies", "non-empty when there are no other features", "none");
@@ -91,7 +92,8 @@ nlohmann::json PredictorOptions::to_json() const {
   return {{"n_estimators", n_estimators}, {"max_depth", max_depth},   {"learning_rate", learning_rate},
           {"subsample", subsample},       {"colsample_bytree", colsample_bytree},
           {"min_child_weight", min_child_weight}, {"seed", seed}, {"one_hot", one_hot}, {"nthread", nthread},
-          {"proxies", proxies}, {"graph_features", graph_features}, {"ensemble", ensemble}, {"objective", objective}};
+          {"proxies", proxies}, {"graph_features", graph_features}, {"ensemble", ensemble}, {"objective", objective},
+          {"label_transform", std::string(to_string(label_transform))}, {"top_weight", top_weight}};
 }
 
 PredictorOptions PredictorOptions::from_json(const nlohmann::json& j) {
@@ -109,6 +111,8 @@ PredictorOptions PredictorOptions::from_json(const nlohmann::json& j) {
   o.graph_features = j.value("graph_features", false);
   o.ensemble = j.value("ensemble", 1);
   o.objective = j.value("objective", std::string("reg:squarederror"));
+  o.label_transform = label_transform_from_string(j.value("label_transform", std::string("none")));
+  o.top_weight = j.value("top_weight", 1.0);
   o.validate();
   return o;
 }
@@ -175,8 +179,15 @@ XgboostPredictor XgboostPredictor::train(const std::vector<float>& rows, const s
   if (labels.size() < 2) throw Error("predictor: needs at least 2 training archs");
   for (float l : labels)
     if (!std::isfinite(l)) throw Error("predictor: a training label is not finite");
-  check(XGDMatrixSetFloatInfo(d.h, "label", labels.data(), labels.size()), "setting labels");
   const auto& o = meta.options;
+  std::vector<float> fitted(labels.size());
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    fitted[i] = static_cast<float>(transform_label(o.label_transform, labels[i]));
+  check(XGDMatrixSetFloatInfo(d.h, "label", fitted.data(), fitted.size()), "setting labels");
+  if (o.top_weight != 1.0) {
+    const auto w = top_label_weights(labels, kTopLabelFraction, o.top_weight);
+    check(XGDMatrixSetFloatInfo(d.h, "weight", w.data(), w.size()), "setting weights");
+  }
   const bool rank = o.objective == "rank:pairwise";
   if (rank) {
     const unsigned group = static_cast<unsigned>(labels.size());  // one query: all training archs
@@ -227,7 +238,9 @@ std::vector<double> XgboostPredictor::predict(const std::vector<float>& rows) co
   // Members are summed in a fixed order, then averaged: independent of thread count and batch.
   for (double& v : out) v /= static_cast<double>(boosters_.size());
   if (meta_.options.objective == "rank:pairwise")
-    for (double& v : out) v = calibrate(v);
+    for (double& v : out) v = calibrate(v);  // scores, not labels: the label transform does not apply
+  else if (meta_.options.label_transform != LabelTransform::None)
+    for (double& v : out) v = untransform_label(meta_.options.label_transform, v);
   return out;
 }
 

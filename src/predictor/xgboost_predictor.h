@@ -12,8 +12,12 @@
 
 #include "predictor/proxy_cache.h"
 #include "predictor/proxy_subsets.h"
+#include "predictor/training_labels.h"
 
 namespace pelnas {
+
+// Fraction of the training archs (best labels) that PredictorOptions::top_weight applies to.
+inline constexpr double kTopLabelFraction = 0.2;
 
 struct PredictorOptions {
   int n_estimators = 600;
@@ -33,6 +37,10 @@ struct PredictorOptions {
   // "reg:squarederror" or "rank:pairwise" (then scores are mapped to accuracy by the training
   // labels' quantiles, a monotone map, so the predictor still speaks percent).
   std::string objective = "reg:squarederror";
+  // What the regression fits (training_labels.h); predictions are mapped back to percent.
+  LabelTransform label_transform = LabelTransform::None;
+  // Training weight of the archs whose labels are among the best 20 % (kTopLabelFraction); others 1.
+  double top_weight = 1.0;
 
   // Throws pelnas::Error naming the first bad field and its valid range.
   void validate() const;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -10,6 +11,7 @@
 #include "fake_proxy_computer.h"
 #include "predictor/predictor_features.h"
 #include "predictor/rank_correlation.h"
+#include "predictor/training_labels.h"
 #include "predictor/xgboost_predictor.h"
 #include "test_support.h"
 
@@ -130,12 +132,89 @@ TEST(PredictorVariants, SidecarWithoutTheNewKeysLoadsAsAllThirteenProxies) {
   const std::string path = test::temp_dir("xgbold") + "/model.json";
   p.save(path);
   auto j = nlohmann::json::parse(test::read_file(XgboostPredictor::sidecar_path(path)));
-  for (const char* key : {"proxies", "graph_features", "ensemble", "objective"}) j["options"].erase(key);
+  for (const char* key : {"proxies", "graph_features", "ensemble", "objective", "label_transform", "top_weight"})
+    j["options"].erase(key);
   j.erase("calibration");
   test::write_file(XgboostPredictor::sidecar_path(path), j.dump());
   const auto loaded = XgboostPredictor::load(path);
   EXPECT_EQ(loaded.meta().options.proxies.size(), 13u);
+  EXPECT_EQ(loaded.meta().options.label_transform, LabelTransform::None);
+  EXPECT_EQ(loaded.meta().options.top_weight, 1.0);
   EXPECT_EQ(loaded.predict(rows), p.predict(rows));
+}
+
+TEST(TrainingLabels, TransformRoundTripWeightsAndErrors) {
+  for (double a : {10.0, 55.5, 93.66, 99.9}) {
+    EXPECT_EQ(transform_label(LabelTransform::None, a), a);
+    EXPECT_DOUBLE_EQ(transform_label(LabelTransform::LogError, a), -std::log(100.0 - a));
+    EXPECT_NEAR(untransform_label(LabelTransform::LogError, transform_label(LabelTransform::LogError, a)), a, 1e-9);
+  }
+  EXPECT_THROW(transform_label(LabelTransform::LogError, 100.0), Error);
+  EXPECT_EQ(label_transform_from_string("log-error"), LabelTransform::LogError);
+  try {
+    label_transform_from_string("log");
+    FAIL();
+  } catch (const Error& e) {
+    for (const char* want : {"'log'", "none", "log-error"}) EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+  }
+  // Best ceil(0.4 * 5) = 2 labels: 5 (arch 4) and 3 (arch 0).
+  EXPECT_EQ(top_label_weights({3, 1, 2, 2, 5}, 0.4, 4.0), (std::vector<float>{4, 1, 1, 1, 4}));
+  // A tie at the cut: the later arch ranks higher (stable sort).
+  EXPECT_EQ(top_label_weights({2, 2, 1}, 0.3, 5.0), (std::vector<float>{1, 5, 1}));
+  EXPECT_EQ(top_label_weights({2, 2, 1}, 0.2, 1.0), (std::vector<float>{1, 1, 1}));
+  PredictorOptions o;
+  o.top_weight = 0;
+  EXPECT_THROW(o.validate(), Error);
+}
+
+TEST(PredictorVariants, LogErrorAndTopWeightMatchTheirDefinitions) {
+  PredictorMeta m;
+  m.proxy_key.code_version = "fake-1";
+  m.options.n_estimators = 30;
+  m.options.proxies = resolve_proxy_set("nwot,params,synflow");
+  m.options.subsample = 1.0;  // no row sampling, so a weight of k is exactly k copies of the row
+  m.options.colsample_bytree = 1.0;
+  m.features = predictor_feature_names(m.options);
+  std::vector<float> rows, labels;
+  std::vector<double> truth;
+  make_rows(m.options, 0, 300, rows, labels, truth);
+
+  // log-error = a plain model fitted on -log(100 - accuracy), mapped back by 100 - exp(-score).
+  auto logm = m;
+  logm.options.label_transform = LabelTransform::LogError;
+  const auto p = XgboostPredictor::train(rows, labels, logm);
+  std::vector<float> logged;
+  for (float l : labels) logged.push_back(static_cast<float>(-std::log(100.0 - static_cast<double>(l))));
+  const auto plain = XgboostPredictor::train(rows, logged, m).predict(rows);
+  const auto y = p.predict(rows);
+  for (std::size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], 100.0 - std::exp(-plain[i]), 1e-9) << i;
+  const std::string path = test::temp_dir("xgblog") + "/model.json";
+  p.save(path);
+  EXPECT_EQ(XgboostPredictor::load(path).predict(rows), y);
+  EXPECT_EQ(XgboostPredictor::load(path).meta().options.label_transform, LabelTransform::LogError);
+
+  // top_weight k = the best 20 % of the training rows repeated k times.
+  auto wm = m;
+  wm.options.top_weight = 3.0;
+  const auto weighted = XgboostPredictor::train(rows, labels, wm).predict(rows);
+  const auto w = top_label_weights(labels, kTopLabelFraction, 3.0);
+  std::vector<float> rrows, rlabels;
+  const std::size_t ncol = m.features.size();
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    for (int k = 0; k < static_cast<int>(w[i]); ++k) {
+      rrows.insert(rrows.end(), rows.begin() + static_cast<long>(i * ncol), rows.begin() + static_cast<long>((i + 1) * ncol));
+      rlabels.push_back(labels[i]);
+    }
+  ASSERT_EQ(rlabels.size(), labels.size() + 2 * 60);
+  const auto repeated = XgboostPredictor::train(rrows, rlabels, m).predict(rows);
+  const auto unweighted = XgboostPredictor::train(rows, labels, m).predict(rows);
+  double diff_rep = 0, diff_unw = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    diff_rep = std::max(diff_rep, std::abs(weighted[i] - repeated[i]));
+    diff_unw = std::max(diff_unw, std::abs(weighted[i] - unweighted[i]));
+  }
+  EXPECT_LT(diff_rep, 1e-3);
+  EXPECT_GT(diff_unw, 0.01);
 }
 
 }  // namespace
