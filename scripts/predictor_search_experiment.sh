@@ -7,9 +7,9 @@
 #   pred     pelnas on --accuracy predictor, budget 324 (the 6 x 10 default plan), fpga+eyeriss
 #   valid    pelnas, nsga2, random on table:valid, budget 324, all six devices (seconds)
 #   predall  pelnas on --accuracy predictor on the remaining devices
-#   variants predictor variants (trained on 1000 / 1300 archs, 5-booster ensembles, validation
-#            labels) predict the pool: every arch of the shipped table and of the proxy cache (no
-#            proxy is computed); scripts/predictor_search_analysis.py --predictions compares them
+#   variants predictor variants (VARIANTS: the default, the former default, ablations) predict the
+#            pool: every arch of the shipped table and of the proxy cache (no proxy is computed);
+#            scripts/predictor_search_analysis.py --predictions compares them
 # Usage: scripts/predictor_search_experiment.sh [OUT] [SEEDS] [STEPS]
 #   OUT   default runs/predexp; SEEDS default 10; STEPS default "cost pred valid predall"
 # Env: PELNAS (default build/pelnas), PELNAS_PROXY_CACHE (default OUT/proxies.sqlite), NICE (10),
@@ -60,8 +60,14 @@ for step in $STEPS; do
       { tail -n +2 models/proxies_cifar10.csv | cut -d, -f2
         sqlite3 "$PELNAS_PROXY_CACHE" "SELECT arch FROM proxy_rows WHERE dataset = 'cifar10'"; } | sort -u > "$OUT/variants/pool.txt"
       log "variants: pool of $(wc -l < "$OUT/variants/pool.txt") archs"
-      for v in "default:--train 1000" "t1300:--train 1300" "ens5:--train 1000 --ensemble 5" \
-               "t1300ens5:--train 1300 --ensemble 5" "valid:--train 1000 --target valid"; do
+      # VARIANTS: "name:options; name:options; ..." replaces the list. "former" is the default before
+      # 2026-11-30 late (one-hot, no graph features, plain accuracy, unweighted); the others ablate
+      # the current default.
+      VARIANTS=${VARIANTS:-"default:--train 1000; former:--train 1000 --one-hot --no-graph-features --label-transform none --top-weight 1;
+        onehot:--train 1000 --one-hot; nograph:--train 1000 --no-graph-features; plainacc:--train 1000 --label-transform none;
+        unweighted:--train 1000 --top-weight 1; ens5:--train 1000 --ensemble 5"}
+      mapfile -t vlist < <(echo "$VARIANTS" | tr ';' '\n' | sed -E 's/^[[:space:]]+//; s/[[:space:]]+$//' | grep .)
+      for v in "${vlist[@]}"; do
         name=${v%%:*}
         # shellcheck disable=SC2086
         [ -f "$OUT/variants/$name.json" ] ||  # trained once; the pool may grow between calls

@@ -171,7 +171,6 @@ struct TrainArgs {
   std::string target = "test";
   ProxyCli proxy;
   PredictorOptions options;
-  bool no_one_hot = false;
   std::string label_transform = std::string(to_string(PredictorOptions{}.label_transform));
   std::string proxies = std::string(kDefaultProxySetName);
   bool json_out = false;
@@ -179,7 +178,6 @@ struct TrainArgs {
 
 void run_train(TrainArgs a) {
   const Dataset d = dataset_from_string(a.dataset);
-  a.options.one_hot = !a.no_one_hot;
   a.options.proxies = resolve_proxy_set(a.proxies);
   a.options.label_transform = label_transform_from_string(a.label_transform);
   a.options.validate();
@@ -325,13 +323,14 @@ void setup(CLI::App& root) {
   trc->add_option("--subsample", tr.options.subsample, "row subsample per tree");
   trc->add_option("--model-seed", tr.options.seed, "XGBoost seed");
   trc->add_option("--nthread", tr.options.nthread, "XGBoost threads (fixed, so results do not depend on the machine)");
-  trc->add_flag("--no-one-hot", tr.no_one_hot, "proxies only, without the 30 one-hot op features");
+  trc->add_flag("--one-hot,!--no-one-hot", tr.options.one_hot, "add the 30 one-hot op features (default: without)");
   trc->add_option("--proxies", tr.proxies,
                   "proxy features: 'default' (" + join_proxies(default_proxy_set()) + "), 'all', another named set (" +
                       join_proxies(proxy_set_names()) + ") or a comma-separated list of proxies");
-  trc->add_flag("--graph-features", tr.options.graph_features, "add graph features of the cell (live paths, conv depth, ...)");
+  trc->add_flag("--graph-features,!--no-graph-features", tr.options.graph_features,
+                "the 8 graph features of the cell (live paths, conv depth, ...; default: with)");
   trc->add_option("--ensemble", tr.options.ensemble, "independent boosters (seeds model-seed, +1, ...) averaged");
-  trc->add_option("--objective", tr.options.objective, "reg:squarederror or rank:pairwise");
+  trc->add_option("--objective", tr.options.objective, "reg:squarederror or rank:pairwise (then also --top-weight 1)");
   trc->add_option("--label-transform", tr.label_transform, "what the regression fits: none (accuracy) or log-error (-log(100 - accuracy))");
   trc->add_option("--top-weight", tr.options.top_weight, "training weight of the archs with the best 20 % of labels (others 1)");
   trc->add_option("--colsample-bytree", tr.options.colsample_bytree, "feature subsample per tree");

@@ -90,6 +90,7 @@ std::vector<std::string> predictor_feature_names(bool one_hot) {
   PredictorOptions o;
   o.proxies = resolve_proxy_set("all");
   o.one_hot = one_hot;
+  o.graph_features = false;
   return predictor_feature_names(o);
 }
 
@@ -97,6 +98,7 @@ void append_features(std::vector<float>& rows, const ProxyValues& proxies, const
   PredictorOptions o;
   o.proxies = resolve_proxy_set("all");
   o.one_hot = one_hot;
+  o.graph_features = false;
   append_features(rows, proxies, arch, o);
 }
 

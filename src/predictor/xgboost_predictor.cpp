@@ -83,6 +83,9 @@ void PredictorOptions::validate() const {
   if (objective != "reg:squarederror" && objective != "rank:pairwise")
     bad("objective", "reg:squarederror or rank:pairwise", objective);
   if (!(top_weight > 0 && top_weight <= 1000)) bad("top_weight", "in (0, 1000]", std::to_string(top_weight));
+  // XGBoost's ranking objectives weigh query groups, not rows; all training archs are one group.
+  if (objective == "rank:pairwise" && top_weight != 1.0)
+    bad("top_weight", "1 with objective rank:pairwise (give --top-weight 1)", std::to_string(top_weight));
   if (proxies != resolve_proxy_set(join_proxies(proxies)) && !proxies.empty())
     bad("proxies", "distinct proxy names in the order " + join_proxies(resolve_proxy_set("all")), join_proxies(proxies));
   if (proxies.empty() && !one_hot && !graph_features) bad("proxies", "non-empty when there are no other features", "none");

@@ -27,20 +27,23 @@ struct PredictorOptions {
   double colsample_bytree = 0.8;
   double min_child_weight = 1.0;
   std::uint64_t seed = 0;
-  bool one_hot = true;  // append the 30-column one-hot encoding of the 6 edge ops
+  // Default features: the proxies + the 8 cell graph features, without the 30-column one-hot op
+  // encoding. The one-hot ranks uniform held-out archs better but chooses worse fronts among the
+  // archs a search visits (docs/PROTOCOL.md section 4), so it is an option.
+  bool one_hot = false;  // append the 30-column one-hot encoding of the 6 edge ops
   int nthread = 1;      // fixed so results do not depend on the machine
   // The proxy features (kProxyNames order); default: default_proxy_set() (proxy_subsets.h).
   std::vector<std::string> proxies = default_proxy_set();
-  bool graph_features = false;  // append cell_graph_feature_names() (predictor_features.h)
+  bool graph_features = true;  // append cell_graph_feature_names() (predictor_features.h)
   // Independent boosters (seeds seed, seed+1, ...) whose predictions are averaged.
   int ensemble = 1;
   // "reg:squarederror" or "rank:pairwise" (then scores are mapped to accuracy by the training
   // labels' quantiles, a monotone map, so the predictor still speaks percent).
   std::string objective = "reg:squarederror";
   // What the regression fits (training_labels.h); predictions are mapped back to percent.
-  LabelTransform label_transform = LabelTransform::None;
+  LabelTransform label_transform = LabelTransform::LogError;
   // Training weight of the archs whose labels are among the best 20 % (kTopLabelFraction); others 1.
-  double top_weight = 1.0;
+  double top_weight = 5.0;
 
   // Throws pelnas::Error naming the first bad field and its valid range.
   void validate() const;

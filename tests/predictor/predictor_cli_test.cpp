@@ -117,12 +117,12 @@ TEST(PredictorCli, BadInputExitsWithCode2AndAClearMessage) {
 
 TEST(PredictorCli, ProxySubsetsTop20AndUnknownNames) {
   const Fixture f = make_fixture(400);
-  // A named subset and an explicit list train on exactly those proxies (plus the one-hot ops).
+  // A named subset and an explicit list train on exactly those proxies (plus the 8 cell graph features).
   auto tr = test::run_cli({"predictor", "train", "--train", "250", "--n-estimators", "40", "--proxies", "nwot,params",
                            "--proxies-table", f.table, "--out", f.model, "--json"}, f.env);
   ASSERT_EQ(tr.exit_code, 0) << tr.err;
   EXPECT_EQ(nlohmann::json::parse(tr.out)["proxies"], nlohmann::json({"nwot", "params"}));
-  EXPECT_EQ(nlohmann::json::parse(tr.out)["features"], 2 + 30);
+  EXPECT_EQ(nlohmann::json::parse(tr.out)["features"], 2 + 8);
   auto ev = test::run_cli({"predictor", "eval", "--model", f.model, "--test", "150", "--proxies-table", f.table, "--json"}, f.env);
   ASSERT_EQ(ev.exit_code, 0) << ev.err;
   const auto j = nlohmann::json::parse(ev.out);

@@ -77,8 +77,10 @@ TEST(PredictorVariants, EnsembleAndRankObjectiveRoundTripAndAreDeterministic) {
     m.options.n_estimators = 40;
     m.options.proxies = resolve_proxy_set("nwot,params,synflow");
     m.options.graph_features = true;
+    m.options.one_hot = true;
     m.options.ensemble = 3;
     m.options.objective = objective;
+    if (objective == "rank:pairwise") m.options.top_weight = 1.0;  // ranking weighs groups, not rows
     m.features = predictor_feature_names(m.options);
     ASSERT_EQ(m.features.size(), 3u + 8u + 30u);
     std::vector<float> rows, labels, trows, tlabels;
@@ -124,6 +126,10 @@ TEST(PredictorVariants, SidecarWithoutTheNewKeysLoadsAsAllThirteenProxies) {
   m.proxy_key.code_version = "fake-1";
   m.options.n_estimators = 10;
   m.options.proxies = resolve_proxy_set("all");
+  m.options.one_hot = true;  // the first format's model: 13 proxies + one-hot, plain accuracy
+  m.options.graph_features = false;
+  m.options.label_transform = LabelTransform::None;
+  m.options.top_weight = 1.0;
   m.features = predictor_feature_names(m.options);
   std::vector<float> rows, labels;
   std::vector<double> truth;
@@ -165,6 +171,14 @@ TEST(TrainingLabels, TransformRoundTripWeightsAndErrors) {
   PredictorOptions o;
   o.top_weight = 0;
   EXPECT_THROW(o.validate(), Error);
+  o.top_weight = 5;
+  o.objective = "rank:pairwise";
+  try {
+    o.validate();
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("top_weight must be 1 with objective rank:pairwise"), std::string::npos) << e.what();
+  }
 }
 
 TEST(PredictorVariants, LogErrorAndTopWeightMatchTheirDefinitions) {
@@ -174,6 +188,8 @@ TEST(PredictorVariants, LogErrorAndTopWeightMatchTheirDefinitions) {
   m.options.proxies = resolve_proxy_set("nwot,params,synflow");
   m.options.subsample = 1.0;  // no row sampling, so a weight of k is exactly k copies of the row
   m.options.colsample_bytree = 1.0;
+  m.options.label_transform = LabelTransform::None;
+  m.options.top_weight = 1.0;
   m.features = predictor_feature_names(m.options);
   std::vector<float> rows, labels;
   std::vector<double> truth;

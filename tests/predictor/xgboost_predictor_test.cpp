@@ -34,6 +34,9 @@ PredictorMeta meta(bool one_hot, std::uint64_t seed = 0) {
   m.options.n_estimators = 60;
   m.options.seed = seed;
   m.options.one_hot = one_hot;
+  m.options.graph_features = false;  // the first feature layout, fitted on plain accuracy
+  m.options.label_transform = LabelTransform::None;
+  m.options.top_weight = 1.0;
   m.options.proxies = resolve_proxy_set("all");
   m.features = predictor_feature_names(one_hot);
   return m;
