@@ -90,16 +90,46 @@ int proxy_position(std::string_view name) {
   return -1;
 }
 
-// Columns [first, first + 13] of a proxy_rows read (computed, then the proxies) into values.
-ProxyValues read_wide(sqlite3_stmt* s, int first) {
+const char* sqlite_type_name(int type) {
+  switch (type) {
+    case SQLITE_INTEGER: return "an integer";
+    case SQLITE_FLOAT: return "a number";
+    case SQLITE_TEXT: return "text";
+    case SQLITE_BLOB: return "a blob";
+    default: return "NULL";
+  }
+}
+
+// Columns [first, first + 13] of a proxy_rows read (computed, then the proxies) into values. A
+// hand-edited or foreign file can hold text or blobs in these columns (SQLite keeps a value it
+// cannot convert to the column's type); SQLite would read them as 0, so they are refused, naming
+// the file, the row and the column.
+ProxyValues read_wide(sqlite3_stmt* s, int first, const std::string& path, const std::string& arch) {
+  const auto bad = [&](const std::string& column, int col, const char* expected) {
+    std::string shown;
+    if (sqlite3_column_type(s, col) == SQLITE_TEXT) {
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, col));
+      shown = text ? std::string(text).substr(0, 40) : std::string();
+      shown = " '" + shown + "'";
+    }
+    return Error("proxy cache " + path + ": table proxy_rows, row of arch " + arch + ", column " + column + ": holds " +
+                 sqlite_type_name(sqlite3_column_type(s, col)) + shown + ", expected " + expected +
+                 "; fix or delete the row (it is recomputed), or pass another cache path");
+  };
+  if (sqlite3_column_type(s, first) != SQLITE_INTEGER) throw bad("computed", first, "an integer bit mask");
   ProxyValues out;
   const auto computed = sqlite3_column_int64(s, first);
   for (std::size_t i = 0; i < kProxyNames.size(); ++i) {
     if (!(computed & (std::int64_t{1} << i))) continue;
     const int col = first + 1 + static_cast<int>(i);
-    out.emplace(std::string(kProxyNames[i]), sqlite3_column_type(s, col) == SQLITE_NULL
-                                                 ? std::nullopt
-                                                 : std::optional<double>(sqlite3_column_double(s, col)));
+    const int type = sqlite3_column_type(s, col);
+    if (type == SQLITE_NULL) {
+      out.emplace(std::string(kProxyNames[i]), std::nullopt);
+      continue;
+    }
+    if (type != SQLITE_FLOAT && type != SQLITE_INTEGER)
+      throw bad(std::string(kProxyNames[i]), col, "a number or NULL (a proxy that came out non-finite)");
+    out.emplace(std::string(kProxyNames[i]), std::optional<double>(sqlite3_column_double(s, col)));
   }
   return out;
 }
@@ -229,7 +259,12 @@ ProxyValues ProxyCache::lookup(const Arch& arch, const ProxyKey& key) {
   ProxyValues out;
   int rc = sqlite3_step(s);
   if (rc == SQLITE_ROW) {
-    out = read_wide(s, 0);
+    try {
+      out = read_wide(s, 0, path_, arch.str());
+    } catch (...) {
+      sqlite3_reset(s);
+      throw;
+    }
     rc = sqlite3_step(s);
   }
   sqlite3_reset(s);  // release the read snapshot so WAL checkpoints are not held back
@@ -271,7 +306,12 @@ std::vector<ProxyValues> ProxyCache::lookup_many(const std::vector<Arch>& archs,
     const auto pos = sqlite3_column_int64(s, 0);
     if (pos < 0 || static_cast<std::size_t>(pos) >= slots.size()) continue;
     const auto& where = slots[static_cast<std::size_t>(pos)];
-    out[where.front()] = read_wide(s, 1);
+    try {
+      out[where.front()] = read_wide(s, 1, path_, list[static_cast<std::size_t>(pos)].get<std::string>());
+    } catch (...) {
+      sqlite3_reset(s);
+      throw;
+    }
     for (std::size_t k = 1; k < where.size(); ++k) out[where[k]] = out[where.front()];
   }
   sqlite3_reset(s);  // release the read snapshot so WAL checkpoints are not held back

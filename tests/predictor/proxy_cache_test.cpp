@@ -282,4 +282,54 @@ TEST(ProxyCache, ReadsAndKeepsFirstLayoutFiles) {
   EXPECT_EQ(cache.lookup(b, key()).at("zen"), 7.0);
 }
 
+TEST(ProxyCache, NonNumericValuesAreRefusedNamingFileRowAndColumn) {
+  // A hand-edited or foreign cache: SQLite keeps text or a blob in a REAL column and would read it
+  // as 0.0. Every lookup path refuses it, naming the file, the arch (row) and the column.
+  const std::string path = test::temp_dir("cache_text") + "/c.sqlite";
+  const Arch a = Arch::from_lex_code(77), b = Arch::from_lex_code(78);
+  {
+    ProxyCache c(path);
+    c.store({{a, values_for(77)}, {b, values_for(78)}}, key());
+  }
+  const auto edit = [&](const std::string& set, const Arch& arch) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const std::string sql = "UPDATE proxy_rows SET " + set + " WHERE arch = '" + arch.str() + "'";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+    sqlite3_close(db);
+  };
+  const auto expect_refused = [&](const std::string& column, const std::string& held) {
+    ProxyCache c(path);
+    for (int way = 0; way < 3; ++way) {
+      try {
+        if (way == 0) c.lookup(a, key());
+        if (way == 1) c.lookup_many({b, a}, key());
+        if (way == 2) c.complete(a, key());
+        ADD_FAILURE() << "accepted " << column << " holding " << held << " (way " << way << ")";
+      } catch (const Error& e) {
+        const std::string msg = e.what();
+        EXPECT_NE(msg.find(path), std::string::npos) << msg;
+        EXPECT_NE(msg.find(a.str()), std::string::npos) << msg;
+        EXPECT_NE(msg.find("column " + column), std::string::npos) << msg;
+        EXPECT_NE(msg.find(held), std::string::npos) << msg;
+      }
+    }
+    // The other row still reads, and the statement was released (a write goes through).
+    EXPECT_EQ(c.lookup(b, key()), values_for(78));
+    c.store(Arch::from_lex_code(79), values_for(79), key());
+  };
+  edit("synflow = 'abc'", a);
+  expect_refused("synflow", "text 'abc'");
+  edit("synflow = 1.5, nwot = x'00ff'", a);
+  expect_refused("nwot", "a blob");
+  edit("nwot = 2, computed = 'all'", a);
+  expect_refused("computed", "text 'all'");
+  // Integers and numeric text that SQLite converted on store are numbers: accepted.
+  edit("computed = 8191, synflow = '2.5', nwot = 3", a);
+  ProxyCache c(path);
+  const ProxyValues v = c.lookup(a, key());
+  EXPECT_EQ(v.at("synflow"), 2.5);
+  EXPECT_EQ(v.at("nwot"), 3.0);
+}
+
 }  // namespace pelnas
