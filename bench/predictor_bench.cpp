@@ -61,15 +61,32 @@ Setup& setup() {
   return *s;
 }
 
-// XGBoost alone on a ready 1,000-row feature matrix.
-void BM_XgboostPredict1000(benchmark::State& state) {
+std::vector<float> query_rows() {
   auto& s = setup();
   std::vector<float> rows;
   for (const Arch& a : s.query) append_features(rows, s.table->values[a], a, s.model->meta().options);
-  for (auto _ : state) benchmark::DoNotOptimize(s.model->predict(rows));
+  return rows;
+}
+
+// The model alone on a ready 1,000-row feature matrix: XGBoost's in-place prediction (what
+// XgboostPredictor::predict did before the flat trees) ...
+void BM_XgboostPredict1000(benchmark::State& state) {
+  auto& s = setup();
+  const auto rows = query_rows();
+  for (auto _ : state) benchmark::DoNotOptimize(s.model->predict_with_xgboost(rows));
   state.SetItemsProcessed(state.iterations() * 1000);
 }
 BENCHMARK(BM_XgboostPredict1000)->Unit(benchmark::kMillisecond);
+
+// ... and the same trees evaluated from flat arrays (XgboostPredictor::predict now), checked equal.
+void BM_FlatForestPredict1000(benchmark::State& state) {
+  auto& s = setup();
+  const auto rows = query_rows();
+  if (s.model->predict(rows) != s.model->predict_with_xgboost(rows)) state.SkipWithError("flat trees differ from XGBoost");
+  for (auto _ : state) benchmark::DoNotOptimize(s.model->predict(rows));
+  state.SetItemsProcessed(state.iterations() * 1000);
+}
+BENCHMARK(BM_FlatForestPredict1000)->Unit(benchmark::kMillisecond);
 
 // PredictorAccuracy::predict for the 1,000 query archs with a fresh feature source each time (no
 // memoised predictions): from the in-memory table, or else from the SQLite cache file.

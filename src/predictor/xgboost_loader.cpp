@@ -60,6 +60,9 @@ PELNAS_XGB_FORWARD(int, XGBoosterPredictFromDense,
                    (BoosterHandle handle, char const* values, char const* config, DMatrixHandle m,
                     bst_ulong const** out_shape, bst_ulong* out_dim, const float** out_result),
                    (handle, values, config, m, out_shape, out_dim, out_result))
+PELNAS_XGB_FORWARD(int, XGBoosterSaveModelToBuffer,
+                   (BoosterHandle handle, char const* config, bst_ulong* out_len, char const** out_dptr),
+                   (handle, config, out_len, out_dptr))
 PELNAS_XGB_FORWARD(int, XGBoosterSetParam, (BoosterHandle handle, const char* name, const char* value),
                    (handle, name, value))
 PELNAS_XGB_FORWARD(int, XGBoosterUpdateOneIter, (BoosterHandle handle, int iter, DMatrixHandle dtrain),

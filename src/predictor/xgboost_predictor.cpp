@@ -213,6 +213,7 @@ XgboostPredictor XgboostPredictor::train(const std::vector<float>& rows, const s
   }
   p.meta_ = std::move(meta);
   p.set_predict_threads(default_predict_threads());
+  p.build_forests("(trained in memory)");
   if (rank) {
     // Monotone map from score to percent: a score's position among the training scores picks the
     // label at the same quantile (linear in between), so ranks are kept and values look like
@@ -230,21 +231,55 @@ XgboostPredictor XgboostPredictor::train(const std::vector<float>& rows, const s
   return p;
 }
 
-std::vector<double> XgboostPredictor::predict(const std::vector<float>& rows) const {
-  if (rows.empty()) return {};
+std::vector<double> XgboostPredictor::combine(const std::vector<std::vector<double>>& members) const {
   std::vector<double> out;
-  for (std::size_t m = 0; m < boosters_.size(); ++m) {
-    const auto raw = predict_raw(boosters_[m].get(), rows);
-    if (m == 0) out.assign(raw.size(), 0.0);
-    for (std::size_t i = 0; i < raw.size(); ++i) out[i] += raw[i];
+  for (std::size_t m = 0; m < members.size(); ++m) {
+    if (m == 0) out.assign(members[m].size(), 0.0);
+    for (std::size_t i = 0; i < members[m].size(); ++i) out[i] += members[m][i];
   }
   // Members are summed in a fixed order, then averaged: independent of thread count and batch.
-  for (double& v : out) v /= static_cast<double>(boosters_.size());
+  for (double& v : out) v /= static_cast<double>(members.size());
   if (meta_.options.objective == "rank:pairwise")
     for (double& v : out) v = calibrate(v);  // scores, not labels: the label transform does not apply
   else if (meta_.options.label_transform != LabelTransform::None)
     for (double& v : out) v = untransform_label(meta_.options.label_transform, v);
   return out;
+}
+
+std::vector<double> XgboostPredictor::predict(const std::vector<float>& rows) const {
+  if (rows.empty()) return {};
+  std::vector<std::vector<double>> members;
+  for (const auto& forest : forests_) {
+    const auto raw = forest.predict(rows);
+    members.emplace_back(raw.begin(), raw.end());
+  }
+  return combine(members);
+}
+
+std::vector<double> XgboostPredictor::predict_with_xgboost(const std::vector<float>& rows) const {
+  if (rows.empty()) return {};
+  std::vector<std::vector<double>> members;
+  for (const auto& b : boosters_) members.push_back(predict_raw(b.get(), rows));
+  return combine(members);
+}
+
+void XgboostPredictor::build_forests(const std::string& name) {
+  forests_.clear();
+  for (const auto& b : boosters_) {
+    bst_ulong len = 0;
+    const char* buf = nullptr;
+    check(XGBoosterSaveModelToBuffer(b.get(), R"({"format": "json"})", &len, &buf), "reading the trees of " + name);
+    nlohmann::json doc;
+    try {
+      doc = nlohmann::json::parse(buf, buf + len);
+    } catch (const nlohmann::json::exception& e) {
+      throw Error("predictor model " + name + ": XGBoost's JSON of the trees does not parse: " + e.what());
+    }
+    forests_.push_back(FlatForest::from_xgboost_json(doc, name));
+    if (forests_.back().num_features() != num_features())
+      throw Error("predictor model " + name + ": its trees have " + std::to_string(forests_.back().num_features()) +
+                  " features but its sidecar lists " + std::to_string(num_features()));
+  }
 }
 
 double XgboostPredictor::calibrate(double score) const {
@@ -337,6 +372,7 @@ XgboostPredictor XgboostPredictor::load(const std::string& path) {
                   std::to_string(p.meta_.features.size()));
   }
   p.set_predict_threads(default_predict_threads());
+  p.build_forests(path);
   return p;
 }
 

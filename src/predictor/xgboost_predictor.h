@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "predictor/flat_forest.h"
 #include "predictor/proxy_cache.h"
 #include "predictor/proxy_subsets.h"
 #include "predictor/training_labels.h"
@@ -88,9 +89,12 @@ class XgboostPredictor {
   // Writes the model (format from the extension: .json or .ubj) and its sidecar.
   void save(const std::string& path) const;
 
-  // In-place prediction on a dense row-major matrix (NaN = missing). Each row is a sum over the
-  // trees in a fixed order, so the result does not depend on the thread count.
+  // Prediction for a dense row-major matrix (NaN = missing). Each row is a sum over the trees in a
+  // fixed order, so the result does not depend on the thread count. The trees are evaluated from
+  // flat arrays (FlatForest), bit-identical to XGBoost's own prediction and several times faster.
   std::vector<double> predict(const std::vector<float>& rows) const;
+  // The same through XGBoost's in-place prediction (the reference the flat evaluation is checked against).
+  std::vector<double> predict_with_xgboost(const std::vector<float>& rows) const;
   // Threads for predict() (training uses meta().options.nthread). Default: min(4, hardware threads).
   void set_predict_threads(int threads);
   std::size_t num_features() const { return meta_.features.size(); }
@@ -102,7 +106,10 @@ class XgboostPredictor {
 
  private:
   std::vector<std::shared_ptr<void>> boosters_;  // BoosterHandles, freed with XGBoosterFree
+  std::vector<FlatForest> forests_;              // the same trees, flat (one per booster)
   std::vector<double> predict_raw(const void* booster, const std::vector<float>& rows) const;
+  std::vector<double> combine(const std::vector<std::vector<double>>& members) const;
+  void build_forests(const std::string& name);
   double calibrate(double score) const;
   PredictorMeta meta_;
 };

@@ -163,4 +163,90 @@ TEST(XgboostPredictor, RejectsMismatchedInput) {
   EXPECT_THROW(XgboostPredictor::train(rows, labels, meta(false)), Error);
 }
 
+TEST(FlatForest, PredictionsEqualXgboostsOwnBitForBit) {
+  // The flat evaluation of the trees against XGBoost's in-place prediction, on rows with missing
+  // values (NaN: the default child) and values exactly at split thresholds, for both objectives,
+  // an ensemble, and a model saved and loaded in both formats.
+  std::vector<float> rows, labels, test_rows, test_labels;
+  make_set(0, 300, true, rows, labels);
+  make_set(5000, 400, true, test_rows, test_labels);
+  const std::size_t ncol = predictor_feature_names(true).size();
+  for (std::size_t i = 0; i < rows.size(); i += 7) rows[i] = NAN;  // training sees missing values too
+  for (std::size_t i = 3; i < test_rows.size(); i += 5) test_rows[i] = NAN;
+  // Some rows take a training row's values exactly (thresholds lie between such values).
+  for (std::size_t c = 0; c < ncol; ++c) test_rows[c] = rows[ncol + c];
+  const std::string dir = test::temp_dir("flat_forest");
+  for (const std::string objective : {"reg:squarederror", "rank:pairwise"}) {
+    PredictorMeta m = meta(true, 3);
+    m.options.n_estimators = 80;
+    m.options.objective = objective;
+    m.options.ensemble = objective == "rank:pairwise" ? 2 : 1;
+    const auto model = XgboostPredictor::train(rows, labels, m);
+    for (const auto* x : {&rows, &test_rows}) {
+      const auto flat = model.predict(*x);
+      const auto ref = model.predict_with_xgboost(*x);
+      ASSERT_EQ(flat.size(), x->size() / ncol);
+      for (std::size_t i = 0; i < flat.size(); ++i) ASSERT_EQ(flat[i], ref[i]) << objective << " row " << i;
+    }
+    for (const std::string ext : {".json", ".ubj"}) {
+      const std::string path = dir + "/m_" + std::to_string(objective.size()) + ext;
+      model.save(path);
+      const auto loaded = XgboostPredictor::load(path);
+      const auto flat = loaded.predict(test_rows);
+      EXPECT_EQ(flat, loaded.predict_with_xgboost(test_rows)) << objective << ext;
+      EXPECT_EQ(flat, model.predict(test_rows)) << objective << ext;
+    }
+  }
+}
+
+TEST(FlatForest, RefusesModelsItCannotEvaluate) {
+  nlohmann::json doc = {{"learner",
+                         {{"learner_model_param", {{"num_class", "0"}, {"base_score", "5E-1"}, {"num_feature", "2"}}},
+                          {"objective", {{"name", "binary:logistic"}}},
+                          {"gradient_booster", {{"name", "gbtree"}, {"model", {{"trees", nlohmann::json::array()}}}}}}}};
+  EXPECT_THROW(FlatForest::from_xgboost_json(doc, "m.json"), Error);
+  doc["learner"]["objective"]["name"] = "reg:squarederror";
+  EXPECT_EQ(FlatForest::from_xgboost_json(doc, "m.json").num_trees(), 0u);
+  // A child index out of range, and a split on a feature the model does not have.
+  doc["learner"]["gradient_booster"]["model"]["trees"] = {{{"left_children", {1, -1, -1}}, {"right_children", {5, -1, -1}},
+                                                          {"split_conditions", {0.5, 1.0, 2.0}}, {"split_indices", {0, 0, 0}},
+                                                          {"default_left", {0, 0, 0}}}};
+  EXPECT_THROW(FlatForest::from_xgboost_json(doc, "m.json"), Error);
+  doc["learner"]["gradient_booster"]["model"]["trees"][0]["right_children"][0] = 2;
+  const auto ok = FlatForest::from_xgboost_json(doc, "m.json");
+  EXPECT_EQ(ok.predict({0.25f, 0.f, 0.75f, 0.f, NAN, 0.f}), (std::vector<float>{1.5f, 2.5f, 2.5f}));
+  // A tree deeper than the complete layout takes (a chain of 11 splits on feature 0: x = k ends on
+  // the leaf of value k) is walked node by node, next to a shallow one.
+  nlohmann::json chain = {{"left_children", nlohmann::json::array()}, {"right_children", nlohmann::json::array()},
+                          {"split_conditions", nlohmann::json::array()}, {"split_indices", nlohmann::json::array()},
+                          {"default_left", nlohmann::json::array()}};
+  for (int i = 0; i <= 11; ++i) {  // split i at 2i, its left leaf at 2i+1; the last right leaf at 23
+    const bool last = i == 11;
+    chain["left_children"].push_back(last ? -1 : 2 * i + 1);
+    chain["right_children"].push_back(last ? -1 : (i == 10 ? 22 : 2 * i + 2));
+    chain["split_conditions"].push_back(last ? 11.0 : i + 0.5);
+    chain["split_indices"].push_back(0);
+    chain["default_left"].push_back(0);
+    if (!last) {
+      chain["left_children"].push_back(-1);
+      chain["right_children"].push_back(-1);
+      chain["split_conditions"].push_back(static_cast<double>(i));
+      chain["split_indices"].push_back(0);
+      chain["default_left"].push_back(0);
+    }
+  }
+  doc["learner"]["gradient_booster"]["model"]["trees"][0]["split_indices"][0] = 0;
+  doc["learner"]["gradient_booster"]["model"]["trees"].push_back(chain);
+  const auto deep = FlatForest::from_xgboost_json(doc, "m.json");
+  std::vector<float> rows;
+  std::vector<float> expected;
+  for (int k = 0; k <= 11; ++k) {
+    rows.insert(rows.end(), {static_cast<float>(k), 0.f});
+    expected.push_back(0.5f + (k < 0.5f ? 1.0f : 2.0f) + static_cast<float>(k));
+  }
+  EXPECT_EQ(deep.predict(rows), expected);
+  doc["learner"]["gradient_booster"]["model"]["trees"][0]["split_indices"][0] = 2;
+  EXPECT_THROW(FlatForest::from_xgboost_json(doc, "m.json"), Error);
+}
+
 }  // namespace pelnas
