@@ -22,6 +22,7 @@
 #include "hardware/cost_source.h"
 #include "hardware/searchable_space.h"
 #include "metrics/evaluation_protocol.h"
+#include "metrics/incremental_archive_score.h"
 #include "run/run_directory.h"
 #include "run/run_state_store.h"
 #include "search/llm_operator.h"
@@ -252,12 +253,17 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
   };
 
   bool stopped = false;
+  // Scored incrementally: the found front (hence HV, IGD) changes only when an entry enters it, so
+  // a generation costs what it added, not the archive's size (equal to score_archive's result).
+  IncrementalArchiveScore scored(protocol, evaluator);
   auto callback = [&](const GenerationReport& report) {
-    const auto r = protocol.score_archive(*report.archive, evaluator);
+    const auto& entries = report.archive->entries();
+    for (std::size_t i = scored.size(); i < entries.size(); ++i) scored.add(entries[i]);
+    const ProtocolResult r = scored.score();
     current_hv = r.hv_ratio;
-    const auto front = report.archive->pareto_front();
+    const std::size_t front_size = scored.front_positions().size();
     metric_rows.push_back({{"generation", report.generation}, {"evaluations", report.evaluations}, {"hv_ratio", r.hv_ratio},
-                           {"igd", r.igd}, {"igd_plus", r.igd_plus}, {"hv", r.hv}, {"front_size", static_cast<int>(front.size())},
+                           {"igd", r.igd}, {"igd_plus", r.igd_plus}, {"hv", r.hv}, {"front_size", static_cast<int>(front_size)},
                            // model calls so far (0 for operators without a model), for HV-against-calls curves
                            {"llm_calls", cfg.search.operator_name == "llm" ? search.operator_stats().counters["calls"] : 0}});
     // Knowledge bases of this generation, and what changed.
@@ -268,10 +274,8 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
     for (std::size_t k = 0; k < niches.size(); ++k) {
       kb.push_back({{"niche", k}, {"name", descs[k].name}, {"constraint", descs[k].constraint},
                     {"knowledge", niches[k].knowledge.to_json()}});
-      Archive na;
-      for (int o : niches[k].members) na.add(report.archive->entries()[o - 1]);
       per_niche.push_back({{"niche", k}, {"name", descs[k].name}, {"children", niches[k].last_children.size()},
-                           {"archive", niches[k].members.size()}, {"front", na.pareto_front_positions().size()}});
+                           {"archive", niches[k].members.size()}, {"front", search.niche_front_size(static_cast<int>(k))}});
       auto ch = knowledge_changes(last_kb[k], niches[k].knowledge);
       ch["niche"] = k;
       changes.push_back(ch);
@@ -285,7 +289,8 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
     const double wall = wall_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     store.save(search, *report.archive, metric_rows, events, wall);
     spdlog::info("generation {}/{}: {} evaluations, HV ratio {:.4f}, IGD {:.4f}, front {}", report.generation,
-                 planned_generations, report.evaluations, r.hv_ratio, r.igd, front.size());
+                 planned_generations, report.evaluations, r.hv_ratio, r.igd, front_size);
+    if (hooks.after_generation) hooks.after_generation(report.generation);
     if (hooks.generation_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hooks.generation_delay_ms));
     if (report.generation == hooks.stop_after_generation) {
       stopped = true;

@@ -68,6 +68,7 @@ struct RunHooks {
   // Set, any other accuracy signal is refused with `remote_refusal` (it has nothing to spread).
   ProxyFeatureSource::RemoteCompute remote_proxies;
   std::string remote_refusal;
+  std::function<void(int generation)> after_generation;  // bench hook: called after each generation's checkpoint
 };
 
 // Starts a new run in out_dir (created; must not exist or be empty).

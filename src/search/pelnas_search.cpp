@@ -226,7 +226,7 @@ std::vector<int> PelnasSearch::allocate(const Problem& problem) const {
   // Weights: the niche's share of the current global front (plus one, so an empty niche still
   // draws) times a size factor (bigger niches have more cost levels to cover).
   std::vector<double> w(n, 1.0);
-  for (const auto& e : problem.archive().pareto_front())
+  for (const auto& e : archive_front(problem))
     if (e.niche >= 0 && e.niche < n) w[e.niche] += 1.0;
   for (int k = 0; k < n; ++k) w[k] *= std::pow(std::max(1.0, niche_sizes_[k]), options_.allocation_size_exponent);
   double sum = 0;
@@ -246,10 +246,33 @@ std::vector<int> PelnasSearch::allocate(const Problem& problem) const {
   return q;
 }
 
+void PelnasSearch::reset_fronts() const {
+  niche_fronts_.assign(niches_.size(), {});
+  niche_fronts_fed_.assign(niches_.size(), 0);
+  archive_front_.clear();
+  archive_front_fed_ = 0;
+}
+
 std::vector<EvaluatedArch> PelnasSearch::niche_front(const Problem& problem, int niche) const {
-  Archive a;
-  for (int order : niches_[niche].members) a.add(problem.archive().entries()[order - 1]);
-  return a.pareto_front();
+  const auto k = static_cast<std::size_t>(niche);
+  if (niche_fronts_.size() != niches_.size()) reset_fronts();
+  const auto& entries = problem.archive().entries();
+  const auto& members = niches_[k].members;
+  for (std::size_t& fed = niche_fronts_fed_[k]; fed < members.size(); ++fed) {
+    const auto pos = static_cast<std::size_t>(members[fed] - 1);
+    niche_fronts_[k].add(pos, entries[pos]);
+  }
+  std::vector<EvaluatedArch> out;
+  for (std::size_t pos : niche_fronts_[k].ids()) out.push_back(entries[pos]);
+  return out;
+}
+
+std::vector<EvaluatedArch> PelnasSearch::archive_front(const Problem& problem) const {
+  const auto& entries = problem.archive().entries();
+  for (; archive_front_fed_ < entries.size(); ++archive_front_fed_) archive_front_.add(archive_front_fed_, entries[archive_front_fed_]);
+  std::vector<EvaluatedArch> out;
+  for (std::size_t pos : archive_front_.ids()) out.push_back(entries[pos]);
+  return out;
 }
 
 std::vector<EvaluatedArch> PelnasSearch::final_front() const {
@@ -271,7 +294,7 @@ NicheState PelnasSearch::build_state(const Problem& problem, int k, int generati
     std::vector<std::pair<double, EvaluatedArch>> near;
     double lo = 1e300, hi = -1e300;
     for (const auto& p : s.parents) lo = std::min(lo, p.cost), hi = std::max(hi, p.cost);
-    for (const auto& e : problem.archive().pareto_front())
+    for (const auto& e : archive_front(problem))
       if (e.niche != k) near.emplace_back(e.cost < lo ? lo - e.cost : (e.cost > hi ? e.cost - hi : 0.0), e);
     std::stable_sort(near.begin(), near.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (int i = 0; i < options_.migrant_parents && i < static_cast<int>(near.size()); ++i) s.parents.push_back(near[i].second);
@@ -516,6 +539,7 @@ void PelnasSearch::run(Problem& problem, Rng& rng, const GenerationCallback& cal
   niche_map_ = options_.make_niches(problem);
   const int n = niche_map_->size();
   niches_.assign(n, {});
+  reset_fronts();
   niche_sizes_.assign(n, 0);
   for (int k = 0; k < n; ++k) niche_sizes_[k] = niche_map_->size_of(k);
   rngs_.clear();
@@ -543,6 +567,7 @@ void PelnasSearch::run(Problem& problem, Rng& rng, const GenerationCallback& cal
     operator_->restore_state(resume_.operator_state);
     generation_done_ = resume_.generation;
     start = resume_.generation + 1;
+    reset_fronts();
     if (counters_.count("stopped:no_unseen_cells")) start = cap + 1;  // it had stopped there
   }
   auto report = [&](int g) {

@@ -20,6 +20,7 @@
 #include "search/operator.h"
 #include "search/pelnas_checkpoint.h"
 #include "search/niche_partition.h"
+#include "search/pareto_front_tracker.h"
 #include "search/partition.h"
 #include "search/search.h"
 
@@ -118,6 +119,8 @@ class PelnasSearch : public Search {
   const Operator* op() const { return operator_.get(); }
   // Non-dominated union of the niche archives.
   std::vector<EvaluatedArch> final_front() const;
+  // Size of a niche's Pareto front (kept up to date incrementally); valid inside the callback and after run().
+  std::size_t niche_front_size(int niche) const { return problem_ ? niche_front(*problem_, niche).size() : 0; }
 
  private:
   PelnasSearchOptions options_;
@@ -134,6 +137,14 @@ class PelnasSearch : public Search {
   PelnasCheckpoint resume_;
   bool has_resume_ = false;
   std::unique_ptr<ThreadPool> pool_;  // phase (b) workers, made once per run and reused every generation
+  // The niche fronts and the archive's front, brought up to date with what was added since they
+  // were last read (members and the archive only grow within a run; run() resets them).
+  mutable std::vector<ParetoFrontTracker> niche_fronts_;
+  mutable std::vector<std::size_t> niche_fronts_fed_;
+  mutable ParetoFrontTracker archive_front_;
+  mutable std::size_t archive_front_fed_ = 0;
+  void reset_fronts() const;
+  std::vector<EvaluatedArch> archive_front(const Problem& problem) const;
 
   void seed(Problem& problem);
   void evolve(Problem& problem, int generation);

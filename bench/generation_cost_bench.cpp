@@ -1,0 +1,100 @@
+// Cost of one PEL-NAS generation at generation 10, 100 and 1,000 of a long run (issue 14 target:
+// flat within 20 %). Evolution operator, 6 niches x 1 child a generation (24 + 6 g evaluations),
+// CIFAR-10 validation accuracy from the table and FPGA latency: the operator and the evaluations
+// are cheap, so what is measured is what grows with the archive, if anything: the search's
+// per-generation work (allocation, niche fronts, operator states) and, for the full run, what
+// `pelnas search` does after each generation (HV/IGD scoring, per-niche summaries, knowledge
+// files, journal record). Each counter is the mean process CPU time per generation over the 10
+// generations ending at that generation (CPU, not wall: the machine may be shared).
+//   /0  PelnasSearch::run alone (time between generation callbacks)
+//   /1  a `pelnas search` run with its run directory (start_search_run)
+#include <benchmark/benchmark.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+#include "data/benchmark_data.h"
+#include "data/data_dir.h"
+#include "evaluate/evaluator.h"
+#include "hardware/cost_source.h"
+#include "run/search_run.h"
+#include "search/pelnas_search.h"
+
+namespace {
+
+using namespace pelnas;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kGenerations = 1000;
+
+// Process CPU time (all threads): on a loaded machine wall time mostly measures the other processes.
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+PelnasSearchOptions long_run_options() {
+  PelnasSearchOptions o;
+  o.children_per_call = 1;
+  o.min_children_per_niche = 1;
+  o.generations = kGenerations;
+  return o;
+}
+
+void report(benchmark::State& state, const std::vector<double>& at) {  // at[g] = time generation g ended
+  const auto window = [&](int g) { return (at[g] - at[g - 10]) / 10 * 1e3; };
+  state.counters["ms_per_gen_at_10"] = window(10);
+  state.counters["ms_per_gen_at_100"] = window(100);
+  state.counters["ms_per_gen_at_1000"] = window(kGenerations);
+  state.counters["ratio_1000_to_10"] = window(kGenerations) / window(10);
+}
+
+void BM_GenerationCost(benchmark::State& state) {
+  const bool full_run = state.range(0) == 1;
+  auto data = BenchmarkData::load(resolve_data_dir(std::nullopt));
+  std::vector<double> at(kGenerations + 1, 0.0);
+  for (auto _ : state) {
+    const double t0 = cpu_seconds();
+    const auto stamp = [&](int g) {
+      if (g >= 0 && g <= kGenerations) at[g] = cpu_seconds() - t0;
+    };
+    if (full_run) {
+      RunConfig cfg;
+      cfg.dataset = "cifar10";
+      cfg.device = "fpga";
+      cfg.accuracy = "valid";
+      cfg.seed = 1;
+      cfg.data_dir = data->dir();
+      cfg.search = long_run_options();
+      const std::string dir = (std::filesystem::temp_directory_path() / ("pelnas_generation_cost_" + std::to_string(::getpid()))).string();
+      std::filesystem::remove_all(dir);
+      RunHooks hooks;
+      hooks.after_generation = stamp;
+      benchmark::DoNotOptimize(start_search_run(cfg, dir, hooks));
+      std::filesystem::remove_all(dir);
+    } else {
+      std::shared_ptr<CostSource> cost = make_cost_source(data, Dataset::Cifar10, CostSpec{"fpga", HwMetric::Latency});
+      auto accuracy = std::make_shared<TableAccuracy>(data, Dataset::Cifar10, AccuracyMetric::Valid);
+      Evaluator evaluator(data, Dataset::Cifar10, accuracy, cost);
+      const PelnasSearchOptions options = long_run_options();
+      Problem problem(evaluator, Budget{options.planned_evaluations(6)});
+      PelnasSearch search(options);
+      Rng rng(1);
+      search.run(problem, rng, [&](const GenerationReport& r) {
+        stamp(r.generation);
+        return CallbackAction::Continue;
+      });
+      benchmark::DoNotOptimize(search.final_front());
+    }
+  }
+  report(state, at);
+}
+BENCHMARK(BM_GenerationCost)->Arg(0)->Arg(1)->Iterations(1)->Unit(benchmark::kSecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
