@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "common/error.h"
 #include "predictor/predictor_features.h"
@@ -248,6 +249,7 @@ std::vector<double> XgboostPredictor::combine(const std::vector<std::vector<doub
 
 std::vector<double> XgboostPredictor::predict(const std::vector<float>& rows) const {
   if (rows.empty()) return {};
+  if (forests_.size() != boosters_.size()) return predict_with_xgboost(rows);
   std::vector<std::vector<double>> members;
   for (const auto& forest : forests_) {
     const auto raw = forest.predict(rows);
@@ -266,16 +268,21 @@ std::vector<double> XgboostPredictor::predict_with_xgboost(const std::vector<flo
 void XgboostPredictor::build_forests(const std::string& name) {
   forests_.clear();
   for (const auto& b : boosters_) {
+    // UBJSON: floats in binary (exact), and non-finite statistics (XGBoost writes them as bare
+    // Infinity/NaN in its text JSON, which is not JSON) are representable.
     bst_ulong len = 0;
     const char* buf = nullptr;
-    check(XGBoosterSaveModelToBuffer(b.get(), R"({"format": "json"})", &len, &buf), "reading the trees of " + name);
+    check(XGBoosterSaveModelToBuffer(b.get(), R"({"format": "ubj"})", &len, &buf), "reading the trees of " + name);
     nlohmann::json doc;
     try {
-      doc = nlohmann::json::parse(buf, buf + len);
-    } catch (const nlohmann::json::exception& e) {
-      throw Error("predictor model " + name + ": XGBoost's JSON of the trees does not parse: " + e.what());
+      doc = nlohmann::json::from_ubjson(buf, buf + len);
+      forests_.push_back(FlatForest::from_xgboost_json(doc, name));
+    } catch (const std::exception& e) {
+      // Never worse than before: XGBoost's own prediction serves this model.
+      spdlog::debug("predictor model {}: trees not evaluated flat ({}); using XGBoost's prediction", name, e.what());
+      forests_.clear();
+      return;
     }
-    forests_.push_back(FlatForest::from_xgboost_json(doc, name));
     if (forests_.back().num_features() != num_features())
       throw Error("predictor model " + name + ": its trees have " + std::to_string(forests_.back().num_features()) +
                   " features but its sidecar lists " + std::to_string(num_features()));
