@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <atomic>
 #include <mutex>
 #include <tuple>
 
@@ -27,6 +28,45 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::optional<double> opt(double v) { return std::isnan(v) ? std::nullopt : std::optional<double>(v); }
 }  // namespace
+
+struct BenchmarkData::Column {
+  enum class Kind { Value, Positive, Required };  // Positive: <= 0 means missing; Required: none missing
+  std::string source;                             // the file the values come from
+  std::shared_ptr<const CsvTable> table;          // null once parsed (or when built from values)
+  std::shared_ptr<const std::vector<int>> row_index;  // data row -> NB201 index
+  std::size_t csv_column = 0;
+  Kind kind = Kind::Value;
+  std::size_t n = 0;
+  std::atomic<bool> ready{false};
+  std::mutex mutex;
+  std::vector<double> values;
+
+  static std::shared_ptr<Column> of_values(std::vector<double> v, std::string source) {
+    auto c = std::make_shared<Column>();
+    c->values = std::move(v);
+    c->source = std::move(source);
+    c->ready = true;
+    return c;
+  }
+
+  // The values, parsed on the first call (throws on a malformed value, and again on the next call).
+  const std::vector<double>& get() {
+    if (ready.load(std::memory_order_acquire)) return values;
+    std::lock_guard lock(mutex);
+    if (ready.load(std::memory_order_relaxed)) return values;
+    std::vector<double> v(n, kNaN);
+    const CsvTable& t = *table;
+    for (std::size_t r = 0; r < t.rows(); ++r) {
+      const double x = kind == Kind::Required ? t.number(r, csv_column) : t.number_or_nan(r, csv_column);
+      v[(*row_index)[r]] = kind == Kind::Positive && !(x > 0) ? kNaN : x;
+    }
+    values = std::move(v);
+    table.reset();
+    row_index.reset();
+    ready.store(true, std::memory_order_release);
+    return values;
+  }
+};
 
 struct BenchmarkData::HelpTable {
   std::string path;  // empty: no HELP table in the data directory
@@ -86,7 +126,8 @@ std::shared_ptr<const BenchmarkData> BenchmarkData::load(const std::string& dir)
 
 void BenchmarkData::read_main_table(const std::string& path) {
   if (!fs::exists(path)) throw InputError(path, 0, "file not found (the NB201 main table)");
-  const CsvTable t = CsvTable::read(path);
+  const auto table = std::make_shared<const CsvTable>(CsvTable::read(path));
+  const CsvTable& t = *table;
   const std::size_t n = t.rows();
   if (n != static_cast<std::size_t>(kNumArchs))
     throw InputError(path, 0, "expected " + std::to_string(kNumArchs) + " architecture rows, found " + std::to_string(n));
@@ -97,47 +138,7 @@ void BenchmarkData::read_main_table(const std::string& path) {
   zero_output_.assign(n, 0);
   const std::size_t c_index = t.column("index"), c_arch = t.column("arch_str"), c_nats = t.column("iso_id_nats"),
                     c_flat = t.column("iso_id_flat"), c_zero = t.column("zero_output");
-  struct AccCol {
-    Dataset d;
-    AccuracyMetric m;
-    const char* name;
-  };
-  const AccCol acc_cols[] = {
-      {Dataset::Cifar10, AccuracyMetric::Test, "c10_test_acc"},
-      {Dataset::Cifar100, AccuracyMetric::Test, "c100_test_acc"},
-      {Dataset::ImageNet16_120, AccuracyMetric::Test, "in16_test_acc"},
-      {Dataset::Cifar10, AccuracyMetric::Valid, "c10v_valid_acc"},
-      {Dataset::Cifar10, AccuracyMetric::Test12, "c10_test_acc_12ep"},
-      {Dataset::Cifar10, AccuracyMetric::Valid12, "c10v_valid_acc_12ep"},
-      {Dataset::Cifar100, AccuracyMetric::Test12, "c100_test_acc_12ep"},
-      {Dataset::Cifar100, AccuracyMetric::Valid12, "c100_valid_acc_12ep"},
-      {Dataset::ImageNet16_120, AccuracyMetric::Test12, "in16_test_acc_12ep"},
-      {Dataset::ImageNet16_120, AccuracyMetric::Valid12, "in16_valid_acc_12ep"},
-  };
-  std::vector<std::pair<std::size_t, std::vector<double>*>> number_cols;
-  for (const auto& c : acc_cols) {
-    auto& v = acc_[{c.d, c.m}];
-    v.assign(n, kNaN);
-    number_cols.push_back({t.column(c.name), &v});
-  }
-  for (Dataset d : kAllDatasets) {
-    auto& f = flops_[d];
-    auto& p = params_[d];
-    f.assign(n, kNaN);
-    p.assign(n, kNaN);
-    number_cols.push_back({t.column("flops_" + std::string(short_name(d))), &f});
-    number_cols.push_back({t.column("params_" + std::string(short_name(d))), &p});
-  }
-  std::vector<std::pair<std::size_t, std::vector<double>*>> hw_cols;
-  for (Device dev : kAllDevices)
-    for (HwMetric m : kAllHwMetrics) {
-      if (!hwnasbench_has(dev, m)) continue;
-      auto& col = hw_[{Dataset::Cifar10, dev, m}];
-      col.values.assign(n, kNaN);
-      col.source = path;
-      hw_cols.push_back({t.column("c10_" + hwnasbench_key(dev, m)), &col.values});
-    }
-
+  auto row_index = std::make_shared<std::vector<int>>(n, -1);
   for (std::size_t r = 0; r < n; ++r) {
     const long long idx = t.integer(r, c_index);
     if (idx < 0 || idx >= kNumArchs) throw InputError(path, t.line(r), "index " + std::to_string(idx) + " out of range");
@@ -155,16 +156,46 @@ void BenchmarkData::read_main_table(const std::string& path) {
     iso_nats_[idx] = static_cast<int>(t.integer(r, c_nats));
     iso_flat_[idx] = static_cast<int>(t.integer(r, c_flat));
     zero_output_[idx] = static_cast<char>(t.integer(r, c_zero) != 0);
-    for (auto& [c, v] : number_cols) (*v)[idx] = t.number_or_nan(r, c);
-    for (auto& [c, v] : hw_cols) {
-      const double x = t.number_or_nan(r, c);
-      (*v)[idx] = x > 0 ? x : kNaN;  // -1.0 (edgetpu "did not compile") and any <= 0 mean missing
-    }
+    (*row_index)[r] = static_cast<int>(idx);
   }
-  for (Dataset d : kAllDatasets)
-    for (std::size_t i = 0; i < n; ++i)
-      if (std::isnan(flops_[d][i]) || std::isnan(params_[d][i]))
-        throw InputError(path, static_cast<long>(i) + 2, "missing FLOPs/params for " + std::string(to_string(d)));
+  // The numeric columns: their names are checked now, their values parsed on first use.
+  auto lazy = [&](std::string_view name, Column::Kind kind) {
+    auto c = std::make_shared<Column>();
+    c->source = path;
+    c->table = table;
+    c->row_index = row_index;
+    c->csv_column = t.column(name);
+    c->kind = kind;
+    c->n = n;
+    return c;
+  };
+  struct AccCol {
+    Dataset d;
+    AccuracyMetric m;
+    const char* name;
+  };
+  const AccCol acc_cols[] = {
+      {Dataset::Cifar10, AccuracyMetric::Test, "c10_test_acc"},
+      {Dataset::Cifar100, AccuracyMetric::Test, "c100_test_acc"},
+      {Dataset::ImageNet16_120, AccuracyMetric::Test, "in16_test_acc"},
+      {Dataset::Cifar10, AccuracyMetric::Valid, "c10v_valid_acc"},
+      {Dataset::Cifar10, AccuracyMetric::Test12, "c10_test_acc_12ep"},
+      {Dataset::Cifar10, AccuracyMetric::Valid12, "c10v_valid_acc_12ep"},
+      {Dataset::Cifar100, AccuracyMetric::Test12, "c100_test_acc_12ep"},
+      {Dataset::Cifar100, AccuracyMetric::Valid12, "c100_valid_acc_12ep"},
+      {Dataset::ImageNet16_120, AccuracyMetric::Test12, "in16_test_acc_12ep"},
+      {Dataset::ImageNet16_120, AccuracyMetric::Valid12, "in16_valid_acc_12ep"},
+  };
+  for (const auto& c : acc_cols) acc_[{c.d, c.m}] = lazy(c.name, Column::Kind::Value);
+  for (Dataset d : kAllDatasets) {
+    // Every architecture has FLOPs and #params: a missing one is an error naming line and column.
+    flops_[d] = lazy("flops_" + std::string(short_name(d)), Column::Kind::Required);
+    params_[d] = lazy("params_" + std::string(short_name(d)), Column::Kind::Required);
+  }
+  for (Device dev : kAllDevices)
+    for (HwMetric m : kAllHwMetrics)
+      // -1.0 (edgetpu "did not compile") and any value <= 0 mean missing
+      if (hwnasbench_has(dev, m)) hw_[{Dataset::Cifar10, dev, m}] = lazy("c10_" + hwnasbench_key(dev, m), Column::Kind::Positive);
 }
 
 const BenchmarkData::HelpTable& BenchmarkData::help() const {
@@ -187,12 +218,9 @@ void BenchmarkData::read_imported_hw_table(const std::string& path) {
   for (Device dev : kAllDevices)
     for (HwMetric m : kAllHwMetrics)
       if (hwnasbench_has(dev, m)) metric_cols.emplace_back(dev, m, t.column(hwnasbench_key(dev, m)));
+  std::map<std::tuple<Dataset, Device, HwMetric>, std::vector<double>> values;
   for (Dataset d : kAllDatasets)
-    for (auto& [dev, m, c] : metric_cols) {
-      auto& col = hw_[{d, dev, m}];
-      col.values.assign(archs_.size(), kNaN);
-      col.source = path;
-    }
+    for (auto& [dev, m, c] : metric_cols) values[{d, dev, m}].assign(archs_.size(), kNaN);
   for (std::size_t r = 0; r < t.rows(); ++r) {
     Dataset d;
     try {
@@ -204,9 +232,10 @@ void BenchmarkData::read_imported_hw_table(const std::string& path) {
     if (idx < 0 || idx >= size()) throw InputError(path, t.line(r), "index " + std::to_string(idx) + " out of range");
     for (auto& [dev, m, c] : metric_cols) {
       const double x = t.number_or_nan(r, c);
-      hw_[{d, dev, m}].values[idx] = x > 0 ? x : kNaN;
+      values[{d, dev, m}][idx] = x > 0 ? x : kNaN;
     }
   }
+  for (auto& [key, v] : values) hw_[key] = Column::of_values(std::move(v), path);
 }
 
 const Arch& BenchmarkData::arch(int index) const {
@@ -233,13 +262,13 @@ int BenchmarkData::index_of(std::string_view s) const {
 std::optional<double> BenchmarkData::accuracy(int index, Dataset d, AccuracyMetric m) const {
   auto it = acc_.find({d, m});
   if (it == acc_.end()) return std::nullopt;
-  return opt(it->second.at(index));
+  return opt(it->second->get().at(index));
 }
 
 bool BenchmarkData::has_accuracy(Dataset d, AccuracyMetric m) const { return acc_.count({d, m}) > 0; }
 
-double BenchmarkData::flops(int index, Dataset d) const { return flops_.at(d).at(index); }
-double BenchmarkData::params(int index, Dataset d) const { return params_.at(d).at(index); }
+double BenchmarkData::flops(int index, Dataset d) const { return flops_.at(d)->get().at(index); }
+double BenchmarkData::params(int index, Dataset d) const { return params_.at(d)->get().at(index); }
 
 std::optional<double> BenchmarkData::hw(int index, Dataset d, Device dev, HwMetric m) const {
   const auto* col = hw_column(d, dev, m);
@@ -249,12 +278,12 @@ std::optional<double> BenchmarkData::hw(int index, Dataset d, Device dev, HwMetr
 
 const std::vector<double>* BenchmarkData::hw_column(Dataset d, Device dev, HwMetric m) const {
   auto it = hw_.find({d, dev, m});
-  return it == hw_.end() ? nullptr : &it->second.values;
+  return it == hw_.end() ? nullptr : &it->second->get();
 }
 
 std::string BenchmarkData::hw_source(Dataset d, Device dev, HwMetric m) const {
   auto it = hw_.find({d, dev, m});
-  return it == hw_.end() ? std::string() : it->second.source;
+  return it == hw_.end() ? std::string() : it->second->source;
 }
 
 std::vector<HwCoverage> BenchmarkData::hw_coverage() const {
@@ -265,8 +294,8 @@ std::vector<HwCoverage> BenchmarkData::hw_coverage() const {
         if (!hwnasbench_has(dev, m)) continue;
         HwCoverage c{d, dev, m, Coverage::Absent, 0, ""};
         if (auto it = hw_.find({d, dev, m}); it != hw_.end()) {
-          for (double v : it->second.values) c.count += !std::isnan(v);
-          c.source = it->second.source;
+          for (double v : it->second->get()) c.count += !std::isnan(v);
+          c.source = it->second->source;
           c.coverage = c.count == size() ? Coverage::Complete : c.count > 0 ? Coverage::Partial : Coverage::Absent;
         }
         out.push_back(c);

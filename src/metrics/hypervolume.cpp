@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <pagmo/utils/hypervolume.hpp>
 #include <string>
 
 #include "common/error.h"
+#include "common/pagmo_plugin.h"
+
+// hypervolume_pagmo.cpp: linked in (tests, Python) or in the pagmo plugin (the pelnas executable).
+extern "C" double pelnas_pagmo_hypervolume(const std::vector<std::vector<double>>& inside,
+                                           const std::vector<double>& reference) __attribute__((weak));
 
 namespace pelnas {
 
@@ -33,7 +37,7 @@ double hypervolume(const std::vector<ObjectiveVector>& points, const ObjectiveVe
   if (dim < 2) throw Error("hypervolume: needs at least 2 objectives, the reference point has " + std::to_string(dim));
   for (double r : reference)
     if (std::isnan(r)) throw Error("hypervolume: the reference point has a NaN coordinate");
-  std::vector<pagmo::vector_double> inside;
+  std::vector<std::vector<double>> inside;
   for (std::size_t i = 0; i < points.size(); ++i) {
     const auto& p = points[i];
     if (p.size() != dim)
@@ -47,7 +51,7 @@ double hypervolume(const std::vector<ObjectiveVector>& points, const ObjectiveVe
     if (strictly_inside) inside.push_back(p);
   }
   if (inside.empty()) return 0.0;
-  return pagmo::hypervolume(inside, true).compute(reference);
+  return pagmo_entry(&pelnas_pagmo_hypervolume, "pelnas_pagmo_hypervolume")(inside, reference);
 }
 
 }  // namespace pelnas

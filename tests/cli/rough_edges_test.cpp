@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "common/did_you_mean.h"
 #include "pelnas_build_paths.h"
@@ -61,6 +62,30 @@ TEST(CliGlobalFlags, VerboseIsAcceptedAnywhere) {
 // LibTorch (and XGBoost, with the OpenMP under both) load only when needed: commands that compute
 // no proxies map none of their libraries, and a missing plugin is a clear error of the command that
 // needs it.
+// NSGA-II runs through the pagmo plugin, opened on first use: a bench with nsga2 loads it and scores
+// (the same fronts again on a second run); without the plugin the error names it and the variable.
+TEST(CliStartup, Nsga2LoadsThePagmoPluginOnDemand) {
+  const std::string dir = test::temp_dir("pagmo-plugin");
+  const std::vector<std::string> args = {"bench", "--algos", "nsga2", "--devices", "fpga", "--seeds", "1", "--budget", "40",
+                                         "--data=" + test::data_dir(), "--json"};
+  auto with_out = [&](const std::string& out) {
+    auto a = args;
+    a.insert(a.end(), {"--out", out});
+    return a;
+  };
+  const auto r = test::run_cli(with_out(dir + "/grid"), {"LD_DEBUG=files"});
+  ASSERT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
+  EXPECT_NE(r.err.find("libpelnas_pagmo.so"), std::string::npos);
+  const auto plain = test::run_cli(with_out(dir + "/grid2"));
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_GT(nlohmann::json::parse(plain.out)["cells"][0]["hv_ratio"]["mean"].get<double>(), 0.0);
+  EXPECT_EQ(test::read_file(dir + "/grid/fronts.csv"), test::read_file(dir + "/grid2/fronts.csv"));
+  const auto missing = test::run_cli(with_out(dir + "/grid3"), {"PELNAS_PAGMO_PLUGIN=/nonexistent/libpelnas_pagmo.so"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+  EXPECT_NE(missing.err.find("/nonexistent/libpelnas_pagmo.so: no such file"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("PELNAS_PAGMO_PLUGIN"), std::string::npos) << missing.err;
+}
+
 TEST(CliStartup, CommandsWithoutProxiesLoadNeitherLibTorchNorXGBoost) {
   for (const auto& args : std::vector<std::vector<std::string>>{{"--version"}, {"front", "--device", "fpga"}}) {
     auto a = args;
@@ -68,7 +93,9 @@ TEST(CliStartup, CommandsWithoutProxiesLoadNeitherLibTorchNorXGBoost) {
     const auto r = test::run_cli(a, {"LD_DEBUG=files"});
     ASSERT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
     ASSERT_NE(r.err.find("calling init:"), std::string::npos) << "LD_DEBUG gave no trace";
-    for (const char* lib : {"libtorch", "libc10", "libxgboost", "libgomp", "libpelnas_torch"})
+    // nor pagmo2 (its static initialisers were most of --version's start-up), nor what it pulls in
+    for (const char* lib : {"libtorch", "libc10", "libxgboost", "libgomp", "libpelnas_torch", "libpagmo", "libpelnas_pagmo",
+                            "libtbb", "libboost_serialization"})
       EXPECT_EQ(r.err.find(lib), std::string::npos) << args[0] << " loaded " << lib;
   }
   const auto r = test::run_cli({"proxies", "--sample", "1", "--data=" + test::data_dir()},
