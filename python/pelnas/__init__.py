@@ -78,9 +78,12 @@ class Run:
         return pd.DataFrame(getattr(self, table))
 
     def __repr__(self):
-        hv = self.summary.get("hv_ratio")
-        return (f"Run({self.dir!r}, state={self.state}, evaluations={len(self.archive['order'])}, "
-                f"front={len(self.front['order'])}, hv_ratio={hv})")
+        head = (f"Run({self.dir!r}, state={self.state}, evaluations={len(self.archive['order'])}, "
+                f"front={len(self.front['order'])}, ")
+        if self.summary.get("hv_scoring") == "reference_point":  # a told cost: no true front
+            return head + (f"hv={self.summary.get('hv')} against {self.summary.get('hv_reference_point')} "
+                           f"({self.summary.get('hv_reference_source')}), no hv_ratio/igd: no true front)")
+        return head + f"hv_ratio={self.summary.get('hv_ratio')})"
 
 
 def read_run(path):
@@ -104,13 +107,17 @@ def _default_out(dataset, device, algorithm, seed):
 
 def Study(*, algorithm="pelnas", dataset="cifar10", accuracy="tell", cost="tell", metric="latency",
           cost_name="latency", cost_unit="ms", budget=0, seed=0, include_degenerate=False, data_dir=None,
-          hv_reference=None, out=None, **algorithm_options):
+          hv_reference=None, reference_point=None, out=None, **algorithm_options):
     """A new ask/tell study in run directory `out`.
 
     accuracy: "tell" (you tell it, percent) or an accuracy signal ("valid", "table:test", "predictor").
     cost: "tell" (you tell it, named cost_name, in cost_unit) or a device ("fpga", "edgegpu", "flops").
     algorithm: "pelnas" (options: operator="evolution"|"llm", operator_options={...}, partition, generations, ...),
     "rea", "nsga2" or "random" (their options as keywords).
+    A told cost has no true front, so HV ratio and IGD do not exist: the run is scored by its
+    hypervolume in the objectives' own units against reference_point=(accuracy %, cost) (the lowest
+    accuracy and highest cost counted), or, when None, a point derived from the run's archive
+    (summary["hv_reference_source"] says which).
     ask() returns the candidates to evaluate, [] when finished; tell(id, values) takes the told
     values in study.told_names order (a number when one is told, a sequence, or a dict).
     """
@@ -118,7 +125,8 @@ def Study(*, algorithm="pelnas", dataset="cifar10", accuracy="tell", cost="tell"
                "accuracy": accuracy, "cost": cost, "metric": metric, "cost_name": cost_name,
                "cost_unit": cost_unit, "budget": int(budget), "seed": int(seed),
                "include_degenerate": bool(include_degenerate), "data_dir": "" if data_dir is None else str(data_dir),
-               "hv_reference": None if hv_reference is None else list(hv_reference)}
+               "hv_reference": None if hv_reference is None else list(hv_reference),
+               "reference_point": None if reference_point is None else [float(x) for x in reference_point]}
     if out is None:
         out = _default_out(dataset, cost if cost != "tell" else "told", algorithm, seed)
     return _CoreStudy._create(options, str(out))

@@ -47,7 +47,31 @@ def test_python_evaluator_values_reach_the_run_directory(tmp_path):
     acc, cost = run.front["seen_accuracy"], run.front["cost"]
     for i in range(len(acc)):
         assert not np.any((acc >= acc[i]) & (cost <= cost[i]) & ((acc > acc[i]) | (cost < cost[i])))
-    assert run.summary["hv_ratio"] is None  # a told cost has no true front
+    # a told cost has no true front: no ratio or IGD, the HV against the archive's reference point
+    assert run.summary["hv_ratio"] is None and run.summary["igd"] is None
+    assert run.summary["hv_reference_source"] == "archive"
+    assert run.summary["hv"] > 0
+    assert "no true front" in repr(run)
+
+
+def test_a_told_cost_is_scored_against_the_given_reference_point(tmp_path):
+    # accuracy looked up (validation), cost told: the HV re-scores with the table's test accuracy
+    study = pelnas.Study(algorithm="random", cost="tell", accuracy="valid", budget=30, seed=2,
+                         reference_point=(80.0, 40.0), out=tmp_path / "s")
+    run_study(study, lambda c: conv3x3_latency(c.arch))
+    run = pelnas.read_run(tmp_path / "s")
+    assert run.summary["hv_reference_source"] == "user"
+    assert run.summary["hv_reference_point"] == {"accuracy": 80.0, "latency": 40.0}
+    # recomputed here: 2-D HV of (100 - true accuracy, cost) of the front against (20, 40)
+    pts = sorted(zip(100 - run.front["true_accuracy"], run.front["cost"]))
+    hv, best = 0.0, 40.0
+    for e, c in pts:
+        if e < 20 and c < best:
+            hv += (20 - e) * (best - c)
+            best = c
+    assert hv > 0 and run.summary["hv"] == pytest.approx(hv, rel=1e-12)
+    with pytest.raises(pelnas.Error, match="'reference_point' scores a told cost"):
+        pelnas.Study(cost="fpga", accuracy="tell", reference_point=(80, 4), out=tmp_path / "bad")
 
 
 def test_same_seed_and_same_values_give_the_same_asks(tmp_path):

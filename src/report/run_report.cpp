@@ -17,6 +17,7 @@
 #include "report/svg_plot.h"
 #include "report/xml.h"
 #include "search/partition.h"
+#include "study/tell_bridge.h"
 
 namespace pelnas::report {
 
@@ -47,9 +48,25 @@ void summary_section(HtmlPage& page, const RunData& run) {
     t.rows.push_back({k, v});
     t.row_attrs.push_back({{"id", id}});
   };
-  row("HV ratio (true accuracy)", num(s, "hv_ratio", 4), "summary-hv-ratio");
-  row("IGD", num(s, "igd", 4), "summary-igd");
-  row("IGD+", num(s, "igd_plus", 4), "summary-igd-plus");
+  if (s.is_object() && s.value("hv_scoring", "") == "reference_point") {
+    // A told cost: no true front, so no ratio or distance to it; the HV and its reference point.
+    const std::string none = "not defined: no true front (the cost was told by the user)";
+    row("HV ratio (true accuracy)", none, "summary-hv-ratio");
+    row("IGD", none, "summary-igd");
+    row("IGD+", none, "summary-igd-plus");
+    std::string ref;
+    if (s.contains("hv_reference_point") && s["hv_reference_point"].is_object())
+      for (const auto& [k, v] : s["hv_reference_point"].items())
+        if (v.is_number()) ref += (ref.empty() ? "" : ", ") + k + " " + format_number(v.get<double>(), 6);
+    row("HV against the reference point (" + json_str(s, "hv_units") + ")", num(s, "hv", 4), "summary-hv");
+    row("HV reference point",
+        ref + (json_str(s, "hv_reference_source") == "user" ? " (given by the user)" : " (derived from the run's archive)"),
+        "summary-hv-reference");
+  } else {
+    row("HV ratio (true accuracy)", num(s, "hv_ratio", 4), "summary-hv-ratio");
+    row("IGD", num(s, "igd", 4), "summary-igd");
+    row("IGD+", num(s, "igd_plus", 4), "summary-igd-plus");
+  }
   row("evaluated architectures", json_str(s, "evaluations"), "summary-evaluations");
   row("budget", json_str(s, "budget"), "summary-budget");
   row("front size", json_str(s, "front_size"), "summary-front-size");
@@ -316,8 +333,74 @@ std::string rule_identity(const std::string& text) {
   return p == std::string::npos ? text : text.substr(0, p);
 }
 
+namespace {
+
+// A study whose cost was told: no table has the cost, so there is no space to draw, no true front
+// and no HV curve: the summary (HV against its reference point), the evaluated architectures and
+// the front in (told cost, accuracy seen), the front's table, the protocol.
+std::string render_told_cost_report(const RunData& run, int refresh_seconds) {
+  const std::string cost = run.cost_name(), unit = run.cost_unit();
+  HtmlPage page(fmt::format("pelnas report: {} with a told {}", run.dataset(), cost));
+  page.set_refresh_seconds(refresh_seconds);
+  page.heading(1, fmt::format("pelnas study: {} with a told cost, {} ({})", run.dataset(), cost, unit));
+  page.paragraph(fmt::format("Run directory {}; pelnas {}. The cost was told by the user: no table knows it, so the "
+                             "report shows what the study evaluated, with no true front.",
+                             run.dir, json_str(run.config, "pelnas_version")),
+                 "note");
+  if (!run.finished) page.paragraph("This run has " + run.state_text() + ".", "warn run-state");
+  page.open_section("summary", "summary");
+  page.heading(2, "Summary");
+  summary_section(page, run);
+  page.close_section();
+  page.open_section("front", "front");
+  page.heading(2, "Evaluated architectures and the found front");
+  SvgPlot p;
+  p.id = "plot-front";
+  p.title = fmt::format("Accuracy seen vs told {}", cost);
+  p.x = {cost + " (told)", unit};
+  p.y = {"accuracy seen", "%"};
+  p.width = 900;
+  SvgSeries evaluated;
+  evaluated.kind = SeriesKind::Dots;
+  evaluated.name = "evaluated by the study";
+  evaluated.colour = "#999999";
+  for (const auto& a : run.archive)
+    evaluated.points.push_back({a.cost, a.seen_accuracy, fmt::format("{}\naccuracy seen {:.4f} %, {} {:.6g} {}", a.arch.str(),
+                                                                     a.seen_accuracy, cost, a.cost, unit), {}});
+  SvgSeries front;
+  front.kind = SeriesKind::Scatter;
+  front.name = "found front";
+  front.colour = palette_colour(0);
+  front.radius = 5;
+  front.css_class = "found";
+  for (const auto& f : run.front)
+    front.points.push_back({f.cost, f.seen_accuracy, fmt::format("{}\naccuracy seen {:.4f} %, {} {:.6g} {}", f.arch.str(),
+                                                                f.seen_accuracy, cost, f.cost, unit),
+                            {{"data-index", std::to_string(f.index)}, {"data-cost", format_number(f.cost, 17)}}});
+  p.series = {evaluated, front};
+  page.raw(p.render());
+  HtmlTable t;
+  t.header = {"index", "arch_str", "accuracy seen (%)", cost + " (" + unit + ")", "generation"};
+  t.column_classes = {"", "arch", "", "", ""};
+  for (const auto& f : run.front)
+    t.rows.push_back({std::to_string(f.index), f.arch.str(), format_fixed(f.seen_accuracy, 4), format_number(f.cost, 6),
+                      std::to_string(f.generation)});
+  page.table(t);
+  page.close_section();
+  page.open_section("protocol", "protocol");
+  page.heading(2, "Evaluation protocol");
+  const std::string protocol = json_str(run.summary, "protocol");
+  page.paragraph(protocol.empty() ? "The run's summary does not state its evaluation protocol." : protocol,
+                 protocol.empty() ? "warn" : "");
+  page.close_section();
+  return page.render();
+}
+
+}  // namespace
+
 std::string render_run_report(const RunData& run_in, std::shared_ptr<const BenchmarkData> data, int refresh_seconds) {
   RunData run = run_in;
+  if (run.device() == kToldSignal) return render_told_cost_report(run, refresh_seconds);
   run.fill_true_accuracy(*data);
   const Dataset dataset = dataset_from_string(run.dataset());
   const std::string metric = json_str(run.config, "metric").empty() ? "latency" : json_str(run.config, "metric");

@@ -12,6 +12,7 @@
 #include "evaluate/accuracy_sources.h"
 #include "hardware/searchable_space.h"
 #include "metrics/evaluation_protocol.h"
+#include "metrics/reference_point_score.h"
 #include "run/run_directory.h"
 #include "search/partition.h"
 #include "search/pelnas_search.h"
@@ -183,8 +184,29 @@ struct Study::Impl {
       summary.update({{"hv_ratio", s.hv_ratio}, {"igd", s.igd}, {"igd_plus", s.igd_plus}, {"hv", s.hv},
                       {"protocol", accuracy_signal_description(accuracy->name()) + " " + protocol->describe()}});
     } else {
-      summary.update({{"hv_ratio", nullptr}, {"igd", nullptr}, {"igd_plus", nullptr}, {"hv", nullptr},
-                      {"protocol", "the cost was told by the user: there is no true front, so the run is not scored"}});
+      // No true front: HV in the objectives' own units against a stated reference point. The
+      // accuracy is the table's test accuracy when the study looked it up (as the true-front
+      // protocol re-scores), the told one otherwise; the cost is the told one.
+      auto scored = [&](const EvaluatedArch& e) {
+        ObjectiveVector v = minimised_objectives(e);
+        if (!options.accuracy_told())
+          if (const auto t = data->accuracy(e.index, dataset, AccuracyMetric::Test)) v[0] = 100.0 - *t;
+        return v;
+      };
+      std::vector<ObjectiveVector> evaluated, found;
+      for (const auto& e : problem.archive().entries()) evaluated.push_back(scored(e));
+      for (const auto& e : front) found.push_back(scored(e));
+      std::optional<ObjectiveVector> given;
+      if (options.reference_point) given = ObjectiveVector{100.0 - (*options.reference_point)[0], (*options.reference_point)[1]};
+      const auto s = score_against_reference_point(found, evaluated, given);
+      const std::string accuracy_name = options.accuracy_told() ? "error % (100 - told accuracy)" : "test error %";
+      summary.update(
+          {{"hv_ratio", nullptr}, {"igd", nullptr}, {"igd_plus", nullptr}, {"hv", s.hv},
+           {"hv_scoring", "reference_point"},
+           {"hv_reference_point", {{"accuracy", 100.0 - s.reference[0]}, {options.cost_name, s.reference[1]}}},
+           {"hv_reference_source", s.reference_given ? "user" : "archive"},
+           {"hv_units", fmt::format("error % x {}", options.cost_unit)},
+           {"protocol", describe_reference_point_score(s, {accuracy_name, options.cost_name + " (" + options.cost_unit + ")"})}});
     }
     dir->write_json(RunDirectory::kSummary, summary);
     dir->append_event({{"event", "run_finished"}, {"time", now_iso()}, {"evaluations", problem.evaluations()},

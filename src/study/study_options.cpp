@@ -1,5 +1,6 @@
 #include "study/study_options.h"
 
+#include <cmath>
 #include <limits>
 #include <set>
 
@@ -34,6 +35,15 @@ void StudyOptions::validate() const {
   if (budget < 0) throw Error("study: 'budget' must be >= 0 (0 = the algorithm's default), got " + std::to_string(budget));
   if (hv_reference && !is_valid_reference_point(*hv_reference))
     throw Error("study: 'hv_reference' must be two finite numbers > 0");
+  if (reference_point) {
+    if (!cost_told())
+      throw Error("study: 'reference_point' scores a told cost (no true front); with the cost of device '" + cost +
+                  "' the run is scored against the true front (its reference point is 'hv_reference', normalised)");
+    if (hv_reference) throw Error("study: 'hv_reference' is the normalised reference of a true front; a told cost has "
+                                  "none: give 'reference_point' (accuracy %, cost) only");
+    if (reference_point->size() != 2 || !std::isfinite((*reference_point)[0]) || !std::isfinite((*reference_point)[1]))
+      throw Error("study: 'reference_point' must be two finite numbers [accuracy %, cost]");
+  }
 }
 
 nlohmann::json StudyOptions::to_json() const {
@@ -41,7 +51,8 @@ nlohmann::json StudyOptions::to_json() const {
           {"accuracy", accuracy}, {"cost", cost}, {"metric", metric}, {"cost_name", cost_name},
           {"cost_unit", cost_unit}, {"include_degenerate", include_degenerate}, {"seed", seed},
           {"budget", budget}, {"data_dir", data_dir},
-          {"hv_reference", hv_reference ? nlohmann::json(*hv_reference) : nlohmann::json(nullptr)}};
+          {"hv_reference", hv_reference ? nlohmann::json(*hv_reference) : nlohmann::json(nullptr)},
+          {"reference_point", reference_point ? nlohmann::json(*reference_point) : nlohmann::json(nullptr)}};
 }
 
 StudyOptions StudyOptions::from_json(const nlohmann::json& j) {
@@ -50,7 +61,7 @@ StudyOptions StudyOptions::from_json(const nlohmann::json& j) {
   StudyOptions o;
   static const std::set<std::string> known = {"algorithm", "algorithm_options", "dataset", "accuracy", "cost",
                                               "metric", "cost_name", "cost_unit", "include_degenerate", "seed",
-                                              "budget", "data_dir", "hv_reference"};
+                                              "budget", "data_dir", "hv_reference", "reference_point"};
   for (const auto& [k, v] : j.items())
     if (!known.count(k)) throw Error("study." + k + ": unknown field");
   auto str = [&](const char* k, std::string& out) {
@@ -73,6 +84,13 @@ StudyOptions StudyOptions::from_json(const nlohmann::json& j) {
     if (h.size() != 2) jf::fail("study.hv_reference", "two numbers [x, y] or null", h);
     constexpr double kBig = std::numeric_limits<double>::max();
     o.hv_reference = std::vector<double>{jf::number(h[0], "study.hv_reference[0]", -kBig, kBig), jf::number(h[1], "study.hv_reference[1]", -kBig, kBig)};
+  }
+  if (j.contains("reference_point") && !j["reference_point"].is_null()) {  // absent in studies before 2026-12-01
+    const auto& h = jf::array(j["reference_point"], "study.reference_point");
+    if (h.size() != 2) jf::fail("study.reference_point", "two numbers [accuracy %, cost] or null", h);
+    constexpr double kBig = std::numeric_limits<double>::max();
+    o.reference_point = std::vector<double>{jf::number(h[0], "study.reference_point[0]", -kBig, kBig),
+                                            jf::number(h[1], "study.reference_point[1]", -kBig, kBig)};
   }
   o.validate();
   return o;

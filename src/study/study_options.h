@@ -31,6 +31,10 @@ struct StudyOptions {
   int budget = 0;  // unique evaluations; 0 = the pelnas plan, 300 for the others
   std::string data_dir;  // "" = found like the CLI does (--data, $PELNAS_DATA, ../shared/data, ...)
   std::optional<std::vector<double>> hv_reference;  // two coordinates (accuracy, cost)
+  // A told cost has no true front: the run is scored by its HV against this point, in the
+  // objectives' own units (accuracy %: the lowest accuracy counted; cost in cost_unit: the highest
+  // cost counted); unset = derived from the run's archive (metrics/reference_point_score.h).
+  std::optional<std::vector<double>> reference_point;
 
   bool accuracy_told() const { return accuracy == kTold; }
   bool cost_told() const { return cost == kTold; }

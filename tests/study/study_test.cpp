@@ -11,6 +11,7 @@
 #include "common/csv.h"
 #include "common/error.h"
 #include "hardware/searchable_space.h"
+#include "metrics/hypervolume.h"
 #include "run/search_run.h"
 #include "study/study.h"
 #include "test_support.h"
@@ -244,6 +245,80 @@ TEST(Study, AFailedCandidateIsNotEvaluatedAndNotAskedAgain) {
   const auto t = CsvTable::read(s->run_dir() + "/archive.csv");
   EXPECT_EQ(t.rows(), 20u);  // the budget counts evaluated architectures only
   for (std::size_t i = 0; i < t.rows(); ++i) EXPECT_FALSE(failed.count(std::string(t.cell(i, t.column("arch_str")))));
+}
+
+// (seen accuracy, cost) of every row of a study's CSV, as minimised objectives (error %, cost).
+std::vector<ObjectiveVector> told_objectives(const std::string& file) {
+  const auto t = CsvTable::read(file);
+  std::vector<ObjectiveVector> out;
+  for (std::size_t i = 0; i < t.rows(); ++i)
+    out.push_back({100.0 - t.number(i, t.column("seen_accuracy")), t.number(i, t.column("cost"))});
+  return out;
+}
+
+TEST(Study, AToldCostIsScoredByItsHypervolumeAgainstAStatedReferencePoint) {
+  // Both values told: no table knows the cost, so there is no true front, no HV ratio and no IGD;
+  // the HV in the objectives' own units against a reference point derived from the archive.
+  StudyOptions o = options("rea");
+  o.budget = 60;
+  o.cost_name = "energy_mj";
+  o.cost_unit = "mJ";
+  const std::string root = test::temp_dir("study-told-hv");
+  auto s = Study::create(o, root + "/derived");
+  drive(*s, TableEvaluator{});
+  ASSERT_TRUE(s->finished());
+  const auto sum = s->summary();
+  EXPECT_TRUE(sum["hv_ratio"].is_null());
+  EXPECT_TRUE(sum["igd"].is_null());
+  EXPECT_TRUE(sum["igd_plus"].is_null());
+  EXPECT_EQ(sum["hv_scoring"], "reference_point");
+  EXPECT_EQ(sum["hv_reference_source"], "archive");
+  EXPECT_EQ(sum["hv_units"], "error % x mJ");
+  EXPECT_NE(sum["protocol"].get<std::string>().find("no HV ratio, IGD or IGD+"), std::string::npos);
+  // Recomputed here from archive.csv and front.csv: worst value + 10 % of the range, exact 2-D HV.
+  const auto evaluated = told_objectives(root + "/derived/archive.csv");
+  const auto front = told_objectives(root + "/derived/front.csv");
+  ASSERT_EQ(evaluated.size(), 60u);
+  Point2 lo{1e300, 1e300}, hi{-1e300, -1e300};
+  for (const auto& p : evaluated)
+    for (int k = 0; k < 2; ++k) lo[k] = std::min(lo[k], p[k]), hi[k] = std::max(hi[k], p[k]);
+  const Point2 ref{hi[0] + 0.1 * (hi[0] - lo[0]), hi[1] + 0.1 * (hi[1] - lo[1])};
+  std::vector<Point2> pts;
+  for (const auto& p : front) pts.push_back({p[0], p[1]});
+  const double expected = hypervolume_2d(pts, ref);
+  EXPECT_GT(expected, 0.0);
+  EXPECT_NEAR(sum["hv"].get<double>(), expected, 1e-9 * expected);
+  EXPECT_NEAR(sum["hv_reference_point"]["accuracy"].get<double>(), 100.0 - ref[0], 1e-9);
+  EXPECT_NEAR(sum["hv_reference_point"]["energy_mj"].get<double>(), ref[1], 1e-9);
+  // The report says the same: no ratio, the HV and its reference point.
+  const auto report = test::run_cli({"report", root + "/derived", "--out", root + "/report.html"});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const std::string html = test::read_file(root + "/report.html");
+  EXPECT_NE(html.find("summary-hv-reference"), std::string::npos);
+  EXPECT_NE(html.find("not defined: no true front"), std::string::npos);
+  EXPECT_NE(html.find("derived from the run&#39;s archive"), std::string::npos);
+
+  // A reference point given by the user (accuracy %, cost): used as given, and said so.
+  o.reference_point = std::vector<double>{85.0, 2 * ref[1]};
+  auto g = Study::create(o, root + "/given");
+  drive(*g, TableEvaluator{});
+  const auto gs = g->summary();
+  EXPECT_EQ(gs["hv_reference_source"], "user");
+  EXPECT_DOUBLE_EQ(gs["hv_reference_point"]["accuracy"].get<double>(), 85.0);
+  EXPECT_NEAR(gs["hv"].get<double>(), hypervolume_2d(pts, {15.0, 2 * ref[1]}), 1e-9 * expected);
+  EXPECT_NE(gs["protocol"].get<std::string>().find("given by the user"), std::string::npos);
+
+  // It applies only to a told cost, and a true front's normalised reference does not mix with it.
+  StudyOptions bad = options();
+  bad.cost = "fpga";
+  bad.reference_point = std::vector<double>{85.0, 3.0};
+  EXPECT_NE(test::error_of([&] { Study::create(bad, root + "/bad"); }).find("'reference_point' scores a told cost"),
+            std::string::npos);
+  bad = options();
+  bad.reference_point = std::vector<double>{85.0};
+  EXPECT_NE(test::error_of([&] { Study::create(bad, root + "/bad"); }).find("'reference_point' must be two finite"),
+            std::string::npos);
+  EXPECT_FALSE(fs::exists(root + "/bad"));
 }
 
 TEST(Study, TheCliReadsAFinishedStudy) {
