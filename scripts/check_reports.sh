@@ -19,5 +19,12 @@ mkdir -p "$OUT"
 "$P" report "$OUT/pixel3-s1" "$OUT/pixel3-s2" "$OUT/pixel3-stopped" -o "$OUT/compare.html"
 "$P" bench --algos random,rea,nsga2 --datasets cifar10 --devices fpga,pixel3 --seeds 3 --budget 150 --out "$OUT/bench" > /dev/null
 "$P" report "$OUT/bench" -o "$OUT/bench.html"
+# Three objectives: the compare and bench reports draw one front chart per cost (a few seconds).
+"$P" search --device fpga --objectives accuracy,latency,energy --operator evolution --seed 1 --budget 60 --out "$OUT/three-s1" > /dev/null
+"$P" search --device fpga --objectives accuracy,latency,energy --operator evolution --seed 2 --budget 60 --out "$OUT/three-s2" > /dev/null
+"$P" report "$OUT/three-s1" "$OUT/three-s2" -o "$OUT/compare3.html"
+"$P" bench --algos random,rea --devices eyeriss --objectives accuracy,latency,energy --seeds 2 --budget 60 --out "$OUT/bench3" > /dev/null
+"$P" report "$OUT/bench3" -o "$OUT/bench3.html"
 "$P" runs "$OUT"
-python3 scripts/check_report_render.py "$@" "$OUT/run.html" "$OUT/unfinished.html" "$OUT/compare.html" "$OUT/bench.html"
+python3 scripts/check_report_render.py "$@" "$OUT/run.html" "$OUT/unfinished.html" "$OUT/compare.html" "$OUT/bench.html" \
+  "$OUT/compare3.html" "$OUT/bench3.html"

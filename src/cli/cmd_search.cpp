@@ -90,12 +90,14 @@ void print_summary(const RunSummary& s, bool as_json) {
                            s.run_dir, s.evaluations, s.front_size, s.hv_ratio, s.igd, s.igd_plus);
   std::cout << fmt::format("seen = the accuracy the search saw ({}); test = true 200-epoch test accuracy (scoring)\n\n",
                            s.accuracy_signal);
-  // More than two objectives: one more column per extra cost, after `cost` (the first cost).
+  // More than two objectives: one more column per extra cost, every cost labelled by its objective
+  // and unit (latency_ms, energy_mj).
   const std::size_t extras = s.front.empty() ? 0 : s.front.front().extra_costs.size();
+  auto label = [&](std::size_t k) { return k < s.cost_labels.size() ? s.cost_labels[k] : fmt::format("cost{}", k + 1); };
   std::string extra_header;
-  for (std::size_t k = 0; k < extras; ++k) extra_header += fmt::format("  {:>12}", fmt::format("cost{}", k + 2));
-  std::cout << fmt::format("{:>5}  {:>6}  {:>10}  {:>10}  {:>12}{}  {}\n", "niche", "index", "seen", "test", "cost",
-                           extra_header, "architecture");
+  for (std::size_t k = 0; k < extras; ++k) extra_header += fmt::format("  {:>12}", label(k + 1));
+  std::cout << fmt::format("{:>5}  {:>6}  {:>10}  {:>10}  {:>12}{}  {}\n", "niche", "index", "seen", "test",
+                           extras ? label(0) : std::string("cost"), extra_header, "architecture");
   for (std::size_t i = 0; i < s.front.size(); ++i) {
     const auto& e = s.front[i];
     const auto t = i < s.front_test_accuracy.size() ? s.front_test_accuracy[i] : std::nullopt;

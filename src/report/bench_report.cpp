@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "common/csv.h"
@@ -87,15 +88,17 @@ std::map<std::string, std::size_t> algorithm_colours(const std::vector<std::stri
   return out;
 }
 
-// setting -> algo -> seed -> the run's answer in (cost, true accuracy), from fronts.csv.
+// setting -> algo -> seed -> the run's answer in (cost, true accuracy), from fronts.csv. `column`:
+// which cost ("cost" = the first; a 3+-objective grid's extra costs have a column each, named by
+// their metric).
 using FrontsBySetting = std::map<SettingKey, std::map<std::string, std::map<long long, std::vector<FrontPoint>>>>;
 
-FrontsBySetting read_fronts(const fs::path& path) {
+FrontsBySetting read_fronts(const fs::path& path, const std::string& column = "cost") {
   FrontsBySetting out;
   if (!fs::exists(path)) return out;
   const CsvTable t = CsvTable::read(path.string());
   const auto cd = t.column("dataset"), cv = t.column("device"), cm = t.column("metric"), ca = t.column("algo"),
-             cs = t.column("seed"), cc = t.column("cost"), ct = t.column("true_accuracy"), ci = t.column("index");
+             cs = t.column("seed"), cc = t.column(column), ct = t.column("true_accuracy"), ci = t.column("index");
   for (std::size_t r = 0; r < t.rows(); ++r)
     out[{std::string(t.cell(r, cd)), std::string(t.cell(r, cv)), std::string(t.cell(r, cm))}][std::string(t.cell(r, ca))]
        [t.integer(r, cs)]
@@ -103,9 +106,30 @@ FrontsBySetting read_fronts(const fs::path& path) {
   return out;
 }
 
+// The extra cost objectives of a 3+-objective grid: the columns X of fronts.csv that have an X_norm
+// (besides error and cost), in file order.
+std::vector<std::string> extra_cost_columns(const fs::path& path) {
+  std::vector<std::string> out;
+  if (!fs::exists(path)) return out;
+  std::ifstream in(path);
+  std::string header;
+  std::getline(in, header);
+  std::vector<std::string> cols;
+  std::stringstream ss(header);
+  for (std::string c; std::getline(ss, c, ',');) cols.push_back(c);
+  for (const auto& c : cols)
+    if (c != "error" && c != "cost" && c.find("_norm") == std::string::npos &&
+        std::find(cols.begin(), cols.end(), c + "_norm") != cols.end())
+      out.push_back(c);
+  return out;
+}
+
+// `extra_metric`: empty = accuracy against the setting's first cost; else against that extra cost
+// objective (e.g. "energy") of a 3+-objective grid, with the true front of accuracy against it alone.
 void median_fronts(HtmlPage& page, const SettingKey& key, const std::map<std::string, std::map<long long, std::vector<FrontPoint>>>& algos,
                    const std::map<std::string, std::size_t>& colour_of, const nlohmann::json& summary, const BenchmarkData* data,
-                   int plot_id) {
+                   int plot_id, const std::string& extra_metric = "") {
+  const std::string id_suffix = extra_metric.empty() ? "" : "-" + extra_metric;
   SvgPlot p;
   std::vector<SvgSeries> layers;
   std::vector<FrontPoint> all_points;
@@ -142,7 +166,8 @@ void median_fronts(HtmlPage& page, const SettingKey& key, const std::map<std::st
     layers.push_back(s);
     layers.push_back(m);
   }
-  const std::string title = "Median attainment surface per algorithm: " + setting_name(key);
+  const std::string title = "Median attainment surface per algorithm: " + setting_name(key) +
+                            (extra_metric.empty() ? "" : ", accuracy vs " + extra_metric);
   std::string note;
   std::string unit;
   if (summary.contains("settings"))
@@ -153,7 +178,9 @@ void median_fronts(HtmlPage& page, const SettingKey& key, const std::map<std::st
     // The true front of the setting, and the zoom past degenerate cells, as in run reports.
     const Dataset dataset = dataset_from_string(std::get<0>(key));
     const std::string& cost_name = std::get<2>(key);
-    const HwMetric metric = cost_name.size() > 7 && cost_name.substr(cost_name.size() - 7) == "_energy" ? HwMetric::Energy : HwMetric::Latency;
+    const HwMetric metric = !extra_metric.empty() ? hw_metric_from_string(extra_metric)
+                            : cost_name.size() > 7 && cost_name.substr(cost_name.size() - 7) == "_energy" ? HwMetric::Energy
+                                                                                                          : HwMetric::Latency;
     // The grid's searchable space (bench outputs before 2026-11-30 have no key: they kept degenerate cells).
     const bool include_degenerate = summary.contains("options") && summary["options"].is_object()
                                         ? summary["options"].value("include_degenerate", true)
@@ -162,7 +189,7 @@ void median_fronts(HtmlPage& page, const SettingKey& key, const std::map<std::st
                                            CostSpec{std::get<1>(key), metric}, SpaceOptions{include_degenerate});
     const TrueFront tf = compute_true_front(*data, dataset, *cost);
     FrontPlotSpec spec;
-    spec.id = fmt::format("plot-bench-front-{}", plot_id);
+    spec.id = fmt::format("plot-bench-front-{}{}", plot_id, id_suffix);
     spec.title = title;
     spec.data = data;
     spec.dataset = dataset;
@@ -175,11 +202,11 @@ void median_fronts(HtmlPage& page, const SettingKey& key, const std::map<std::st
     p = fp.plot;
     note = fp.note;
   } else {
-    p.id = fmt::format("plot-bench-front-{}", plot_id);
+    p.id = fmt::format("plot-bench-front-{}{}", plot_id, id_suffix);
     p.title = title;
     p.width = 900;
     p.height = 520;
-    p.x = {std::get<2>(key), unit};
+    p.x = {extra_metric.empty() ? std::get<2>(key) : extra_metric, extra_metric.empty() ? unit : ""};
     p.y = {"true test accuracy", "%"};
     p.series = layers;
     note = "The benchmark tables were not found, so the true front is not drawn.";
@@ -187,7 +214,11 @@ void median_fronts(HtmlPage& page, const SettingKey& key, const std::map<std::st
   page.raw(p.render());
   page.paragraph("Each line is an algorithm's median attainment surface: the accuracy-cost trade-offs reached by at least half of "
                  "its seeds (the empirical attainment function at 50 %), from each run's answer re-scored with true test accuracy "
-                 "(fronts.csv). Black: the true front. " + note,
+                 "(fronts.csv). Black: the true front" +
+                     (extra_metric.empty() ? std::string()
+                                           : " of accuracy against " + extra_metric +
+                                                 " alone (the answers are non-dominated in every objective, so some lie below it)") +
+                     ". " + note,
                  "note");
 }
 
@@ -240,6 +271,9 @@ std::string render_bench_report(const std::string& dir, const BenchmarkData* dat
   }
 
   const FrontsBySetting fronts = read_fronts(fs::path(dir) / "fronts.csv");
+  std::vector<std::pair<std::string, FrontsBySetting>> extra_fronts;
+  for (const auto& metric : extra_cost_columns(fs::path(dir) / "fronts.csv"))
+    extra_fronts.emplace_back(metric, read_fronts(fs::path(dir) / "fronts.csv", metric));
   HtmlPage page("pelnas bench report: " + dir);
   page.heading(1, "pelnas benchmark grid");
   page.paragraph(fmt::format("Directory {}: {} settings, {} runs.", dir, finals.size(), results.rows()), "note");
@@ -339,6 +373,9 @@ std::string render_bench_report(const std::string& dir, const BenchmarkData* dat
                                  best, format_p(min_p), min_p > 0.05 ? ", so nothing can reach p < 0.05: run more seeds" : ""),
                      "note stats");
     if (const auto it = fronts.find(key); it != fronts.end()) median_fronts(page, key, it->second, colour_of, summary, data, plot_id - 1);
+    for (const auto& [metric, by_setting] : extra_fronts)  // 3+ objectives: one chart per extra cost
+      if (const auto it = by_setting.find(key); it != by_setting.end())
+        median_fronts(page, key, it->second, colour_of, summary, data, plot_id - 1, metric);
     const std::string protocol = protocol_for(summary, key);
     page.paragraph(protocol.empty() ? "summary.json does not state this setting's evaluation protocol." : "Evaluation protocol: " + protocol,
                    protocol.empty() ? "warn" : "protocol");

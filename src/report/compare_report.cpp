@@ -123,55 +123,73 @@ std::string render_compare_report(const std::vector<RunData>& runs_in, std::shar
   runs_table(page, runs, names);
   page.close_section();
 
-  // Fronts, one chart per setting.
-  using Setting = std::tuple<std::string, std::string, std::string>;
+  // Fronts, one chart per setting and cost objective: accuracy against the first cost, and for runs
+  // with more objectives one more chart per extra cost (labelled with its objective), each with the
+  // exact true front of accuracy against that cost.
+  using Setting = std::tuple<std::string, std::string, std::string, std::vector<std::string>>;
   std::map<Setting, std::vector<std::size_t>> settings;
-  for (std::size_t i = 0; i < runs.size(); ++i) settings[{runs[i].dataset(), runs[i].device(), metric_of(runs[i])}].push_back(i);
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    settings[{runs[i].dataset(), runs[i].device(), metric_of(runs[i]), runs[i].extra_metrics()}].push_back(i);
   page.open_section("fronts", "fronts");
   page.heading(2, "Fronts");
   int plot_no = 0;
   for (const auto& [setting, members] : settings) {
-    const auto& [dataset_name, device, metric] = setting;
+    const auto& [dataset_name, device, first_metric, extra_metrics] = setting;
     const Dataset dataset = dataset_from_string(dataset_name);
-    // The first run's searchable space (runs before 2026-11-30 have no key: they kept degenerate cells).
-    const auto cost = make_searchable_cost(data, dataset, CostSpec{device, hw_metric_from_string(metric)},
-                                           SpaceOptions{runs[members.front()].config.value("include_degenerate", true)});
-    const TrueFront tf = compute_true_front(*data, dataset, *cost);
-    FrontPlotSpec spec;
-    spec.id = fmt::format("plot-cmp-front-{}", plot_no++);
-    spec.title = fmt::format("Fronts on {} ({}), {} run(s)", cost->name(), dataset_name, members.size());
-    spec.data = data.get();
-    spec.dataset = dataset;
-    spec.cost = cost.get();
-    spec.truth = &tf;
-    for (std::size_t i : members) {
-      SvgSeries s;
-      s.kind = SeriesKind::Scatter;
-      s.hollow = true;
-      s.name = names[i];
-      s.colour = palette_colour(i);
-      s.radius = 5;
-      s.stroke_width = 2;
-      s.css_class = "run-front";
-      for (const auto& f : runs[i].front) {
-        s.points.push_back({f.cost, f.true_accuracy,
-                            fmt::format("{}\n{}\nNB201 index {}, niche {}\ntrue accuracy {:.4f} % (seen {:.4f} %)\n{} {:.6g} {}",
-                                        names[i], f.arch.str(), f.index, f.niche, f.true_accuracy, f.seen_accuracy, cost->name(),
-                                        f.cost, cost->unit()),
-                            {{"data-run", names[i]},
-                             {"data-index", std::to_string(f.index)},
-                             {"data-acc", format_number(f.true_accuracy, 17)},
-                             {"data-cost", format_number(f.cost, 17)}}});
-        spec.found.push_back({f.cost, f.true_accuracy, f.index});
+    std::vector<std::string> metrics{first_metric};
+    metrics.insert(metrics.end(), extra_metrics.begin(), extra_metrics.end());
+    for (std::size_t k = 0; k < metrics.size(); ++k) {
+      // The first run's searchable space (runs before 2026-11-30 have no key: they kept degenerate cells).
+      const auto cost = make_searchable_cost(data, dataset, CostSpec{device, hw_metric_from_string(metrics[k])},
+                                             SpaceOptions{runs[members.front()].config.value("include_degenerate", true)});
+      const TrueFront tf = compute_true_front(*data, dataset, *cost);
+      FrontPlotSpec spec;
+      spec.id = k == 0 ? fmt::format("plot-cmp-front-{}", plot_no) : fmt::format("plot-cmp-front-{}-{}", plot_no, metrics[k]);
+      spec.title = metrics.size() == 1
+                       ? fmt::format("Fronts on {} ({}), {} run(s)", cost->name(), dataset_name, members.size())
+                       : fmt::format("Fronts: accuracy vs {} ({} of {} cost objectives) on {} ({}), {} run(s)", metrics[k], k + 1,
+                                     metrics.size(), cost->name(), dataset_name, members.size());
+      spec.data = data.get();
+      spec.dataset = dataset;
+      spec.cost = cost.get();
+      spec.truth = &tf;
+      for (std::size_t i : members) {
+        SvgSeries s;
+        s.kind = SeriesKind::Scatter;
+        s.hollow = true;
+        s.name = names[i];
+        s.colour = palette_colour(i);
+        s.radius = 5;
+        s.stroke_width = 2;
+        s.css_class = "run-front";
+        for (const auto& f : runs[i].front) {
+          const double x = k == 0 ? f.cost : k - 1 < f.extra_costs.size() ? f.extra_costs[k - 1] : NAN;
+          if (!std::isfinite(x)) continue;
+          s.points.push_back({x, f.true_accuracy,
+                              fmt::format("{}\n{}\nNB201 index {}, niche {}\ntrue accuracy {:.4f} % (seen {:.4f} %)\n{} {:.6g} {}",
+                                          names[i], f.arch.str(), f.index, f.niche, f.true_accuracy, f.seen_accuracy,
+                                          cost->name(), x, cost->unit()),
+                              {{"data-run", names[i]},
+                               {"data-index", std::to_string(f.index)},
+                               {"data-acc", format_number(f.true_accuracy, 17)},
+                               {"data-cost", format_number(x, 17)}}});
+          spec.found.push_back({x, f.true_accuracy, f.index});
+        }
+        spec.layers.push_back(s);
       }
-      spec.layers.push_back(s);
+      const FrontPlot fp = make_front_plot(spec);
+      page.heading(3, metrics.size() == 1 ? fmt::format("{} / {}", dataset_name, cost->name())
+                                          : fmt::format("{} / {}: accuracy vs {}", dataset_name, cost->name(), metrics[k]));
+      page.raw(fp.plot.render());
+      page.paragraph(
+          std::string("Rings: each run's front re-scored with true test accuracy, one colour per run; black: the exact true "
+                      "front ") +
+              (metrics.size() == 1 ? "" : "of accuracy against " + metrics[k] + " alone (the runs' fronts are non-dominated in all " +
+                                              std::to_string(metrics.size() + 1) + " objectives, so some rings lie below it) ") +
+              "(drawn on top). " + fp.note,
+          "note");
     }
-    const FrontPlot fp = make_front_plot(spec);
-    page.heading(3, fmt::format("{} / {}", dataset_name, cost->name()));
-    page.raw(fp.plot.render());
-    page.paragraph("Rings: each run's front re-scored with true test accuracy, one colour per run; black: the exact true front "
-                   "(drawn on top). " + fp.note,
-                   "note");
+    ++plot_no;
   }
   page.close_section();
 

@@ -1,6 +1,7 @@
 #include "run/search_run.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -90,6 +91,19 @@ std::string csv_rows(const std::vector<EvaluatedArch>& entries, const Evaluator&
     os << run_key;
   }
   return os.str();
+}
+
+// "<metric>_<unit>" per cost objective (latency_ms, energy_mj): the text summary's column labels.
+std::vector<std::string> cost_labels(const RunConfig& cfg) {
+  std::vector<std::string> out;
+  std::vector<std::string> metrics{cfg.metric};
+  metrics.insert(metrics.end(), cfg.extra_metrics.begin(), cfg.extra_metrics.end());
+  for (const auto& m : metrics) {
+    std::string u(unit(hw_metric_from_string(m)));
+    for (char& ch : u) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    out.push_back(m + "_" + u);
+  }
+  return out;
 }
 
 constexpr const char* kMetricsHeader = "generation,evaluations,hv_ratio,igd,igd_plus,hv,front_size,llm_calls\n";
@@ -191,6 +205,8 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
       expect.niche_of = [&niches](const ArchCode& a) { return niches.niche_of(a); };
       expect.index_of = [&data](const ArchCode& a) { return data->index_of(a.nb201()); };
       expect.cost_of = [&cost, &data](const ArchCode& a) { return cost->cost(data->index_of(a.nb201())); };
+      expect.extra_costs_of = [&evaluator, &data](const ArchCode& a) { return evaluator.extra_costs(data->index_of(a.nb201())); };
+      for (const auto& c : evaluator.extra_cost_sources()) expect.extra_cost_names.push_back(c->name());
       ck.validate(expect, "state.search");
       state->check_metrics("state");
     } catch (const CheckpointError& e) {
@@ -316,6 +332,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
   s.evaluations = problem.evaluations();
   s.generations_completed = search.checkpoint().generation;
   s.accuracy_signal = accuracy->name();
+  s.cost_labels = cost_labels(cfg);
   s.front = search.final_front();
   for (const auto& e : s.front) s.front_test_accuracy.push_back(evaluator.true_objectives(e.arch).accuracy);
   s.front_size = static_cast<int>(s.front.size());
@@ -502,6 +519,7 @@ RunSummary finished_summary(const RunDirectory& dir, const RunConfig& cfg) {
     throw InputError(dir.file(RunDirectory::kSummary), 0, e.what());
   }
   r.finished = true;
+  r.cost_labels = cost_labels(cfg);
   const std::string front_file = dir.file(RunDirectory::kFront);
   const auto front = CsvTable::parse(dir.read(RunDirectory::kFront), front_file);
   const auto seen = front.find_column("seen_accuracy");  // "accuracy" before 2026-11-30

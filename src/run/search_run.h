@@ -56,6 +56,9 @@ struct RunSummary {
   bool finished = false;  // false when stopped by the test hook
   std::vector<EvaluatedArch> front;          // accuracy = the accuracy_signal value the search saw
   std::vector<std::optional<double>> front_test_accuracy;  // true 200-epoch test accuracy, by front row
+  // The cost objectives as "<metric>_<unit>" (e.g. latency_ms, energy_mj), first cost first: the
+  // text table's column labels.
+  std::vector<std::string> cost_labels;
   nlohmann::json to_json() const;  // the summary.json document (+ front)
 };
 

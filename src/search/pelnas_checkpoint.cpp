@@ -133,6 +133,25 @@ void PelnasCheckpoint::validate(const CheckpointExpectations& ex, const std::str
       if (*c != e.cost) bad(at + ".cost", "expected " + nlohmann::json(*c).dump() + " (the device's cost of " + str(e.code) + "), got " +
                                               nlohmann::json(e.cost).dump());
     }
+    if (ex.extra_costs_of) {
+      // Every objective, not only the first cost: a run resumed with other objectives is refused.
+      const auto extra = ex.extra_costs_of(e.code);
+      auto name = [&](std::size_t k) { return k < ex.extra_cost_names.size() ? ex.extra_cost_names[k] : "cost " + std::to_string(k + 2); };
+      if (e.extra_costs.size() != extra.size()) {
+        std::string names;
+        for (std::size_t k = 0; k < extra.size(); ++k) names += (k ? ", " : "") + name(k);
+        bad(at + ".extra_costs", "expected " + std::to_string(extra.size()) + " value(s) after the first cost (this run's objectives" +
+                                     (names.empty() ? std::string(" have none") : ": " + names) + "), got " +
+                                     std::to_string(e.extra_costs.size()));
+      }
+      for (std::size_t k = 0; k < extra.size(); ++k) {
+        const std::string field = at + ".extra_costs[" + std::to_string(k) + "] (" + name(k) + ")";
+        if (!extra[k]) bad(field, str(e.code) + " has no " + name(k) + " on this run's device (outside the search domain)");
+        if (*extra[k] != e.extra_costs[k])
+          bad(field, "expected " + nlohmann::json(*extra[k]).dump() + " (the device's " + name(k) + " of " + str(e.code) +
+                         "), got " + nlohmann::json(e.extra_costs[k]).dump());
+      }
+    }
     if (e.generation > generation)
       bad(at + ".generation", "expected at most " + std::to_string(generation) + " (the last completed generation), got " +
                                   std::to_string(e.generation));

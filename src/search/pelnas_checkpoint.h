@@ -42,6 +42,10 @@ struct CheckpointExpectations {
   std::function<int(const ArchCode&)> index_of;                    // NB201 index (empty for other spaces)
   std::function<std::optional<double>(const ArchCode&)> cost_of;   // device cost; nullopt = not in the domain
   std::function<std::string(const ArchCode&)> print;               // the space's string (for messages)
+  // The run's other cost objectives (after the first cost) and their names for messages: every
+  // archive entry must carry exactly these values. Unset = not checked.
+  std::function<std::vector<std::optional<double>>(const ArchCode&)> extra_costs_of;
+  std::vector<std::string> extra_cost_names;
 };
 
 // Everything needed to continue a run after generation `generation` (see docs/RUN_DIRECTORY.md).

@@ -558,6 +558,8 @@ void PelnasSearch::run(Problem& problem, Rng& rng, const GenerationCallback& cal
     if (problem.space().name() == "nb201") expect.index_of = [&ev](const ArchCode& a) { return ev.data().index_of(a.nb201()); };
     expect.cost_of = [&problem](const ArchCode& a) { return problem.cost_of(a); };
     expect.print = [&problem](const ArchCode& a) { return problem.arch_string(a); };
+    expect.extra_costs_of = [&problem](const ArchCode& a) { return problem.extra_costs_of(a); };
+    for (const auto& c : ev.extra_cost_sources()) expect.extra_cost_names.push_back(c->name());
     resume_.validate(expect);  // never continue from an inconsistent state
     problem.restore(resume_.archive);
     niches_ = resume_.niches;

@@ -8,6 +8,7 @@
 #include "hardware/searchable_space.h"
 #include "metrics/evaluation_protocol.h"
 #include "metrics/true_front.h"
+#include "report/xml.h"
 #include "test_support.h"
 
 namespace pelnas {
@@ -100,6 +101,12 @@ TEST(ObjectivesCli, ThreeObjectiveSearchRecordsScoresReportsAndExports) {
   const int index = e["index"].get<int>();
   EXPECT_EQ(e["metrics"]["extra_costs"][0]["value"].get<double>(), *en->cost(index));
   EXPECT_EQ(e["metrics"]["extra_costs"][0]["name"], "eyeriss_energy");
+  // The text summary names every cost column by its objective and unit (not cost2).
+  const auto text = test::run_cli({"search", "--resume", dir});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("latency_ms"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("energy_mj"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("cost2"), std::string::npos) << text.out;
   // Resume of a finished 3-objective run returns the same summary.
   const auto again = test::run_cli({"search", "--resume", dir, "--json"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
@@ -117,12 +124,44 @@ TEST(ObjectivesCli, BenchWithThreeObjectivesAndATomlList) {
   for (const auto& c : j["cells"]) EXPECT_GT(c["hv_ratio"]["mean"].get<double>(), 0.0) << c["algo"];
   const auto fronts = CsvTable::parse(test::read_file(dir + "/grid/fronts.csv"), "fronts.csv");
   EXPECT_TRUE(fronts.find_column("energy") && fronts.find_column("energy_norm"));
+  // The bench report draws accuracy against each cost: one median-front chart per cost objective,
+  // the energy one with the fronts' energies.
+  const auto rep = test::run_cli({"report", dir + "/grid", "-o", dir + "/grid.html"});
+  ASSERT_EQ(rep.exit_code, 0) << rep.err;
+  const std::string html = test::read_file(dir + "/grid.html");
+  EXPECT_NE(html.find("id=\"plot-bench-front-0\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"plot-bench-front-0-energy\""), std::string::npos);
+  EXPECT_NE(html.find("accuracy vs energy"), std::string::npos);
   // A TOML list in a search config.
   test::write_file(dir + "/c.toml", "device = \"fpga\"\nobjectives = [\"accuracy\", \"latency\", \"energy\"]\n");
   const auto s = test::run_cli({"search", "--config", dir + "/c.toml", "--operator", "evolution", "--budget", "40",
                                 "--out", dir + "/run", "--json"});
   ASSERT_EQ(s.exit_code, 0) << s.err;
   EXPECT_EQ(nlohmann::json::parse(test::read_file(dir + "/run/config.json"))["objectives"].size(), 3u);
+}
+
+TEST(ObjectivesCli, CompareReportDrawsOneFrontChartPerCost) {
+  // Two 3-objective runs compared: accuracy vs latency and accuracy vs energy, each chart's rings at
+  // the runs' own front values of that cost.
+  const std::string dir = test::temp_dir("obj-compare");
+  for (const char* seed : {"1", "2"}) {
+    const auto r = test::run_cli({"search", "--device", "fpga", "--objectives", kThree, "--operator", "evolution", "--seed",
+                                  seed, "--budget", "40", "--out", dir + "/run" + seed, "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const auto rep = test::run_cli({"report", dir + "/run1", dir + "/run2", "-o", dir + "/cmp.html"});
+  ASSERT_EQ(rep.exit_code, 0) << rep.err;
+  const std::string html = test::read_file(dir + "/cmp.html");
+  const auto lat = html.find("id=\"plot-cmp-front-0\""), en = html.find("id=\"plot-cmp-front-0-energy\"");
+  ASSERT_NE(lat, std::string::npos);
+  ASSERT_NE(en, std::string::npos);
+  EXPECT_NE(html.find("accuracy vs energy"), std::string::npos);
+  const auto front = CsvTable::parse(test::read_file(dir + "/run1/front.csv"), "front.csv");
+  const std::string energy_chart = html.substr(en, html.find("</svg>", en) - en);
+  for (std::size_t i = 0; i < front.rows(); ++i) {
+    const double e = front.number(i, front.column("energy"));
+    EXPECT_NE(energy_chart.find("data-cost=\"" + report::format_number(e, 17) + "\""), std::string::npos) << e;
+  }
 }
 
 }  // namespace

@@ -131,6 +131,62 @@ TEST(RunState, EveryEditedFieldIsRefusedNamingFileFieldAndExpectation) {
   }
 }
 
+TEST(RunState, ResumeChecksEveryObjectiveNotOnlyTheFirstCost) {
+  // A 3-objective run (eyeriss latency and energy): an archive entry whose second cost differs from
+  // the device's, or a state whose entries carry another number of costs than the run's objectives,
+  // is refused naming the field and the objective.
+  const std::string base = test::temp_dir("edits-objectives");
+  RunConfig c = config();
+  c.device = "eyeriss";
+  c.extra_metrics = {"energy"};
+  RunHooks stop;
+  stop.stop_after_generation = 2;
+  start_search_run(c, base + "/original", stop);
+  {
+    auto d = RunDirectory::open(base + "/original");
+    RunStateStore store(d);
+    store.compact(store.load());
+  }
+  struct ObjectiveEdit {
+    std::string name;
+    std::function<void(json& doc, json& config)> apply;
+    std::string field, expected;
+  };
+  const std::vector<ObjectiveEdit> cases = {
+      {"wrong_energy", [](json& doc, json&) { doc["state"]["search"]["archive"][0]["extra_costs"][0] = 123.0; },
+       "search.archive[0].extra_costs[0] (eyeriss_energy)", "the device's eyeriss_energy of"},
+      {"energy_missing",
+       [](json& doc, json&) {
+         for (auto& e : doc["state"]["search"]["archive"]) e.erase("extra_costs");
+       },
+       "search.archive[0].extra_costs", "expected 1 value(s) after the first cost (this run's objectives: eyeriss_energy), got 0"},
+      {"config_without_energy",
+       [](json&, json& config) {
+         config["objectives"] = json::array({"accuracy", "latency"});
+         config["hv_reference"] = nullptr;
+       },
+       "search.archive[0].extra_costs", "this run's objectives have none), got 1"},
+  };
+  for (const auto& edit : cases) {
+    SCOPED_TRACE(edit.name);
+    const std::string dir = base + "/" + edit.name;
+    fs::copy(base + "/original", dir, fs::copy_options::recursive);
+    json doc = read_json(dir + "/checkpoint.json");
+    json cfg = read_json(dir + "/config.json");
+    edit.apply(doc, cfg);
+    write_resealed(dir, doc);
+    test::write_file(dir + "/config.json", cfg.dump(2));
+    auto r = test::run_cli({"search", "--resume", dir});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(edit.field), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(edit.expected), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir + "/summary.json"));
+  }
+  // Untouched, the same state resumes to the end.
+  const auto ok = test::run_cli({"search", "--resume", base + "/original", "--json"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
 TEST(RunState, ChecksumsCatchEditsAndDamage) {
   const std::string base = test::temp_dir("checksum");
   const std::string original = stopped_run(base + "/original");
