@@ -34,8 +34,11 @@ from ._core import Candidate, Error, __version__
 from ._core import Study as _CoreStudy
 from ._core import read_run as _read_run
 from ._core import true_front as _true_front
+from ._core import proxies as _proxies
+from ._core import predicted_accuracy as _predicted_accuracy
 
-__all__ = ["Study", "Candidate", "Error", "Run", "search", "read_run", "true_front", "__version__"]
+__all__ = ["Study", "Candidate", "Error", "Run", "search", "read_run", "true_front", "proxies",
+           "predicted_accuracy", "__version__"]
 
 _STRING_COLUMNS = {"arch"}
 
@@ -165,3 +168,32 @@ def search(evaluate=None, *, algorithm="pelnas", dataset="cifar10", device="fpga
                 else:
                     study.tell(c.id, values)
     return read_run(study.run_dir)
+
+
+def proxies(archs, dataset="cifar10", batch_size=64, seed=0, proxies=None, data_dir=None, threads=2):
+    """Zero-cost proxies of NB201 cells (arch strings or indices) on untrained networks, as
+    `pelnas proxies` computes them: {proxy name: NumPy array, NaN where a value was non-finite}.
+    The GIL is released while computing; Ctrl-C stops between networks.
+    `proxies` picks some of the 13 (default all). Needs the LibTorch plugin (libpelnas_torch.so),
+    opened on the first call; without it pelnas.Error names the paths tried."""
+    d = _proxies([str(a) for a in archs], dataset, int(batch_size), int(seed), list(proxies or []),
+                 None if data_dir is None else str(data_dir), int(threads))
+    return {k: _floats(vals) for k, vals in d.items()}
+
+
+def predicted_accuracy(archs, dataset="cifar10", data_dir=None, threads=2):
+    """The XGBoost predictor's accuracy (%) of NB201 cells, as accuracy="predictor" sees it: from the
+    shipped proxy table where a cell is in it, else from proxies computed through the LibTorch plugin.
+    A NumPy array (NaN where no prediction exists)."""
+    return _floats(_predicted_accuracy([str(a) for a in archs], dataset, None if data_dir is None else str(data_dir),
+                                       int(threads)))
+
+
+def _floats(values):
+    """A list of floats (None = missing) as a NumPy array with NaN; a list when NumPy is absent."""
+    values = [float("nan") if v is None else v for v in values]
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - NumPy is optional
+        return values
+    return np.array(values, dtype=float)

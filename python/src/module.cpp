@@ -8,6 +8,7 @@ namespace py = pybind11;
 
 void bind_study(py::module_& m);
 void bind_runs(py::module_& m);
+void bind_proxies(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "pelnas: hardware-aware NAS (PEL-NAS) - C++ core";
@@ -22,4 +23,5 @@ PYBIND11_MODULE(_core, m) {
   });
   bind_study(m);
   bind_runs(m);
+  bind_proxies(m);
 }
