@@ -108,13 +108,38 @@ void print_summary(const RunSummary& s, bool as_json) {
   }
 }
 
-// Options that only mean something on NB201 (its tables, partitions, true front, LLM prompts).
+// Options that only mean something on NB201 (its tables, partitions, true front, config file).
 const std::vector<std::string>& nb201_only_options() {
   static const std::vector<std::string> v = {
-      "--partition", "--include-degenerate", "--hv-ref", "--objectives", "--config", "--llm-base-url", "--llm-model",
-      "--llm-replay", "--llm-concurrency", "--llm-timeout", "--llm-max-reply-bytes", "--llm-allow-plain-http-key",
-      "--llm-cache", "--prompts", "--stop-after-generation", "--generation-delay-ms"};
+      "--partition", "--include-degenerate", "--hv-ref", "--objectives", "--config", "--stop-after-generation",
+      "--generation-delay-ms"};
   return v;
+}
+
+// LLM operator options (keys of LlmOperatorOptions) from the --llm-* flags; the API key is read from
+// the environment by the client and never passes through here.
+void add_llm_flags(const SearchCliOptions& o, nlohmann::json& oo) {
+  if (oo.is_null()) oo = nlohmann::json::object();
+  if (!oo.is_object()) throw Error("--operator-options: expected a JSON object");
+  if (!o.llm_base_url.empty()) oo["base_url"] = o.llm_base_url;
+  if (!o.llm_model.empty()) oo["model"] = o.llm_model;
+  if (o.llm_replay) oo["replay"] = true;
+  if (o.llm_concurrency > 0) oo["concurrency"] = o.llm_concurrency;
+  if (o.llm_timeout > 0) oo["timeout_seconds"] = o.llm_timeout;
+  if (o.llm_max_reply_bytes > 0) oo["max_reply_bytes"] = o.llm_max_reply_bytes;
+  if (o.llm_allow_plain_http_key) oo["allow_plain_http_key"] = true;
+  if (!o.prompts_dir.empty()) oo["prompts_dir"] = std::filesystem::absolute(o.prompts_dir).string();
+  if (!o.llm_cache.empty()) oo["cache_path"] = std::filesystem::absolute(o.llm_cache).string();
+  if (o.llm_replay && !oo.contains("cache_path")) throw Error("--llm-replay: give the recorded run's response cache with --llm-cache FILE");
+  if (o.llm_replay && !std::filesystem::exists(oo["cache_path"].get<std::string>()))
+    throw Error("--llm-cache " + oo["cache_path"].get<std::string>() + ": no such file (a replay needs a recorded cache)");
+}
+
+// The --llm-* flags plus, as on NB201, the response cache and transcript in the run directory.
+void add_llm_options(const SearchCliOptions& o, nlohmann::json& oo, const std::string& out) {
+  add_llm_flags(o, oo);
+  if (!oo.contains("transcript_path")) oo["transcript_path"] = std::filesystem::absolute(std::filesystem::path(out) / "llm_transcript.jsonl").string();
+  if (!oo.contains("cache_path")) oo["cache_path"] = std::filesystem::absolute(std::filesystem::path(out) / "llm_cache.sqlite").string();
 }
 
 void print_space_result(const SpaceRunResult& r, bool as_json) {
@@ -145,7 +170,7 @@ void print_space_result(const SpaceRunResult& r, bool as_json) {
 void run_space_search_here(SearchCliOptions& o, CLI::App* cmd) {
   for (const auto& name : nb201_only_options())
     if (cmd->get_option(name)->count() > 0)
-      throw Error(fmt::format("{} does not apply to --space {}: it is about NB201's tables, partitions or LLM prompts", name, o.space));
+      throw Error(fmt::format("{} does not apply to --space {}: it is about NB201's tables, partitions or config file", name, o.space));
   if (cmd->get_option("--accuracy")->count() > 0 && o.accuracy != kExternalSignal && o.accuracy != kScoreSignal)
     throw Error(fmt::format("--accuracy {} does not apply to --space {}: that signal is read from NB201's benchmark tables; "
                             "use --evaluator 'CMD' (external) or --accuracy score",
@@ -189,7 +214,6 @@ void run_space_search_here(SearchCliOptions& o, CLI::App* cmd) {
     }
     c.algorithm_options = a;
   }
-  c.validate();
   std::string out = o.out;
   if (out.empty()) {
     const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -199,6 +223,14 @@ void run_space_search_here(SearchCliOptions& o, CLI::App* cmd) {
     std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
     out = fmt::format("runs/{}-{}-{}-s{}-{}", c.space, c.device, c.algorithm, c.seed, stamp);
   }
+  if (pelnas && o.op == "llm") {
+    add_llm_options(o, c.algorithm_options["operator_options"], out);
+  } else {
+    for (const char* name : {"--llm-base-url", "--llm-model", "--llm-replay", "--llm-concurrency", "--llm-timeout",
+                             "--llm-max-reply-bytes", "--llm-allow-plain-http-key", "--llm-cache", "--prompts"})
+      if (cmd->get_option(name)->count() > 0) throw Error(fmt::format("{} applies to --algorithm pelnas --operator llm", name));
+  }
+  c.validate();
   print_space_result(run_space_search(c, out), o.json);
 }
 
@@ -335,23 +367,7 @@ void run_search_here(SearchCliOptions& o, CLI::App* cmd, RunHooks& hooks) {
       }
       if (!c.search.operator_options.is_object()) throw Error("--operator-options: expected a JSON object like {\"swap_probability\": 0.3}");
     }
-    if (c.search.operator_name == "llm") {
-      // LLM operator options (keys of LlmOperatorOptions); the API key is read from the environment
-      // by the client and never passes through here.
-      auto& oo = c.search.operator_options;
-      if (!o.llm_base_url.empty()) oo["base_url"] = o.llm_base_url;
-      if (!o.llm_model.empty()) oo["model"] = o.llm_model;
-      if (o.llm_replay) oo["replay"] = true;
-      if (o.llm_concurrency > 0) oo["concurrency"] = o.llm_concurrency;
-      if (o.llm_timeout > 0) oo["timeout_seconds"] = o.llm_timeout;
-      if (o.llm_max_reply_bytes > 0) oo["max_reply_bytes"] = o.llm_max_reply_bytes;
-      if (o.llm_allow_plain_http_key) oo["allow_plain_http_key"] = true;
-      if (!o.prompts_dir.empty()) oo["prompts_dir"] = std::filesystem::absolute(o.prompts_dir).string();
-      if (!o.llm_cache.empty()) oo["cache_path"] = std::filesystem::absolute(o.llm_cache).string();
-      if (o.llm_replay && !oo.contains("cache_path")) throw Error("--llm-replay: give the recorded run's response cache with --llm-cache FILE");
-      if (o.llm_replay && !std::filesystem::exists(oo["cache_path"].get<std::string>()))
-        throw Error("--llm-cache " + oo["cache_path"].get<std::string>() + ": no such file (a replay needs a recorded cache)");
-    }
+    if (c.search.operator_name == "llm") add_llm_flags(o, c.search.operator_options);
     c.validate();
     c.cli = resolved_options(*cmd);
     const std::string out = o.out.empty() ? default_out_dir(c) : o.out;

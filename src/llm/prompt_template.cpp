@@ -64,6 +64,18 @@ PromptTemplate PromptTemplate::load(const std::string& dir, const std::string& n
   return PromptTemplate(ss.str(), path);
 }
 
+bool PromptTemplate::uses(const std::string& name) const { return std::find(names_.begin(), names_.end(), name) != names_.end(); }
+
+std::string PromptTemplate::render(const std::map<std::string, std::string>& values,
+                                   const std::map<std::string, std::string>& offered) const {
+  std::map<std::string, std::string> all = values;
+  for (const auto& [k, v] : offered) {
+    if (all.count(k)) throw Error("prompt template " + origin_ + ": placeholder {{" + k + "}} given twice");
+    if (uses(k)) all.emplace(k, v);
+  }
+  return render(all);
+}
+
 std::string PromptTemplate::render(const std::map<std::string, std::string>& values) const {
   for (const auto& n : names_) {
     if (!values.count(n)) throw Error("prompt template " + origin_ + ": no value for placeholder {{" + n + "}}");

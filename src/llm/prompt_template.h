@@ -19,6 +19,11 @@ class PromptTemplate {
   // Placeholder names in order of first appearance.
   const std::vector<std::string>& placeholders() const { return names_; }
   std::string render(const std::map<std::string, std::string>& values) const;
+  // As render(values), plus `offered` values the template may leave unused (a space's description
+  // and example: NB201's templates spell them out, other spaces' templates take them as
+  // placeholders). A name in both maps is an error.
+  std::string render(const std::map<std::string, std::string>& values, const std::map<std::string, std::string>& offered) const;
+  bool uses(const std::string& name) const;
   const std::string& origin() const { return origin_; }
 
  private:

@@ -16,6 +16,7 @@
 #include "metrics/hypervolume.h"
 #include "run/run_directory.h"
 #include "search/feature_bins.h"
+#include "search/llm_operator.h"
 #include "search/pelnas_search.h"
 #include "search/problem.h"
 #include "search/search.h"
@@ -78,17 +79,20 @@ SpaceSetup prepare(const SpaceRunConfig& cfg, const std::string& run_dir) {
       throw Error(fmt::format("algorithm option 'partition' is NB201's rule tables; the {} space is split by "
                               "feature_bins (e.g. {{\"feature_bins\": {{\"feature\": \"flops\", \"bins\": 6}}}})",
                               s.space->name()));
-    if (p.operator_name != "evolution")
-      throw Error(fmt::format("operator '{}': on the {} space only the evolution operator runs today (the llm operator's "
-                              "prompts describe NB201 cells)",
-                              p.operator_name, s.space->name()));
+    // The llm operator's templates for this space (prompts/<space>/) are checked before anything is evaluated.
+    if (p.operator_name == "llm") check_llm_prompts(p.resolved_operator_options(), s.space->name());
     if (p.feature_bins.is_null()) p.feature_bins = FeatureBinOptions{}.to_json();
     s.algorithm_options = p.to_json();
     s.budget = cfg.budget > 0 ? cfg.budget : p.planned_evaluations(p.niche_count(s.space->name()));
   } else {
     s.budget = cfg.budget > 0 ? cfg.budget : kDefaultSpaceBudget;
   }
-  auto search = SearchRegistry::instance().make(cfg.algorithm, s.algorithm_options);  // its options, checked
+  // Its options, checked; without the llm response cache and transcript, which would be created in
+  // the run directory before RunDirectory::create refuses an existing one.
+  nlohmann::json checked = s.algorithm_options;
+  if (checked.contains("operator_options") && checked["operator_options"].is_object())
+    for (const char* key : {"cache_path", "transcript_path"}) checked["operator_options"].erase(key);
+  auto search = SearchRegistry::instance().make(cfg.algorithm, checked);
   search->check_budget(s.budget);
   s.norm = space_hv_normalisation(*s.space, *s.cost);
   return s;
@@ -144,8 +148,7 @@ SpaceRunResult execute(const RunDirectory& dir, const SpaceRunConfig& cfg, const
   for (const auto& e : front)
     front_json.push_back({{"arch", setup.space->print(e.code.encoding())}, {signal_column(cfg), e.accuracy}, {"cost", e.cost}});
   const bool score = cfg.accuracy == kScoreSignal;
-  dir.write_json("summary.json",
-                 {{"finished", true},
+  nlohmann::json summary = {{"finished", true},
                   {"space", setup.space->name()},
                   {"dataset", setup.space->dataset()},
                   {"device", cfg.device},
@@ -169,7 +172,10 @@ SpaceRunResult execute(const RunDirectory& dir, const SpaceRunConfig& cfg, const
                                            setup.space->name(), signal_column(cfg), setup.cost->name(), setup.norm.cost_max,
                                            setup.cost->unit())},
                   {"evaluator_calls", evaluator.counts().proxy_evaluations},
-                  {"wall_seconds", res.wall_seconds}});
+                  {"wall_seconds", res.wall_seconds}};
+  // PEL-NAS: its operator's counters (for llm: calls, tokens, and every rejected proposal by cause).
+  if (const auto* pelnas = dynamic_cast<const PelnasSearch*>(search.get())) summary["operator_stats"] = pelnas->operator_stats().to_json();
+  dir.write_json("summary.json", summary);
   return res;
 }
 

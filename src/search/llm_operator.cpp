@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "common/error.h"
@@ -163,13 +164,38 @@ std::optional<KnowledgeBase> parse_rules(const nlohmann::json& j, int round, con
 
 }  // namespace
 
+LlmPromptSet LlmPromptSet::load(const std::string& prompts_dir, const std::string& space) {
+  namespace fs = std::filesystem;
+  const std::string dir = space == "nb201" ? prompts_dir : (fs::path(prompts_dir) / space).string();
+  std::error_code ec;
+  if (space != "nb201" && !fs::is_directory(dir, ec))
+    throw Error(fmt::format("the llm operator has no prompt templates for the {} space: no directory {} (its system.md, "
+                            "knowledge_update.md and guided_evolution.md; see docs/LLM.md)",
+                            space, dir));
+  const std::string corrective_dir = fs::is_regular_file(fs::path(dir) / "corrective.md", ec) ? dir : prompts_dir;
+  return {llm::PromptTemplate::load(dir, "system"), llm::PromptTemplate::load(dir, "knowledge_update"),
+          llm::PromptTemplate::load(dir, "guided_evolution"), llm::PromptTemplate::load(corrective_dir, "corrective")};
+}
+
 LlmOperator::LlmOperator(LlmOperatorOptions options)
-    : options_(resolved(std::move(options))),
-      chat_(std::make_unique<llm::ChatService>(options_.chat)),
-      system_(llm::PromptTemplate::load(options_.prompts_dir, "system")),
-      update_(llm::PromptTemplate::load(options_.prompts_dir, "knowledge_update")),
-      evolve_(llm::PromptTemplate::load(options_.prompts_dir, "guided_evolution")),
-      corrective_(llm::PromptTemplate::load(options_.prompts_dir, "corrective")) {}
+    : options_(resolved(std::move(options))), chat_(std::make_unique<llm::ChatService>(options_.chat)) {
+  // NB201's templates are checked at once, as before spaces were generic; another space's on first use.
+  prompts_.emplace("nb201", std::make_unique<const LlmPromptSet>(LlmPromptSet::load(options_.prompts_dir, "nb201")));
+}
+
+const LlmPromptSet& LlmOperator::prompts_for(const SearchSpace& space) {
+  std::lock_guard lock(prompts_mutex_);
+  auto& slot = prompts_[space.name()];
+  if (!slot) slot = std::make_unique<const LlmPromptSet>(LlmPromptSet::load(options_.prompts_dir, space.name()));
+  return *slot;
+}
+
+namespace {
+// What the space says about itself; templates that spell this out (NB201's) may leave it unused.
+std::map<std::string, std::string> space_values(const SearchSpace& space) {
+  return {{"space_description", space.prompt_description()}, {"example", space.prompt_example()}};
+}
+}  // namespace
 
 void LlmOperator::merge(const OperatorStats& local) {
   std::lock_guard lock(mutex_);
@@ -207,7 +233,9 @@ void LlmOperator::update_knowledge(NicheState& state, Rng& rng) {
     evidence.push_back(state.space->print(c.code.encoding()));
   }
   values["children"] = bullet_list(lines);
-  std::vector<ChatMessage> conv = {{"system", system_.render({})}, {"user", update_.render(values)}};
+  const LlmPromptSet& prompts = prompts_for(*state.space);
+  const auto offered = space_values(*state.space);
+  std::vector<ChatMessage> conv = {{"system", prompts.system.render({}, offered)}, {"user", prompts.update.render(values, offered)}};
 
   try {
     for (int round = 0;; ++round) {
@@ -240,8 +268,9 @@ void LlmOperator::update_knowledge(NicheState& state, Rng& rng) {
       }
       local.add("retries");
       conv.push_back({"assistant", res.reply.content});
-      conv.push_back({"user", corrective_.render({{"problems", "- " + problem},
-                                                  {"request", "Give the revised rule base of this niche again."}})});
+      conv.push_back({"user", prompts.corrective.render({{"problems", "- " + problem},
+                                                         {"request", "Give the revised rule base of this niche again."}},
+                                                        offered)});
     }
   } catch (...) {
     local.add("errors");
@@ -275,7 +304,9 @@ std::vector<ProposedChild> LlmOperator::propose(const NicheState& state, Rng& rn
   values["seen"] = seen_lines.empty() ? "  (none)" : "  " + fmt::format("{}", fmt::join(seen_lines, "\n  "));
   values["operation"] = operation;
   values["children_wanted"] = std::to_string(wanted);
-  std::vector<ChatMessage> conv = {{"system", system_.render({})}, {"user", evolve_.render(values)}};
+  const LlmPromptSet& prompts = prompts_for(space);
+  const auto offered = space_values(space);
+  std::vector<ChatMessage> conv = {{"system", prompts.system.render({}, offered)}, {"user", prompts.evolve.render(values, offered)}};
 
   std::vector<ProposedChild> accepted;
   try {
@@ -360,9 +391,10 @@ std::vector<ProposedChild> LlmOperator::propose(const NicheState& state, Rng& rn
       conv.push_back({"assistant", res.reply.content});
       std::string plist;
       for (const auto& p : problems) plist += (plist.empty() ? "- " : "\n- ") + p;
-      conv.push_back({"user", corrective_.render({{"problems", plist},
-                                                  {"request", fmt::format("Give {} more new children by {} (not any child given so far).",
-                                                                          missing, operation)}})});
+      conv.push_back({"user", prompts.corrective.render({{"problems", plist},
+                                                         {"request", fmt::format("Give {} more new children by {} (not any child given so far).",
+                                                                                 missing, operation)}},
+                                                        offered)});
     }
   } catch (...) {
     local.add("errors");
@@ -371,6 +403,11 @@ std::vector<ProposedChild> LlmOperator::propose(const NicheState& state, Rng& rn
   }
   merge(local);
   return accepted;
+}
+
+void check_llm_prompts(const nlohmann::json& options, const std::string& space) {
+  const LlmOperatorOptions o = resolved(LlmOperatorOptions::from_json(options));
+  (void)LlmPromptSet::load(o.prompts_dir, space);
 }
 
 std::unique_ptr<Operator> make_llm_operator(const nlohmann::json& options) {

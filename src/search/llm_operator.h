@@ -3,7 +3,10 @@
 // children, then proposes children by crossover (p = 0.5, drawn from the niche's Rng) or mutation of
 // the niche's Pareto parents. Replies that are not JSON, name an illegal cell, leave the niche or
 // repeat a seen cell get a corrective message in the same conversation, a bounded number of times;
-// every outcome is counted. Prompts are the template files in prompts/ (see docs/LLM.md).
+// every outcome is counted. Prompts are the template files in prompts/ (see docs/LLM.md): NB201's at
+// the top of that directory, another space's in prompts/<space>/, with the same placeholders plus
+// {{space_description}} and {{example}}, which the space supplies.
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -14,6 +17,15 @@
 #include "search/operator.h"
 
 namespace pelnas {
+
+// The four templates of one space. NB201's are <dir>/*.md (unchanged since before spaces were
+// generic); space S's are <dir>/S/{system,knowledge_update,guided_evolution}.md, and
+// <dir>/S/corrective.md if present, else the space-neutral <dir>/corrective.md. Throws naming the
+// missing file.
+struct LlmPromptSet {
+  llm::PromptTemplate system, update, evolve, corrective;
+  static LlmPromptSet load(const std::string& prompts_dir, const std::string& space);
+};
 
 struct LlmOperatorOptions {
   llm::ChatServiceOptions chat;
@@ -49,14 +61,19 @@ class LlmOperator : public Operator {
  private:
   void merge(const OperatorStats& local);
   std::map<std::string, std::string> common_values(const NicheState& state) const;
+  const LlmPromptSet& prompts_for(const SearchSpace& space);
 
   LlmOperatorOptions options_;
   std::unique_ptr<llm::ChatService> chat_;
-  llm::PromptTemplate system_, update_, evolve_, corrective_;
+  std::mutex prompts_mutex_;
+  std::map<std::string, std::unique_ptr<const LlmPromptSet>> prompts_;  // by space name, loaded on first use
   mutable std::mutex mutex_;
   OperatorStats stats_;
 };
 
 std::unique_ptr<Operator> make_llm_operator(const nlohmann::json& options);
+// Throws (naming the file) unless the options' prompts directory holds the space's templates; lets a
+// run refuse before it evaluates anything.
+void check_llm_prompts(const nlohmann::json& options, const std::string& space);
 
 }  // namespace pelnas

@@ -155,7 +155,8 @@ TEST(FbnetSearchCli, BadInputIsNamedWithExit2) {
       {{"search", "--space", "fbnet", "--data", test::data_dir(), "--device", "edgetpu", "--evaluator", evaluator(), "--out", dir + "/f"},
        {"edgetpu", "pixel3"}},
       {{"search", "--space", "fbnet", "--data", test::data_dir(), "--out", dir + "/g"}, {"--evaluator"}},
-      {args(dir + "/h", "pelnas", {"--operator", "llm"}), {"llm", "evolution"}},
+      // The llm operator runs on FBNet (tests/llm/fbnet_llm_search_test.cpp); its flags need it.
+      {args(dir + "/h", "rea", {"--llm-model", "m"}), {"--llm-model applies to --algorithm pelnas --operator llm"}},
       // The training-free score is not reachable through the plugin yet: refused, naming the way that works.
       {{"search", "--space", "fbnet", "--data", test::data_dir(), "--accuracy", "score", "--out", dir + "/i"},
        {"training-free score", "LibTorch plugin", "--evaluator"}},
