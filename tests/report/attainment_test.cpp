@@ -81,7 +81,8 @@ TEST(Attainment, BenchReportDrawsEachAlgorithmsMedianFrontFromFrontsCsv) {
     runs[std::string(f.cell(i, f.column("algo")))][f.integer(i, f.column("seed"))].push_back(
         {f.number(i, f.column("cost")), f.number(i, f.column("true_accuracy"))});
   ASSERT_EQ(runs.size(), 2u);
-  for (const auto& [algo, seeds] : runs) {
+  for (const auto& [algo_key, seeds] : runs) {
+    const std::string& algo = algo_key;  // clang 14 cannot capture a structured binding (CI's sanitizer build)
     ASSERT_EQ(seeds.size(), 3u);
     std::vector<std::vector<CostAccuracy>> v;
     for (const auto& [s, pts] : seeds) v.push_back(pts);
