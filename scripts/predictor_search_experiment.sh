@@ -7,14 +7,16 @@
 #   pred     pelnas on --accuracy predictor, budget 324 (the 6 x 10 default plan), fpga+eyeriss
 #   valid    pelnas, nsga2, random on table:valid, budget 324, all six devices (seconds)
 #   predall  pelnas on --accuracy predictor on the remaining devices
+#   predbase nsga2 and random on --accuracy predictor, BASE_DEVICES (default all six)
 #   variants predictor variants (VARIANTS: the default, the former default, ablations) predict the
 #            pool: every arch of the shipped table and of the proxy cache (no proxy is computed);
 #            scripts/predictor_search_analysis.py --predictions compares them
 # Usage: scripts/predictor_search_experiment.sh [OUT] [SEEDS] [STEPS]
 #   OUT   default runs/predexp; SEEDS default 10; STEPS default "cost pred valid predall"
 # Env: PELNAS (default build/pelnas), PELNAS_PROXY_CACHE (default OUT/proxies.sqlite), NICE (10),
-#      PRED_DEVICES ("fpga,eyeriss"), OTHER_DEVICES ("edgegpu,raspi4,edgetpu,pixel3").
-# Then: scripts/predictor_search_analysis.py OUT/pred OUT/predall OUT/valid
+#      PRED_DEVICES ("fpga,eyeriss"), OTHER_DEVICES ("edgegpu,raspi4,edgetpu,pixel3"), BASE_DEVICES (all six),
+#      OMP_NUM_THREADS (torch threads per proxy computation; unset = 2).
+# Then: scripts/predictor_search_analysis.py OUT/pred OUT/predall OUT/predbase OUT/valid
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-runs/predexp}
@@ -26,6 +28,7 @@ export PELNAS_PROXY_CACHE=${PELNAS_PROXY_CACHE:-$OUT/proxies.sqlite}
 PRED_DEVICES=${PRED_DEVICES:-fpga,eyeriss}
 OTHER_DEVICES=${OTHER_DEVICES:-edgegpu,raspi4,edgetpu,pixel3}
 ALL_DEVICES=edgegpu,raspi4,edgetpu,pixel3,eyeriss,fpga
+BASE_DEVICES=${BASE_DEVICES:-$ALL_DEVICES}
 mkdir -p "$OUT"
 
 log() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$OUT/log.txt"; }
@@ -55,6 +58,7 @@ for step in $STEPS; do
     pred) grid pred predictor pelnas "$PRED_DEVICES" ;;
     valid) grid valid valid pelnas,nsga2,random "$ALL_DEVICES" ;;
     predall) grid predall predictor pelnas "$OTHER_DEVICES" ;;
+    predbase) grid predbase predictor nsga2,random "$BASE_DEVICES" ;;
     variants)
       mkdir -p "$OUT/variants"
       { tail -n +2 models/proxies_cifar10.csv | cut -d, -f2

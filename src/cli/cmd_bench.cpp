@@ -30,6 +30,7 @@ struct BenchCliOptions {
   int seeds = 10;
   int budget = 600;
   int threads = 2;
+  int proxy_threads = 2;  // resolved in the callback: --proxy-threads, else $OMP_NUM_THREADS, else 2
   int curve_step = 10;
   std::string algo_options = "{}";
   std::string hv_ref;
@@ -111,6 +112,7 @@ void run_bench(const BenchCliOptions& c) {
   o.seeds = c.seeds;
   o.budget = c.budget;
   o.threads = c.threads;
+  o.proxy_threads = c.proxy_threads;
   o.curve_step = c.curve_step;
 
   try {
@@ -187,6 +189,9 @@ void setup(CLI::App& root) {
                   "unique evaluated architectures per run, all spent (pelnas derives its generations from it)")
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "worker threads (results do not depend on it)")->capture_default_str();
+  cmd->add_option("--proxy-threads", o->proxy_threads,
+                  "--accuracy predictor: torch threads per proxy computation (default $OMP_NUM_THREADS, else 2)")
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--curve-step", o->curve_step, "curves.csv point every N evaluations")->capture_default_str();
   cmd->add_option("--algo-options", o->algo_options, R"(JSON options per algorithm, e.g. {"rea":{"population":50}})")
       ->capture_default_str();
@@ -203,6 +208,8 @@ void setup(CLI::App& root) {
   add_data_option(cmd, o->data);
   cmd->callback([o, cmd] {
     o->metric_given = cmd->get_option("--metric")->count() > 0;
+    o->proxy_threads =
+        distributed::resolve_threads(cmd->get_option("--proxy-threads")->count() > 0, o->proxy_threads, 2, nullptr);
     run_bench(*o);
   });
   distributed::declare_distributed_command("bench");

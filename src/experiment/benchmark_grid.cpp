@@ -29,6 +29,8 @@ void BenchmarkGridOptions::validate() const {
   if (devices.empty()) bad("devices", "must name at least one device");
   if (seeds < 1) bad("seeds", "must be >= 1, got " + std::to_string(seeds));
   if (threads < 1) bad("threads", "must be >= 1, got " + std::to_string(threads));
+  if (proxy_threads < 1 || proxy_threads > 256)
+    bad("proxy_threads", "must be in 1..256, got " + std::to_string(proxy_threads));
   if (curve_step < 1) bad("curve_step", "must be >= 1, got " + std::to_string(curve_step));
   if (hv_reference && !is_valid_reference_point(*hv_reference))
     bad("hv_reference", "must be finite numbers > 0, one per objective");
@@ -56,7 +58,7 @@ nlohmann::json BenchmarkGridOptions::to_json() const {
   for (Dataset d : datasets) ds.push_back(to_string(d));
   return {{"algorithms", algorithms},   {"datasets", ds},         {"devices", devices},
           {"metric", to_string(metric)}, {"objectives", objectives().names()}, {"accuracy", accuracy}, {"include_degenerate", include_degenerate}, {"seeds", seeds},
-          {"budget", budget},           {"threads", threads},     {"curve_step", curve_step},
+          {"budget", budget},           {"threads", threads},     {"proxy_threads", proxy_threads}, {"curve_step", curve_step},
           {"algorithm_options", algorithm_options},
           {"hv_reference", hv_reference ? nlohmann::json(*hv_reference) : nlohmann::json(nullptr)}};
 }
@@ -322,6 +324,7 @@ BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data
     AccuracySourceOptions a;
     a.data = data;
     a.dataset = d;
+    a.threads = o.proxy_threads;
     sources[d] = std::make_shared<SynchronizedAccuracy>(make_accuracy_source(o.accuracy, a));
   }
   for (auto& s : result.settings) {

@@ -35,6 +35,9 @@ struct BenchmarkGridOptions {
   int seeds = 10;                                  // seeds 0 .. seeds-1
   int budget = 600;                                // unique evaluated architectures per run
   int threads = 2;
+  // --accuracy predictor: torch threads for each proxy computation (archs outside the shipped table
+  // and the proxy cache); on a loaded machine 1 wastes no CPU spinning at OpenMP barriers.
+  int proxy_threads = 2;
   int curve_step = 10;                             // curve points every this many evaluations
   std::optional<ObjectiveVector> hv_reference;     // normalised HV reference; unset = (1, ..., 1)
   nlohmann::json algorithm_options = nlohmann::json::object();  // {"rea": {"population": 50}, ...}

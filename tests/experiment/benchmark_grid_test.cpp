@@ -334,6 +334,28 @@ TEST(BenchmarkGrid, ValidatesBeforeAnnouncingAndNeverReplacesAGridSilently) {
   EXPECT_NE(test::read_file(out + "/results.csv"), first);
 }
 
+TEST(BenchmarkGrid, ProxyThreadsAreCheckedAndRecorded) {
+  const std::string data = "--data=" + test::data_dir();
+  auto r = test::run_cli({"bench", "--algos", "random", "--devices", "fpga", "--seeds", "1", "--budget", "20",
+                          "--proxy-threads", "0", data});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--proxy-threads"), std::string::npos) << r.err;
+  const std::string out = test::temp_dir("grid_proxy_threads");
+  r = test::run_cli({"bench", "--algos", "random", "--devices", "fpga", "--seeds", "1", "--budget", "20",
+                     "--proxy-threads", "3", "--out", out, data});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(test::read_file(out + "/summary.json"));
+  EXPECT_EQ(j.at("options").at("proxy_threads").get<int>(), 3);
+  BenchmarkGridOptions o;
+  o.proxy_threads = 0;
+  try {
+    o.validate();
+    ADD_FAILURE() << "proxy_threads 0 accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("proxy_threads"), std::string::npos) << e.what();
+  }
+}
+
 TEST(BenchmarkGrid, JsonIsOneDocument) {
   const auto r = test::run_cli({"bench", "--algos", "random", "--devices", "flops", "--seeds", "2", "--budget", "30",
                                 "--json", "--data=" + test::data_dir()});
