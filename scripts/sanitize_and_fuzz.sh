@@ -45,8 +45,11 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 #   Nb201Golden.*           byte-identical NB201 outputs of full benchmark grids and searches
 #   KillResumeCheck         a shell script killing and resuming whole searches (kill -9 timing)
 #   ReadmeCommands.*        every README command, end to end
+#   python_package          pytest over the pybind11 module, which this tree does not build (an
+#                           ASan-instrumented module would also need the ASan runtime preloaded
+#                           into an uninstrumented python3); its C++ core is what pelnas_tests covers
 # (ctest -E is a regex over 'Suite.Test' names: the suite is Nb201Golden, so '^Golden' skipped nothing)
-SANITIZE_SKIP='^(Nb201Golden\.|KillResumeCheck$|ReadmeCommands\.)'
+SANITIZE_SKIP='^(Nb201Golden\.|KillResumeCheck$|ReadmeCommands\.|python_package$)'
 if [ "$SANITIZE_TESTS" = 1 ]; then
   ctest --test-dir "$BUILD_DIR" -j "$JOBS" --output-on-failure --timeout 900 -E "$SANITIZE_SKIP"
   echo "sanitize: torch-free tests took $(($(date +%s) - built)) s"

@@ -2,6 +2,8 @@
 // (so that a client test failing points at the client, not at the server).
 #include "llm/fake_chat_server.h"
 
+#include "common/saturating.h"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -93,8 +95,8 @@ FakeChatServer::FakeChatServer() : impl_(std::make_unique<Impl>()) {
             {"model", body.is_object() ? body.value("model", "") : ""},
             {"choices", {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", reply.content}}}, {"finish_reason", "stop"}}}},
             {"usage", {{"prompt_tokens", reply.prompt_tokens}, {"completion_tokens", reply.completion_tokens},
-                       {"total_tokens", reply.prompt_tokens > INT64_MAX - reply.completion_tokens ? INT64_MAX
-                                                                                        : reply.prompt_tokens + reply.completion_tokens}}}};
+                       // Saturating both ways: the hostile tests script INT64_MAX and negative counts.
+                       {"total_tokens", saturating_add(reply.prompt_tokens, reply.completion_tokens)}}}};
         if (reply.kind == ScriptedReply::Kind::Drip) {
           auto text = std::make_shared<std::string>(out.dump());
           const double pause = reply.delay_seconds;
