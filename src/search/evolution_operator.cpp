@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "search/niche_history.h"
 
 namespace pelnas {
 
@@ -30,6 +31,20 @@ std::size_t weighted_pick(const std::vector<T>& weights, Rng& rng) {
     if (x < 0) return i;
   }
   return weights.size() - 1;
+}
+
+// The k-th smallest (0-based) of the union of two ascending vectors: the split of the k + 1
+// smallest into i from `a` and j from `b` where both sides fit. O(|b|): b is the short one.
+double nth_of_merged(const std::vector<double>& a, const std::vector<double>& b, std::size_t k) {
+  const std::size_t take = k + 1;
+  for (std::size_t j = 0; j <= b.size() && j <= take; ++j) {
+    const std::size_t i = take - j;
+    if (i > a.size()) continue;
+    const bool left_ok = i == 0 || j == b.size() || a[i - 1] <= b[j];
+    const bool right_ok = j == 0 || i == a.size() || b[j - 1] <= a[i];
+    if (left_ok && right_ok) return i == 0 ? b[j - 1] : (j == 0 ? a[i - 1] : std::max(a[i - 1], b[j - 1]));
+  }
+  throw Error("evolution operator: quantile index out of range");  // k >= |a| + |b|: a bug
 }
 
 // Where each position's choices start in a flat (position, choice) vector.
@@ -58,23 +73,34 @@ struct AdditiveModel {
     return y;
   }
   // Targets below `floor` are raised to it: broken cells (10 % accuracy) would otherwise dominate
-  // a least-squares fit that only has to rank the good region.
-  static AdditiveModel fit(const SearchSpace& space, const std::vector<const EvaluatedArch*>& data, double ridge, double floor) {
+  // a least-squares fit that only has to rank the good region. The data are the niche history's
+  // entries (`history`, whose running pair counts give the normal matrix's counts; null: none)
+  // then `more`, summed in that order (the order fixes the floating-point results).
+  static AdditiveModel fit(const SearchSpace& space, const NicheHistory::Stats* history, const std::vector<const EvaluatedArch*>& more,
+                           double ridge, double floor) {
     AdditiveModel m;
-    if (data.size() < 3) return m;
+    const std::size_t n_history = history ? history->accuracy.size() : 0;
+    if (n_history + more.size() < 3) return m;
     m.offset = choice_offsets(space);
     const int L = space.length();
     const int P = m.offset.back();
     m.theta.assign(static_cast<std::size_t>(P), 0.0);
-    auto y = [floor](const EvaluatedArch* d) { return std::max(d->accuracy, floor); };
-    for (const auto* d : data) m.mean += y(d);
-    m.mean /= static_cast<double>(data.size());
+    for (std::size_t d = 0; d < n_history; ++d) m.mean += std::max(history->accuracy[d], floor);
+    for (const auto* d : more) m.mean += std::max(d->accuracy, floor);
+    m.mean /= static_cast<double>(n_history + more.size());
     std::vector<double> a(static_cast<std::size_t>(P) * P, 0.0), b(static_cast<std::size_t>(P), 0.0);
+    if (history)
+      for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<double>(history->pairs[i]);
+    for (std::size_t d = 0; d < n_history; ++d) {
+      const double t = std::max(history->accuracy[d], floor) - m.mean;
+      const std::uint16_t* f = &history->feature_of[d * static_cast<std::size_t>(L)];
+      for (int e = 0; e < L; ++e) b[f[e]] += t;
+    }
     std::vector<int> idx(static_cast<std::size_t>(L));
-    for (const auto* d : data) {
+    for (const auto* d : more) {
       for (int e = 0; e < L; ++e) idx[e] = m.offset[e] + d->code[e];
       for (int i : idx) {
-        b[i] += y(d) - m.mean;
+        b[i] += std::max(d->accuracy, floor) - m.mean;
         for (int j : idx) a[static_cast<std::size_t>(i) * P + j] += 1;
       }
     }
@@ -215,41 +241,73 @@ void EvolutionOperator::update_knowledge(NicheState& state, Rng&) {
   const SearchSpace& space = space_of(state);
   const auto& h = state.history;
   if (h.size() < 3) return;  // nothing to learn from yet
-  const auto on = pareto_mask(h);
-  std::size_t n_front = 0;
-  for (bool b : on) n_front += b;
+  const NicheHistory::Stats& st = h.stats(space);
+  // Pareto members (ascending positions): the history's running front for two objectives, else a
+  // scan of every pair.
+  std::vector<std::size_t> front;
+  if (st.front_exact() && !st.extra_costs) {
+    front = st.front_positions();
+  } else {
+    const auto on = pareto_mask(h.entries());
+    for (std::size_t i = 0; i < on.size(); ++i)
+      if (on[i]) front.push_back(i);
+  }
+  const std::size_t n_front = front.size();
   const std::size_t n_dom = h.size() - n_front;
   if (n_front == 0 || n_dom == 0) return;
+  auto on_front = [&front](std::size_t i) { return std::binary_search(front.begin(), front.end(), i); };
+  // Entries (ascending positions) with `op` at position e: from the running counts, else a scan.
+  std::vector<std::uint32_t> scanned;
+  auto with = [&](int e, int op) -> const std::vector<std::uint32_t>& {
+    if (st.counts_exact()) return st.positions[static_cast<std::size_t>(st.offset[static_cast<std::size_t>(e)] + op)];
+    scanned.clear();
+    for (std::size_t i = 0; i < h.size(); ++i)
+      if (h[i].code[e] == op) scanned.push_back(static_cast<std::uint32_t>(i));
+    return scanned;
+  };
 
   struct Candidate {
     double lift;
     int edge;
     int op;
-    std::vector<std::string> evidence;
     int support;
   };
+  // Evidence: the first five members (history order) of the front, or of the dominated, with op at e.
+  auto evidence = [&](int e, int op, bool positive) {
+    std::vector<std::string> ev;
+    if (positive) {
+      for (std::size_t i = 0; i < front.size() && ev.size() < 5; ++i)
+        if (h[front[i]].code[e] == op) ev.push_back(print(space, h[front[i]].code));
+    } else {
+      const auto& positions = with(e, op);
+      for (std::size_t i = 0; i < positions.size() && ev.size() < 5; ++i)
+        if (!on_front(positions[i])) ev.push_back(print(space, h[positions[i]].code));
+    }
+    return ev;
+  };
+  // Front members per (position, choice); the choice's other occurrences are dominated members.
+  std::vector<std::vector<int>> front_count(static_cast<std::size_t>(space.length()));
+  for (int e = 0; e < space.length(); ++e)
+    front_count[static_cast<std::size_t>(e)].assign(space.positions()[static_cast<std::size_t>(e)].choices.size(), 0);
+  for (std::size_t p : front)
+    for (int e = 0; e < space.length(); ++e) {
+      const int op = h[p].code[e];
+      if (op < static_cast<int>(front_count[static_cast<std::size_t>(e)].size())) ++front_count[static_cast<std::size_t>(e)][static_cast<std::size_t>(op)];
+    }
   std::vector<Candidate> pos, neg;
   const double alpha = 0.5;  // additive smoothing over the position's choices
   for (int e = 0; e < space.length(); ++e) {
     const int choices = static_cast<int>(space.positions()[static_cast<std::size_t>(e)].choices.size());
     for (int op = 0; op < choices; ++op) {
-      int f = 0, d = 0;
-      std::vector<std::string> ev_f, ev_d;
-      for (std::size_t i = 0; i < h.size(); ++i)
-        if (h[i].code[e] == op) {
-          if (on[i]) {
-            ++f;
-            if (ev_f.size() < 5) ev_f.push_back(print(space, h[i].code));
-          } else {
-            ++d;
-            if (ev_d.size() < 5) ev_d.push_back(print(space, h[i].code));
-          }
-        }
+      const int f = front_count[static_cast<std::size_t>(e)][static_cast<std::size_t>(op)];
+      const int all = st.counts_exact() ? static_cast<int>(st.count(st.offset[static_cast<std::size_t>(e)] + op))
+                                        : static_cast<int>(with(e, op).size());
+      const int d = all - f;
       const double pf = (f + alpha) / (static_cast<double>(n_front) + choices * alpha);
       const double pd = (d + alpha) / (static_cast<double>(n_dom) + choices * alpha);
       const double lift = pf / pd;
-      if (lift >= options_.min_lift && f >= options_.min_support) pos.push_back({lift, e, op, ev_f, f});
-      if (lift <= 1.0 / options_.min_lift && d >= options_.min_support && f == 0) neg.push_back({lift, e, op, ev_d, d});
+      if (lift >= options_.min_lift && f >= options_.min_support) pos.push_back({lift, e, op, f});
+      if (lift <= 1.0 / options_.min_lift && d >= options_.min_support && f == 0) neg.push_back({lift, e, op, d});
     }
   }
   // Strongest first; ties by (edge, op) so the order is fully determined.
@@ -272,7 +330,7 @@ void EvolutionOperator::update_knowledge(NicheState& state, Rng&) {
       char buf[96];
       std::snprintf(buf, sizeof buf, " (%d of %zu %s members, lift %.2f)", c.support, positive ? n_front : n_dom,
                     positive ? "Pareto" : "dominated", c.lift);
-      to.push_back({text + buf, c.evidence, round});
+      to.push_back({text + buf, evidence(c.edge, c.op, positive), round});
     }
   };
   keep(pos, kb.positive, true);
@@ -321,67 +379,100 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
   // weight is the rule factor of what it puts on a position over the factor of what it removes, so
   // rules decide both which position changes and what it becomes.
   auto w = [&](int e, int op) { return weight[static_cast<std::size_t>(e)][static_cast<std::size_t>(op)]; };
-  auto mutate = [&](const ArchCode& parent, std::string& note) {
-    ArchCode child = parent;
-    auto set = [&child](int e, int op) { child.choices[static_cast<std::size_t>(e)] = static_cast<std::uint8_t>(op); };
+  // A mutation's note is written only for a child that is kept: most draws of a long run hit seen
+  // cells, and printing every parent made those failed attempts the bulk of a generation.
+  struct Mutation {
+    ArchCode child;
+    bool swap = false;
+    int n = 0;                                 // changed positions (a swap: 2)
+    std::array<std::pair<int, int>, 2> moves;  // (position, new choice)
+  };
+  auto describe = [&](const ArchCode& parent, const Mutation& m) {
+    auto name = [&](int e) -> const std::string& { return positions[static_cast<std::size_t>(e)].name; };
+    if (m.swap) return "swap of " + name(m.moves[0].first) + " and " + name(m.moves[1].first) + " of " + print(space, parent);
+    std::string note = "mutation of " + print(space, parent) + ":";
+    for (int k = 0; k < m.n; ++k) {
+      const auto [e, op] = m.moves[static_cast<std::size_t>(k)];
+      note += " " + name(e) + "->" + positions[static_cast<std::size_t>(e)].choices[static_cast<std::size_t>(op)];
+    }
+    return note;
+  };
+  std::vector<std::pair<int, int>> moves;  // reused by every draw
+  std::vector<double> move_weight;
+  auto mutate = [&](const ArchCode& parent) {
+    Mutation m;
+    m.child = parent;
+    auto set = [&m](int e, int op) { m.child.choices[static_cast<std::size_t>(e)] = static_cast<std::uint8_t>(op); };
     if (rng.bernoulli(options_.swap_probability)) {
-      std::vector<std::pair<int, int>> pairs;
-      std::vector<double> pw;
+      moves.clear();
+      move_weight.clear();
       for (int a = 0; a < length; ++a)
         for (int b = a + 1; b < length; ++b)
           if (parent[a] != parent[b] && parent[b] < choices_at(a) && parent[a] < choices_at(b)) {
-            pairs.emplace_back(a, b);
-            pw.push_back(w(a, parent[b]) * w(b, parent[a]) / (w(a, parent[a]) * w(b, parent[b])));
+            moves.emplace_back(a, b);
+            move_weight.push_back(w(a, parent[b]) * w(b, parent[a]) / (w(a, parent[a]) * w(b, parent[b])));
           }
-      if (!pairs.empty()) {
-        const auto [a, b] = pairs[weighted_pick(pw, rng)];
+      if (!moves.empty()) {
+        const auto [a, b] = moves[weighted_pick(move_weight, rng)];
         set(a, parent[b]);
         set(b, parent[a]);
-        note = "swap of " + positions[static_cast<std::size_t>(a)].name + " and " + positions[static_cast<std::size_t>(b)].name +
-               " of " + print(space, parent);
-        return child;
+        m.swap = true;
+        m.n = 2;
+        m.moves = {std::make_pair(a, parent[b]), std::make_pair(b, parent[a])};
+        return m;
       }
     }
     const int edges = rng.bernoulli(options_.two_edge_mutation_probability) ? 2 : 1;
-    note = "mutation of " + print(space, parent) + ":";
     int changed = -1;
     for (int k = 0; k < edges; ++k) {
-      std::vector<std::pair<int, int>> moves;
-      std::vector<double> mw;
+      moves.clear();
+      move_weight.clear();
       for (int e = 0; e < length; ++e) {
         if (e == changed) continue;
         for (int op = 0; op < choices_at(e); ++op)
           if (op != parent[e]) {
             moves.emplace_back(e, op);
-            mw.push_back(w(e, op) / w(e, parent[e]));
+            move_weight.push_back(w(e, op) / w(e, parent[e]));
           }
       }
       if (moves.empty()) break;
-      const auto [e, op] = moves[weighted_pick(mw, rng)];
+      const auto [e, op] = moves[weighted_pick(move_weight, rng)];
       set(e, op);
       changed = e;
-      note += " " + positions[static_cast<std::size_t>(e)].name + "->" + positions[static_cast<std::size_t>(e)].choices[static_cast<std::size_t>(op)];
+      m.moves[static_cast<std::size_t>(m.n++)] = {e, op};
     }
-    return child;
+    return m;
   };
 
-  // Screening: the model, and the known (cost, accuracy) points a candidate must beat.
-  std::vector<const EvaluatedArch*> known;
-  {
-    std::set<ArchCode> codes;
-    for (const auto* list : {&state.history, &state.parents})
-      for (const auto& e : *list)
-        if (codes.insert(e.code).second) known.push_back(&e);
-  }
+  // Screening: the model, and the known (cost, accuracy) points a candidate must beat: the niche's
+  // history, then the parents not in it (migrants), each architecture once. Where the history's
+  // running statistics are exact they stand in for scans of it, so a generation costs O(parents +
+  // new entries), not O(history) sorts, sets and pair scans; else every known entry is scanned.
   const bool screening = options_.screen_candidates > 1 && static_cast<bool>(state.cost);
+  const NicheHistory::Stats* stats = nullptr;
+  if (screening) {
+    const auto& st = state.history.stats(space);
+    if (st.front_exact() && !st.duplicates) stats = &st;
+  }
+  std::vector<const EvaluatedArch*> known;  // every known entry (no stats), else the migrants only
+  if (screening) {
+    std::set<ArchCode> codes;
+    if (!stats)
+      for (const auto& e : state.history)
+        if (codes.insert(e.code).second) known.push_back(&e);
+    for (const auto& e : state.parents)
+      if (!(stats && stats->codes.count(e.code)) && codes.insert(e.code).second) known.push_back(&e);
+  }
+  const std::size_t n_history = stats ? stats->accuracy.size() : 0;
   double floor = -1e300;
-  if (screening && !known.empty() && options_.screen_floor_quantile > 0) {
+  if (screening && n_history + known.size() > 0 && options_.screen_floor_quantile > 0) {
     std::vector<double> acc;
     for (const auto* k : known) acc.push_back(k->accuracy);
     std::sort(acc.begin(), acc.end());
-    floor = acc[static_cast<std::size_t>(options_.screen_floor_quantile * static_cast<double>(acc.size() - 1))];
+    const auto at = static_cast<std::size_t>(options_.screen_floor_quantile * static_cast<double>(n_history + acc.size() - 1));
+    floor = stats ? nth_of_merged(stats->sorted_accuracy, acc, at) : acc[at];
   }
-  const AdditiveModel model = screening ? AdditiveModel::fit(space, known, options_.ridge, floor) : AdditiveModel{};
+  const AdditiveModel model = screening ? AdditiveModel::fit(space, stats, known, options_.ridge, floor) : AdditiveModel{};
   auto score = [&](const ArchCode& a) {
     const double predicted = model.predict(a);
     const auto c = state.cost(a);
@@ -395,8 +486,17 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
       return true;
     };
     double best_below = -1e300;  // best accuracy known at no higher cost
-    for (const auto* k : known)
-      if (no_costlier(*k)) best_below = std::max(best_below, k->accuracy);
+    if (c) {
+      if (stats && (extra.empty() || !stats->extra_costs)) {
+        // Only the cost matters (entries without extra costs compare on the cost alone).
+        if (const auto best = stats->best_accuracy_at_most(*c)) best_below = std::max(best_below, *best);
+      } else if (stats) {
+        for (const auto& k : state.history)
+          if (no_costlier(k)) best_below = std::max(best_below, k.accuracy);
+      }
+      for (const auto* k : known)
+        if (no_costlier(*k)) best_below = std::max(best_below, k->accuracy);
+    }
     return best_below == -1e300 ? predicted : predicted - best_below;
   };
 
@@ -418,9 +518,8 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
         if (usable(child))
           cand = ProposedChild{child, "uniform crossover of " + print(space, p1) + " and " + print(space, *p2), "crossover"};
       } else {
-        std::string note;
-        ArchCode child = mutate(p1, note);
-        if (usable(child)) cand = ProposedChild{child, note, "mutation"};
+        const Mutation m = mutate(p1);
+        if (usable(m.child)) cand = ProposedChild{m.child, describe(p1, m), "mutation"};
       }
       if (!cand) continue;
       ++drawn;

@@ -15,6 +15,7 @@
 #include "common/rng.h"
 #include "search/archive.h"
 #include "search/knowledge_base.h"
+#include "search/niche_history.h"
 #include "space/arch_code.h"
 #include "space/search_space.h"
 
@@ -40,7 +41,9 @@ struct NicheState {
   std::vector<EvaluatedArch> parents;       // the niche's current Pareto archive
   std::vector<EvaluatedArch> last_children;  // children evaluated in the previous generation
   std::vector<std::string> last_rationales;  // same order as last_children
-  std::vector<EvaluatedArch> history;        // every architecture evaluated in this niche so far (seeds too)
+  // Every architecture evaluated in this niche so far (seeds too), with running statistics; the
+  // search shares its own copy (copy-on-write), so building a state does not copy the history.
+  NicheHistory history;
   KnowledgeBase knowledge;                   // the niche's rule base (updated in place)
   std::string dataset, device, cost_unit;    // for prompts
   std::function<bool(const ArchCode&)> seen;     // already evaluated anywhere in the run

@@ -1,6 +1,7 @@
 #include "search/pareto_front_tracker.h"
 
 #include <iterator>
+#include <limits>
 
 namespace pelnas {
 
@@ -26,6 +27,14 @@ bool ParetoFrontTracker::add(std::size_t id, const EvaluatedArch& entry) {
     next = front_.erase(next);
   front_.insert(next, p);
   return true;
+}
+
+std::optional<double> ParetoFrontTracker::best_accuracy_at_most(double cost) const {
+  // The first point of higher cost (points of equal cost sort before it: accuracy > -infinity).
+  const auto it = front_.upper_bound(Point{cost, -std::numeric_limits<double>::infinity(), std::numeric_limits<int>::max(),
+                                           std::numeric_limits<std::size_t>::max()});
+  if (it == front_.begin()) return std::nullopt;
+  return std::prev(it)->accuracy;
 }
 
 std::vector<std::size_t> ParetoFrontTracker::ids() const {

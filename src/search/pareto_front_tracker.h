@@ -5,6 +5,7 @@
 // grow with the archive. Same members in the same order as Archive::pareto_front_positions (cost
 // ascending, accuracy descending, evaluation order; identical objective vectors all kept).
 #include <cstddef>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -19,6 +20,10 @@ class ParetoFrontTracker {
   // Ids of the current front, in Archive::pareto_front_positions' order.
   std::vector<std::size_t> ids() const;
   std::size_t size() const { return front_.size(); }
+  // The best accuracy among the entries added whose cost is <= cost (nullopt: none): that of the
+  // front's last point at cost <= cost, since every entry is on the front or dominated by a point
+  // of it at no higher cost.
+  std::optional<double> best_accuracy_at_most(double cost) const;
   void clear() { front_.clear(); }
 
  private:

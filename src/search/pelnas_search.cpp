@@ -251,6 +251,25 @@ void PelnasSearch::reset_fronts() const {
   niche_fronts_fed_.assign(niches_.size(), 0);
   archive_front_.clear();
   archive_front_fed_ = 0;
+  histories_.assign(niches_.size(), {});
+}
+
+bool PelnasSearch::niche_used_up(int niche) const {
+  // Members are distinct evaluated cells of the niche; its size counts the cells with a cost on the
+  // device (an estimate for sampled spaces, never reached there). A niche holding a cell that cannot
+  // be evaluated (no accuracy) never counts as used up: the operator is then asked as before.
+  return static_cast<double>(niches_[static_cast<std::size_t>(niche)].members.size()) >= niche_sizes_[static_cast<std::size_t>(niche)];
+}
+
+const NicheHistory& PelnasSearch::niche_history(const Problem& problem, int niche) const {
+  const auto k = static_cast<std::size_t>(niche);
+  if (histories_.size() != niches_.size()) reset_fronts();
+  const auto& entries = problem.archive().entries();
+  NicheHistory& h = histories_[k];
+  // The states of the last round are gone by now, so this appends in place (no copy on write).
+  for (std::size_t i = h.size(); i < niches_[k].members.size(); ++i)
+    h.push_back(entries[static_cast<std::size_t>(niches_[k].members[i] - 1)]);
+  return h;
 }
 
 std::vector<EvaluatedArch> PelnasSearch::niche_front(const Problem& problem, int niche) const {
@@ -302,7 +321,7 @@ NicheState PelnasSearch::build_state(const Problem& problem, int k, int generati
   const auto& entries = problem.archive().entries();
   for (int order : niches_[k].last_children) s.last_children.push_back(entries[order - 1]);
   s.last_rationales = niches_[k].last_rationales;
-  for (int order : niches_[k].members) s.history.push_back(entries[order - 1]);
+  s.history = niche_history(problem, k);  // shared, not copied
   s.knowledge = niches_[k].knowledge;
   s.dataset = problem.space().dataset();
   s.device = problem.evaluator().cost_name();
@@ -447,11 +466,16 @@ void PelnasSearch::evolve(Problem& problem, int generation) {
     // (b) operator calls, concurrently in batches of `limit`; each niche uses only its own Rng.
     std::vector<std::vector<ProposedChild>> proposals(active.size());
     std::vector<std::exception_ptr> errors(active.size());
+    // Every cell of a used-up niche is evaluated: nothing the operator proposes could be taken, and
+    // asking would only burn its retries (max_attempts draws, then up to 20,000 random ones) every
+    // generation of a long run. Its knowledge is still updated (as in every generation).
+    std::vector<char> used_up(active.size());
+    for (std::size_t i = 0; i < active.size(); ++i) used_up[i] = niche_used_up(active[i]);
     auto work = [&](std::size_t i) {
       try {
         const int k = active[i];
         if (round == 0) operator_->update_knowledge(states[i], rngs_[k]);
-        proposals[i] = operator_->propose(states[i], rngs_[k]);
+        if (!used_up[i]) proposals[i] = operator_->propose(states[i], rngs_[k]);
       } catch (...) {
         errors[i] = std::current_exception();
       }

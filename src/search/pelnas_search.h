@@ -143,7 +143,12 @@ class PelnasSearch : public Search {
   mutable std::vector<std::size_t> niche_fronts_fed_;
   mutable ParetoFrontTracker archive_front_;
   mutable std::size_t archive_front_fed_ = 0;
+  // Each niche's history (what operators learn from), kept the same way and shared with the states.
+  mutable std::vector<NicheHistory> histories_;
   void reset_fronts() const;
+  const NicheHistory& niche_history(const Problem& problem, int niche) const;
+  // Every cell of the niche has been evaluated (exactly known for enumerable partitions).
+  bool niche_used_up(int niche) const;
   std::vector<EvaluatedArch> archive_front(const Problem& problem) const;
 
   void seed(Problem& problem);
