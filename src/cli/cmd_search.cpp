@@ -46,6 +46,7 @@ struct SearchCliOptions {
   bool no_partition = false;
   std::string op;  // "" = llm if a model is configured, else evolution
   std::string operator_options;  // JSON object
+  std::string algorithm_options;  // --space fbnet: the algorithm's options as a JSON object
   std::string out, resume, config;
   std::string hv_ref;  // "X,Y" in the normalised space; "" = (1, 1)
   std::vector<std::string> objectives;  // "" = accuracy and --metric
@@ -57,6 +58,8 @@ struct SearchCliOptions {
   bool llm_allow_plain_http_key = false;
   std::string llm_cache, prompts_dir;
   std::string evaluator;            // the user's program (accuracy "external")
+  std::string score_options;        // --space fbnet, signal score: TrainingFreeScoreOptions as JSON
+  std::string proxy_cache;          // --space fbnet, signal score: the SQLite proxy cache
   double evaluator_timeout = 600;   // seconds per batch
   int stop_after_generation = -1;
   int generation_delay_ms = 0;
@@ -111,8 +114,7 @@ void print_summary(const RunSummary& s, bool as_json) {
 // Options that only mean something on NB201 (its tables, partitions, true front, config file).
 const std::vector<std::string>& nb201_only_options() {
   static const std::vector<std::string> v = {
-      "--partition", "--include-degenerate", "--hv-ref", "--objectives", "--config", "--stop-after-generation",
-      "--generation-delay-ms"};
+      "--partition", "--include-degenerate", "--hv-ref", "--objectives", "--config", "--generation-delay-ms"};
   return v;
 }
 
@@ -143,6 +145,14 @@ void add_llm_options(const SearchCliOptions& o, nlohmann::json& oo, const std::s
 }
 
 void print_space_result(const SpaceRunResult& r, bool as_json) {
+  if (r.stopped) {
+    if (as_json)
+      std::cout << nlohmann::json{{"finished", false}, {"run_dir", r.dir}, {"generation", r.generation}, {"evaluations", r.evaluations}}.dump(2) << "\n";
+    else
+      std::cout << fmt::format("stopped after generation {} ({} evaluations); continue with: pelnas search --resume {}\n",
+                               r.generation, r.evaluations, r.dir);
+    return;
+  }
   const auto summary = nlohmann::json::parse(
       [&] {
         std::ifstream in(r.dir + "/summary.json");
@@ -167,6 +177,14 @@ void print_space_result(const SpaceRunResult& r, bool as_json) {
 }
 
 // `--space` other than nb201: the space-generic run (run/space_search_run.h).
+SpaceRunHooks space_hooks(const SearchCliOptions& o, CLI::App* cmd) {
+  SpaceRunHooks h;
+  std::string note;
+  h.proxy_threads = distributed::resolve_threads(cmd->get_option("--threads")->count() > 0, o.threads, 2, &note);
+  h.stop_after_generation = o.stop_after_generation;
+  return h;
+}
+
 void run_space_search_here(SearchCliOptions& o, CLI::App* cmd) {
   for (const auto& name : nb201_only_options())
     if (cmd->get_option(name)->count() > 0)
@@ -183,7 +201,19 @@ void run_space_search_here(SearchCliOptions& o, CLI::App* cmd) {
   c.algorithm = o.algorithm;
   c.budget = o.budget;
   c.seed = o.seed;
-  c.accuracy = o.evaluator.empty() && cmd->get_option("--accuracy")->count() > 0 ? o.accuracy : kExternalSignal;
+  // The training-free score by default; --evaluator brings the user's (trained) accuracies.
+  c.accuracy = !o.evaluator.empty() ? kExternalSignal : cmd->get_option("--accuracy")->count() > 0 ? o.accuracy : kScoreSignal;
+  for (const char* name : {"--score-options", "--proxy-cache"})
+    if (c.accuracy != kScoreSignal && cmd->get_option(name)->count() > 0)
+      throw Error(fmt::format("{} applies to the training-free score (--accuracy score), not to the signal '{}'", name, c.accuracy));
+  if (!o.score_options.empty()) {
+    try {
+      c.score = TrainingFreeScoreOptions::from_json(nlohmann::json::parse(o.score_options));
+    } catch (const nlohmann::json::parse_error& e) {
+      throw Error(std::string("--score-options: expected a JSON object: ") + e.what());
+    }
+  }
+  if (!o.proxy_cache.empty()) c.proxy_cache = std::filesystem::absolute(o.proxy_cache).string();
   if (!o.evaluator.empty()) {
     if (cmd->get_option("--accuracy")->count() > 0 && o.accuracy != kExternalSignal)
       throw Error("--evaluator gives the accuracy signal 'external' (the program's answers); it cannot be combined with --accuracy " + o.accuracy);
@@ -214,6 +244,21 @@ void run_space_search_here(SearchCliOptions& o, CLI::App* cmd) {
     }
     c.algorithm_options = a;
   }
+  if (!o.algorithm_options.empty()) {
+    nlohmann::json given;
+    try {
+      given = nlohmann::json::parse(o.algorithm_options);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw Error(std::string("--algorithm-options: expected a JSON object: ") + e.what());
+    }
+    if (!given.is_object()) throw Error("--algorithm-options: expected a JSON object");
+    if (c.algorithm_options.is_null()) c.algorithm_options = nlohmann::json::object();
+    for (const auto& item : given.items()) {
+      if (c.algorithm_options.contains(item.key()))
+        throw Error("--algorithm-options: '" + item.key() + "' is also given by its own flag");
+      c.algorithm_options[item.key()] = item.value();
+    }
+  }
   std::string out = o.out;
   if (out.empty()) {
     const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -231,7 +276,7 @@ void run_space_search_here(SearchCliOptions& o, CLI::App* cmd) {
       if (cmd->get_option(name)->count() > 0) throw Error(fmt::format("{} applies to --algorithm pelnas --operator llm", name));
   }
   c.validate();
-  print_space_result(run_space_search(c, out), o.json);
+  print_space_result(run_space_search(c, out, space_hooks(o, cmd)), o.json);
 }
 
 // The space a run directory was made for ("nb201" when its config.json does not say).
@@ -251,11 +296,12 @@ void run_search_here(SearchCliOptions& o, CLI::App* cmd, RunHooks& hooks) {
     for (const CLI::Option* opt : cmd->get_options()) {
       if (opt->count() == 0 || opt->get_lnames().empty()) continue;
       const std::string name = "--" + opt->get_lnames().front();
-      if (name != "--resume" && name != "--json" && name != "--verbose")
+      if (name != "--resume" && name != "--json" && name != "--verbose" && name != "--threads" &&
+          name != "--stop-after-generation")
         throw Error(name + " cannot be given with --resume: the run continues with the configuration recorded in " + o.resume +
                     "/config.json");
     }
-    print_space_result(resume_space_search(o.resume), o.json);
+    print_space_result(resume_space_search(o.resume, space_hooks(o, cmd)), o.json);
     return;
   }
   if (o.resume.empty()) {
@@ -269,6 +315,13 @@ void run_search_here(SearchCliOptions& o, CLI::App* cmd, RunHooks& hooks) {
       run_space_search_here(o, cmd);
       return;
     }
+    for (const char* name : {"--score-options", "--proxy-cache"})
+      if (cmd->get_option(name)->count() > 0)
+        throw Error(fmt::format("{} applies to the training-free score of --space fbnet; NB201 searches use its tables or "
+                                "--accuracy predictor",
+                                name));
+    if (cmd->get_option("--algorithm-options")->count() > 0)
+      throw Error("--algorithm-options applies to --space fbnet; NB201 PEL-NAS options have their own flags (or --config)");
     if (cmd->get_option("--algorithm")->count() > 0 && o.algorithm != "pelnas")
       throw Error(fmt::format("--algorithm {}: `pelnas search` on NB201 runs PEL-NAS; compare baselines on NB201 with "
                               "`pelnas bench --algos {}` (--algorithm applies to --space fbnet)",
@@ -440,6 +493,9 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
   add_config_option(cmd, o->config);
   cmd->add_option("--space", o->space, "search space: nb201 (default) or fbnet (HW-NAS-Bench's FBNet; see docs/FBNET.md)")->capture_default_str();
   cmd->add_option("--algorithm", o->algorithm, "--space fbnet only: random, rea, nsga2 or pelnas")->capture_default_str();
+  cmd->add_option("--algorithm-options", o->algorithm_options,
+                  "--space fbnet only: the algorithm's options as a JSON object, e.g. {\"population\": 16, "
+                  "\"sample_size\": 4} for rea (as in `pelnas bench --algos`)");
   cmd->add_option("--dataset", o->dataset, "cifar10, cifar100 or ImageNet16-120")->capture_default_str();
   cmd->add_option("--device", o->device, "target device (see `pelnas data devices`)")->capture_default_str();
   cmd->add_option("--metric", o->metric, "hardware cost: latency or energy")->check(CLI::IsMember({"latency", "energy"}))->capture_default_str();
@@ -463,10 +519,21 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
                   "HV reference point X,Y in the normalised objective space (test error, cost), where the true "
                   "front spans 0..1 (default 1,1: its nadir); e.g. 1.1,1.1 also credits the front's extremes; one "
                   "number per objective with --objectives (X,Y,Z for three)");
-  cmd->add_option("--accuracy", o->accuracy, accuracy_signal_help())->capture_default_str();
+  cmd->add_option("--accuracy", o->accuracy,
+                  accuracy_signal_help() +
+                      "\n  --space fbnet: score (default there): the training-free score (0-100, rank of jacov and "
+                      "synflow against a fixed seeded reference sample; NOT an accuracy), or external (--evaluator)")
+      ->capture_default_str();
   cmd->add_option("--evaluator", o->evaluator,
                   "your program that scores candidates (accuracy signal 'external'): started once with /bin/sh -c, "
                   "spoken to in JSON lines on stdin/stdout, stderr to RUN_DIR/evaluator.log (docs/EVALUATOR.md)");
+  cmd->add_option("--score-options", o->score_options,
+                  "--space fbnet, training-free score (the default signal there; a score, not an accuracy): JSON "
+                  "object with proxies (default [\"jacov\", \"synflow\"]), reference_size (256), reference_seed (0), "
+                  "batch_size (64), proxy_seed (0); docs/FBNET.md");
+  cmd->add_option("--proxy-cache", o->proxy_cache,
+                  "--space fbnet, training-free score: SQLite proxy cache (default $PELNAS_PROXY_CACHE or "
+                  "~/.cache/pelnas/proxies.sqlite)");
   cmd->add_option("--evaluator-timeout", o->evaluator_timeout, "seconds the evaluator may take for one batch")
       ->check(CLI::Range(0.001, 604800.0))->capture_default_str();
   cmd->add_flag("--include-degenerate", o->include_degenerate,
@@ -489,8 +556,8 @@ PELNAS_REGISTER_COMMAND(50, [](CLI::App& root) {
   cmd->add_option("--stop-after-generation", o->stop_after_generation, "test hook: stop after this generation's checkpoint")->group("");
   cmd->add_option("--generation-delay-ms", o->generation_delay_ms, "test hook: pause after each checkpoint")->group("");
   cmd->add_option("--threads", o->threads,
-                  "torch threads for the proxies --accuracy predictor computes (default $OMP_NUM_THREADS, else 2; under "
-                  "mpirun per rank)")
+                  "torch threads for the proxies --accuracy predictor (or, on --space fbnet, the training-free score) "
+                  "computes (default $OMP_NUM_THREADS, else 2; under mpirun per rank)")
       ->check(CLI::Range(1, 256));
   add_json_flag(cmd, o->json);
   cmd->callback([o, cmd] { run_search(*o, cmd); });

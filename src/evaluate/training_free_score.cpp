@@ -22,10 +22,13 @@ void TrainingFreeScoreOptions::validate() const {
   }
   if (reference_size < 8 || reference_size > 100000)
     throw Error(fmt::format("training-free score: reference_size must be in [8, 100000], got {}", reference_size));
+  if (batch_size < 1 || batch_size > 4096)
+    throw Error(fmt::format("training-free score: batch_size must be in [1, 4096], got {}", batch_size));
 }
 
 nlohmann::json TrainingFreeScoreOptions::to_json() const {
-  return {{"proxies", proxies}, {"reference_size", reference_size}, {"reference_seed", reference_seed}};
+  return {{"proxies", proxies},       {"reference_size", reference_size}, {"reference_seed", reference_seed},
+          {"batch_size", batch_size}, {"proxy_seed", proxy_seed}};
 }
 
 TrainingFreeScoreOptions TrainingFreeScoreOptions::from_json(const nlohmann::json& j) {
@@ -46,8 +49,14 @@ TrainingFreeScoreOptions TrainingFreeScoreOptions::from_json(const nlohmann::jso
     } else if (key == "reference_seed") {
       if (!value.is_number_unsigned()) throw wrong("a non-negative integer");
       o.reference_seed = value.get<std::uint64_t>();
+    } else if (key == "batch_size") {
+      if (!value.is_number_integer()) throw wrong("an integer");
+      o.batch_size = value.get<int>();
+    } else if (key == "proxy_seed") {
+      if (!value.is_number_unsigned()) throw wrong("a non-negative integer");
+      o.proxy_seed = value.get<std::uint64_t>();
     } else {
-      throw Error("training-free score: unknown key '" + key + "' (valid: proxies, reference_size, reference_seed)");
+      throw Error("training-free score: unknown key '" + key + "' (valid: proxies, reference_size, reference_seed, batch_size, proxy_seed)");
     }
   }
   o.validate();

@@ -23,6 +23,10 @@ struct TrainingFreeScoreOptions {
   std::vector<std::string> proxies = {"jacov", "synflow"};  // names of kProxyNames
   int reference_size = 256;     // uniform architectures of the space the ranks are taken against
   std::uint64_t reference_seed = 0;
+  // The proxies' own settings (part of their cache key): images per minibatch and the seed of the
+  // minibatch choice and weight initialisation.
+  int batch_size = 64;
+  std::uint64_t proxy_seed = 0;
   void validate() const;  // throws pelnas::Error naming the bad field (unknown proxies list the valid ones)
   nlohmann::json to_json() const;
   static TrainingFreeScoreOptions from_json(const nlohmann::json& j);  // unknown keys are errors

@@ -21,6 +21,7 @@
 
 #include "common/error.h"
 #include "predictor/fbnet_torch.h"
+#include "predictor/fbnet_network.h"
 #include "predictor/images.h"
 #include "predictor/nb201_torch.h"
 #include "predictor/non_finite_proxies.h"
@@ -427,14 +428,13 @@ class TorchProxyComputer final : public ProxyComputer, public SpaceProxyComputer
 
 }  // namespace
 
-std::unique_ptr<SpaceProxyComputer> make_space_proxy_computer(const ProxyOptions& options) {
-  return std::make_unique<TorchProxyComputer>(options);
-}
-
 void register_torch_proxy_backend() {
   tune_allocator_once();
   set_proxy_computer_factory(
       [](const ProxyOptions& options) { return std::make_unique<TorchProxyComputer>(options); });
+  set_space_proxy_computer_factory(
+      [](const ProxyOptions& options) { return std::make_unique<TorchProxyComputer>(options); });
+  register_torch_space_networks();  // has_network_builder() now reports them
 }
 
 }  // namespace pelnas

@@ -273,11 +273,20 @@ ProxyValues ProxyCache::lookup(const Arch& arch, const ProxyKey& key) {
 }
 
 std::vector<ProxyValues> ProxyCache::lookup_many(const std::vector<Arch>& archs, const ProxyKey& key) {
-  std::vector<ProxyValues> out(archs.size());
   if (archs.size() <= 1) {
+    std::vector<ProxyValues> out(archs.size());
     for (std::size_t i = 0; i < archs.size(); ++i) out[i] = lookup(archs[i], key);
     return out;
   }
+  std::vector<std::string> keys;
+  keys.reserve(archs.size());
+  for (const Arch& a : archs) keys.push_back(a.str());
+  return lookup_many(keys, key);
+}
+
+std::vector<ProxyValues> ProxyCache::lookup_many(const std::vector<std::string>& archs, const ProxyKey& key) {
+  std::vector<ProxyValues> out(archs.size());
+  if (archs.empty()) return out;
   // One statement for all archs: the distinct arch strings go in as a JSON array and each row
   // comes back with its array position (json_each's key), so there is no per-arch bind/step/reset,
   // no string matching on our side, and one read snapshot covers the whole answer.
@@ -286,7 +295,7 @@ std::vector<ProxyValues> ProxyCache::lookup_many(const std::vector<Arch>& archs,
   first_slot.reserve(archs.size());
   nlohmann::json list = nlohmann::json::array();
   for (std::size_t i = 0; i < archs.size(); ++i) {
-    auto [it, fresh] = first_slot.try_emplace(archs[i].str(), slots.size());
+    auto [it, fresh] = first_slot.try_emplace(archs[i], slots.size());
     if (fresh) {
       list.push_back(it->first);
       slots.emplace_back();
@@ -327,6 +336,13 @@ bool ProxyCache::complete(const Arch& arch, const ProxyKey& key) {
 }
 
 void ProxyCache::store(const std::vector<Entry>& entries, const ProxyKey& key) {
+  std::vector<std::pair<std::string, ProxyValues>> keyed;
+  keyed.reserve(entries.size());
+  for (const Entry& e : entries) keyed.emplace_back(e.arch.str(), e.values);
+  store(keyed, key);
+}
+
+void ProxyCache::store(const std::vector<std::pair<std::string, ProxyValues>>& entries, const ProxyKey& key) {
   if (entries.empty()) return;
   // IMMEDIATE takes the write lock up front, so a busy database fails here, before any work.
   exec("BEGIN IMMEDIATE", "starting a write transaction");
@@ -337,13 +353,13 @@ void ProxyCache::store(const std::vector<Entry>& entries, const ProxyKey& key) {
     sql += ")" + upsert_tail();
     Stmt s(db_, sql.c_str(), rc);
     if (rc != SQLITE_OK) fail(rc, "preparing an insert");
-    for (const Entry& e : entries) {
-      const std::string arch = e.arch.str();
+    for (const auto& e : entries) {
+      const std::string& arch = e.first;
       sqlite3_reset(s.get());
       sqlite3_clear_bindings(s.get());  // proxies not in this entry: NULL with their bit clear
       bind_key(s.get(), arch, key, 1);
       std::int64_t computed = 0;
-      for (const auto& [name, value] : e.values) {
+      for (const auto& [name, value] : e.second) {
         const int i = proxy_position(name);
         if (i < 0) throw Error("proxy cache " + path_ + ": unknown proxy '" + name + "' to store for " + arch);
         computed |= std::int64_t{1} << i;
@@ -366,6 +382,10 @@ std::int64_t ProxyCache::row_count() {
   for (std::size_t i = 0; i < kProxyNames.size(); ++i)
     sql += (i ? " + " : "") + std::string("((computed >> ") + std::to_string(i) + ") & 1)";
   return count(sql + "), 0) FROM proxy_rows");
+}
+
+std::string space_cache_arch(const SearchSpace& space, const Encoding& e) {
+  return space.name() == "nb201" ? space.print(e) : space.name() + ":" + space.print(e);
 }
 
 // ---------------------------------------------------------------------------------------------

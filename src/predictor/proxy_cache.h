@@ -46,6 +46,8 @@ class ProxyCache {
   ProxyValues lookup(const Arch& arch, const ProxyKey& key);
   // lookup() for many archs with one statement (one read snapshot); repeated archs are allowed.
   std::vector<ProxyValues> lookup_many(const std::vector<Arch>& archs, const ProxyKey& key);
+  // The same for architectures of any search space, keyed by space_cache_arch() strings.
+  std::vector<ProxyValues> lookup_many(const std::vector<std::string>& arch_keys, const ProxyKey& key);
   // True if all 13 proxies are stored.
   bool complete(const Arch& arch, const ProxyKey& key);
 
@@ -56,6 +58,8 @@ class ProxyCache {
   // Stores all entries in one transaction (all or nothing). Existing values are replaced.
   void store(const std::vector<Entry>& entries, const ProxyKey& key);
   void store(const Arch& arch, const ProxyValues& values, const ProxyKey& key) { store({{arch, values}}, key); }
+  // store() for architectures of any search space, keyed by space_cache_arch() strings.
+  void store(const std::vector<std::pair<std::string, ProxyValues>>& entries, const ProxyKey& key);
 
   // Stored proxy values (one per arch, key and proxy).
   std::int64_t row_count();
@@ -77,6 +81,12 @@ class ProxyCache {
   void migrate_long_table();
   static std::string wide_columns();
 };
+
+// The cache's arch column for an architecture of a search space: NB201 keeps its arch string (the
+// rows NB201's predictor reads); every other space prefixes its name ("fbnet:k3_e1-...") so its rows
+// can never collide with NB201's, whatever the strings look like. The key's code_version names the
+// space too (SpaceProxyComputer::code_version, "torch-fbnet-v1").
+std::string space_cache_arch(const SearchSpace& space, const Encoding& e);
 
 // A ProxyComputer that looks proxies up in the cache and computes (and stores) only the archs
 // whose 13 proxies are not all there. The inner computer is created on first need, so fully

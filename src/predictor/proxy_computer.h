@@ -57,16 +57,25 @@ std::unique_ptr<ProxyComputer> make_proxy_computer(const ProxyOptions& options);
 
 // The same proxies on the network of any search space whose network the torch back end builds
 // (has_network_builder(space.name())), e.g. FBNet on cifar100. The space must be built for the
-// dataset of the options (its images, classes and input size). Defined in the torch back end
-// (pelnas_torch: torch tests, benchmarks; not yet reachable through the plugin); the space-generic
-// refactor folds this into ProxyComputer.
+// dataset of the options (its images, classes and input size). The torch back end installs the
+// factory (register_torch_proxy_backend), in the plugin as in pelnas_torch; torch-free code reaches
+// it through make_space_proxy_computer, which opens the plugin on first need.
 class SpaceProxyComputer {
  public:
   virtual ~SpaceProxyComputer() = default;
   virtual ProxyValues compute(const SearchSpace& space, const Encoding& e) = 0;
+  // Part of the cache key (e.g. "torch-fbnet-v1"): bump when a proxy or network definition changes.
   virtual std::string code_version(const SearchSpace& space) const = 0;
+  virtual std::string input_description() const = 0;
 };
+using SpaceProxyComputerFactory = std::function<std::unique_ptr<SpaceProxyComputer>(const ProxyOptions&)>;
+void set_space_proxy_computer_factory(SpaceProxyComputerFactory factory);
+// Loads the LibTorch plugin when no back end is installed yet; throws pelnas::Error naming the
+// paths tried when it cannot.
 std::unique_ptr<SpaceProxyComputer> make_space_proxy_computer(const ProxyOptions& options);
+// Makes sure make_space_proxy_computer can work (loads the plugin unless a back end is installed,
+// e.g. linked in); throws pelnas::Error naming the paths tried otherwise.
+void require_space_proxy_backend();
 
 // Defined by the LibTorch back end (predictor/proxies_torch.cpp, in the plugin and in pelnas_torch):
 // installs its factory and tunes the allocator. The plugin calls it when loaded; programs linked

@@ -12,6 +12,8 @@
 #include "common/rng.h"
 #include "data/data_dir.h"
 #include "evaluate/evaluator.h"
+#include "evaluate/training_free_score_source.h"
+#include "predictor/proxy_table.h"
 #include "hardware/space_cost.h"
 #include "metrics/hypervolume.h"
 #include "run/run_directory.h"
@@ -51,7 +53,36 @@ struct SpaceSetup {
   SpaceHvNormalisation norm;
 };
 
-SpaceSetup prepare(const SpaceRunConfig& cfg, const std::string& run_dir) {
+// The training-free score's source; the LibTorch back end is required before anything is written.
+std::shared_ptr<AccuracySource> make_score_source(const SpaceRunConfig& cfg, const std::shared_ptr<const SearchSpace>& space,
+                                                  const std::string& data_dir, int threads) {
+  const auto& fb = dynamic_cast<const FbnetSpace&>(*space);
+  if (fb.fbnet_dataset() != FbnetDataset::Cifar100)
+    throw Error(fmt::format("--accuracy score on the {} space for {}: the proxies need that dataset's images at its input "
+                            "size ({}x{}), and the data has only CIFAR-10/100 and ImageNet16-120 samples; search --dataset "
+                            "cifar100, or score {} networks with --evaluator 'CMD' (docs/EVALUATOR.md)",
+                            space->name(), space->dataset(), fbnet_macro(fb.fbnet_dataset()).input_size,
+                            fbnet_macro(fb.fbnet_dataset()).input_size, space->dataset()));
+  try {
+    require_space_proxy_backend();
+  } catch (const Error& e) {
+    throw Error(fmt::format("--accuracy score (the training-free score, the default signal of --space {}) computes the "
+                            "jacov and synflow proxies on the real networks with the LibTorch back end, which is not "
+                            "available: {}\nWithout it, score networks with your own program: --evaluator 'CMD' "
+                            "(docs/EVALUATOR.md)",
+                            space->name(), e.what()));
+  }
+  ProxyOptions po;
+  po.dataset = Dataset::Cifar100;
+  po.batch_size = cfg.score.batch_size;
+  po.seed = cfg.score.proxy_seed;
+  po.data_dir = data_dir;
+  po.threads = threads;
+  return std::make_shared<TrainingFreeScoreSource>(space, cfg.score, po,
+                                                   cfg.proxy_cache.empty() ? default_proxy_cache_path() : cfg.proxy_cache);
+}
+
+SpaceSetup prepare(const SpaceRunConfig& cfg, const std::string& run_dir, const SpaceRunHooks& hooks) {
   cfg.validate();
   SpaceSetup s;
   s.space = make_search_space(cfg.space, cfg.dataset);
@@ -68,9 +99,7 @@ SpaceSetup prepare(const SpaceRunConfig& cfg, const std::string& run_dir) {
     o.run_dir = fs::absolute(run_dir).lexically_normal().string();
     s.accuracy = std::make_shared<ExternalAccuracy>(o, s.space);
   } else {
-    throw Error(
-        "--accuracy score (the training-free score of docs/FBNET.md) needs FBNet proxies through the LibTorch plugin, "
-        "which does not expose the FBNet network yet; score FBNet networks with --evaluator 'CMD' (docs/EVALUATOR.md)");
+    s.accuracy = make_score_source(cfg, s.space, data_dir, hooks.proxy_threads);
   }
   s.algorithm_options = cfg.algorithm_options.is_null() ? nlohmann::json::object() : cfg.algorithm_options;
   if (cfg.algorithm == "pelnas") {
@@ -118,17 +147,24 @@ double archive_hv(const Archive& a, const SpaceHvNormalisation& n) {
   return n.hv(pts);
 }
 
-SpaceRunResult execute(const RunDirectory& dir, const SpaceRunConfig& cfg, const SpaceSetup& setup) {
+SpaceRunResult execute(const RunDirectory& dir, const SpaceRunConfig& cfg, const SpaceSetup& setup, const SpaceRunHooks& hooks) {
   const auto start = std::chrono::steady_clock::now();
   Evaluator evaluator(setup.space, setup.accuracy, setup.cost);
   Problem problem(evaluator, Budget{setup.budget});
   auto search = SearchRegistry::instance().make(cfg.algorithm, setup.algorithm_options);
   std::string metrics = "generation,evaluations,hv,front_size\n";
+  int last_generation = 0;
+  bool stopped = false;
   auto callback = [&](const GenerationReport& r) {
+    last_generation = r.generation;
     metrics += fmt::format("{},{},{:.17g},{}\n", r.generation, r.evaluations, archive_hv(*r.archive, setup.norm),
                            r.archive->pareto_front_positions().size());
     dir.write("metrics.csv", metrics);
     dir.write("archive.csv", archive_csv(r.archive->entries(), *setup.space, cfg, setup.cost->name()));
+    if (r.generation == hooks.stop_after_generation) {
+      stopped = true;
+      return CallbackAction::Stop;
+    }
     return CallbackAction::Continue;
   };
   Rng rng(cfg.seed);
@@ -137,6 +173,12 @@ SpaceRunResult execute(const RunDirectory& dir, const SpaceRunConfig& cfg, const
   const auto front = archive.pareto_front();
   SpaceRunResult res;
   res.dir = dir.path();
+  res.generation = last_generation;
+  if (stopped) {  // the outputs so far stay; --resume re-runs the seeded search to its end
+    res.stopped = true;
+    res.evaluations = static_cast<int>(archive.size());
+    return res;
+  }
   res.evaluations = static_cast<int>(archive.size());
   res.front_size = static_cast<int>(front.size());
   res.hv = archive_hv(archive, setup.norm);
@@ -161,7 +203,7 @@ SpaceRunResult execute(const RunDirectory& dir, const SpaceRunConfig& cfg, const
                   {"budget", setup.budget},
                   {"evaluations", res.evaluations},
                   {"accuracy_signal", cfg.accuracy},
-                  {"signal_label", score ? "training-free score" : "accuracy (from the external evaluator)"},
+                  {"signal_label", score ? TrainingFreeScore::kLabel : "accuracy (from the external evaluator)"},
                   {"front_size", res.front_size},
                   {"front", front_json},
                   {"hv", res.hv},
@@ -175,6 +217,16 @@ SpaceRunResult execute(const RunDirectory& dir, const SpaceRunConfig& cfg, const
                   {"wall_seconds", res.wall_seconds}};
   // PEL-NAS: its operator's counters (for llm: calls, tokens, and every rejected proposal by cause).
   if (const auto* pelnas = dynamic_cast<const PelnasSearch*>(search.get())) summary["operator_stats"] = pelnas->operator_stats().to_json();
+  if (auto* tfs = dynamic_cast<TrainingFreeScoreSource*>(setup.accuracy.get())) {
+    // The score's definition (ranks against a fixed seeded reference sample) and what this process paid.
+    summary["training_free_score"] = {{"options", cfg.score.to_json()},
+                                      {"formula", "100 x mean over the proxies of the percentile in the reference sample"},
+                                      {"proxy_cache_key", {{"code_version", tfs->key().code_version},
+                                                           {"dataset", to_string(tfs->key().dataset)},
+                                                           {"batch_size", tfs->key().batch_size},
+                                                           {"seed", tfs->key().seed}}},
+                                      {"reference_values_dropped", tfs->score().dropped()}};
+  }
   dir.write_json("summary.json", summary);
   return res;
 }
@@ -198,6 +250,7 @@ void SpaceRunConfig::validate() const {
                             accuracy, space));
   if (accuracy == kExternalSignal && !evaluator)
     throw Error(fmt::format("the {} space has no accuracy table: give --evaluator 'CMD' (docs/EVALUATOR.md) or --accuracy score", space));
+  if (accuracy == kScoreSignal) score.validate();
   if (budget < 0) throw Error("budget: must be >= 1, got " + std::to_string(budget));
   if (!algorithm_options.is_null() && !algorithm_options.is_object()) throw Error("algorithm_options: expected a JSON object");
 }
@@ -208,6 +261,11 @@ nlohmann::json SpaceRunConfig::to_json() const {
                       {"budget", budget},       {"seed", seed},         {"accuracy_signal", accuracy},
                       {"data_dir", data_dir}};
   if (evaluator) j["evaluator"] = evaluator->to_json();
+  if (accuracy == kScoreSignal) {
+    j["score"] = score.to_json();
+    j["proxy_cache"] = proxy_cache;
+    j["signal_label"] = TrainingFreeScore::kLabel;
+  }
   return j;
 }
 
@@ -227,6 +285,8 @@ SpaceRunConfig SpaceRunConfig::from_json(const nlohmann::json& j) {
   c.accuracy = jf::string(jf::member(j, p, "accuracy_signal"), "accuracy_signal");
   c.data_dir = jf::string(jf::member(j, p, "data_dir"), "data_dir");
   if (j.contains("evaluator")) c.evaluator = ExternalEvaluatorOptions::from_json(j["evaluator"]);
+  if (j.contains("score")) c.score = TrainingFreeScoreOptions::from_json(j["score"]);
+  if (j.contains("proxy_cache")) c.proxy_cache = jf::string(j["proxy_cache"], "proxy_cache");
   c.validate();
   return c;
 }
@@ -270,8 +330,8 @@ SpaceHvNormalisation space_hv_normalisation(const SearchSpace& space, const Spac
   return n;
 }
 
-SpaceRunResult run_space_search(const SpaceRunConfig& cfg, const std::string& out_dir) {
-  const SpaceSetup setup = prepare(cfg, out_dir);  // bad input fails before the directory exists
+SpaceRunResult run_space_search(const SpaceRunConfig& cfg, const std::string& out_dir, const SpaceRunHooks& hooks) {
+  const SpaceSetup setup = prepare(cfg, out_dir, hooks);  // bad input fails before the directory exists
   auto dir = RunDirectory::create(out_dir);
   RunDirectoryLock lock(dir.path());
   nlohmann::json config = cfg.to_json();
@@ -279,15 +339,15 @@ SpaceRunResult run_space_search(const SpaceRunConfig& cfg, const std::string& ou
   config["algorithm_options_resolved"] = setup.algorithm_options;
   config["hv_normalisation"] = setup.norm.to_json();
   dir.write_json(RunDirectory::kConfig, config);
-  return execute(dir, cfg, setup);
+  return execute(dir, cfg, setup, hooks);
 }
 
-SpaceRunResult resume_space_search(const std::string& path) {
+SpaceRunResult resume_space_search(const std::string& path, const SpaceRunHooks& hooks) {
   auto dir = RunDirectory::open(path);
   RunDirectoryLock lock(dir.path());
   const SpaceRunConfig cfg = SpaceRunConfig::from_json(dir.read_json(RunDirectory::kConfig));
-  const SpaceSetup setup = prepare(cfg, dir.path());
-  return execute(dir, cfg, setup);
+  const SpaceSetup setup = prepare(cfg, dir.path(), hooks);
+  return execute(dir, cfg, setup, hooks);
 }
 
 }  // namespace pelnas

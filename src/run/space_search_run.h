@@ -1,8 +1,9 @@
 #pragma once
 // `pelnas search --space fbnet`: a search on a space without NB201's tables. Costs come from the
-// space's LUT for the device (hardware/space_cost.h), the accuracy signal from the user's evaluator
-// program (`external`, docs/EVALUATOR.md) or, with the LibTorch plugin, the training-free score
-// (`score`: labelled a score everywhere, never an accuracy). There is no true front: the HV is
+// space's LUT for the device (hardware/space_cost.h), the accuracy signal by default the training-free
+// score (`score`, evaluate/training_free_score_source.h: jacov and synflow on the real network through
+// the LibTorch plugin, cached; labelled a score everywhere, never an accuracy), or the user's
+// evaluator program with trained accuracies (`external`, docs/EVALUATOR.md). There is no true front: the HV is
 // computed in a normalisation fixed per (space, dataset, device, metric) -- the signal in [0, 100],
 // the cost between the space's exact minimum and maximum on the device -- with the reference point
 // at (signal 0, maximum cost), and no HV ratio or IGD is reported.
@@ -10,7 +11,8 @@
 // Run directory: config.json (records the space), archive.csv (FBNet arch strings), front.csv,
 // metrics.csv (HV per generation), summary.json, evaluator_results.jsonl / evaluator.log (external).
 // `--resume` re-runs the seeded search from its config: every evaluator answer already journalled
-// is reused, never asked again, so the resumed run ends exactly as an uninterrupted one.
+// (external) or proxy already in the cache (score) is reused, never asked or computed again, so
+// the resumed run ends exactly as an uninterrupted one.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "evaluate/external_evaluator.h"
+#include "evaluate/training_free_score.h"
 
 namespace pelnas {
 
@@ -33,8 +36,10 @@ struct SpaceRunConfig {
   nlohmann::json algorithm_options = nlohmann::json::object();
   int budget = 0;                // 0 = the algorithm's default (pelnas: its plan; others 300)
   std::uint64_t seed = 0;
-  std::string accuracy = "external";  // external or score
+  std::string accuracy = "score";  // score (the training-free score, default) or external
   std::optional<ExternalEvaluatorOptions> evaluator;
+  TrainingFreeScoreOptions score;  // score only: its proxies, reference sample and proxy settings
+  std::string proxy_cache;         // score only: the SQLite proxy cache ("" = default_proxy_cache_path())
   std::string data_dir;          // where fbnet_hw_lut.csv is ("" = resolve_data_dir)
 
   // Throws pelnas::Error naming the bad field (unknown space/algorithm/signal list the valid ones).
@@ -63,11 +68,20 @@ struct SpaceRunResult {
   int front_size = 0;
   double hv = 0;
   double wall_seconds = 0;
+  bool stopped = false;
+  int generation = 0;  // the last generation done
+};
+
+// How a run executes without changing its results (not recorded in config.json).
+struct SpaceRunHooks {
+  int proxy_threads = 2;            // torch threads for the training-free score's proxies
+  int stop_after_generation = -1;   // test hook: stop after this generation's outputs (then --resume)
 };
 
 // Starts a run in `out_dir` (created; must not exist or be empty) or, with resume, continues the
 // run whose config.json is there. Throws pelnas::Error before writing anything for bad input.
-SpaceRunResult run_space_search(const SpaceRunConfig& cfg, const std::string& out_dir);
-SpaceRunResult resume_space_search(const std::string& dir);
+// A stopped run (hooks.stop_after_generation) has stopped = true and no summary.json.
+SpaceRunResult run_space_search(const SpaceRunConfig& cfg, const std::string& out_dir, const SpaceRunHooks& hooks = {});
+SpaceRunResult resume_space_search(const std::string& dir, const SpaceRunHooks& hooks = {});
 
 }  // namespace pelnas

@@ -145,7 +145,10 @@ TEST(FbnetSearchCli, BadInputIsNamedWithExit2) {
   struct Case {
     std::vector<std::string> args;
     std::vector<std::string> expected;  // substrings of stderr
+    std::vector<std::string> env = {};
   };
+  // A build without the LibTorch back end: the plugin path points nowhere.
+  const std::vector<std::string> no_torch = {"PELNAS_TORCH_PLUGIN=" + dir + "/no-such-plugin.so"};
   const std::vector<Case> cases = {
       {{"search", "--space", "fbnet2", "--evaluator", evaluator(), "--out", dir + "/a"}, {"unknown space 'fbnet2'", "nb201", "fbnet"}},
       {args(dir + "/b", "exhaustive"), {"exhaustive", "10^21"}},
@@ -154,16 +157,25 @@ TEST(FbnetSearchCli, BadInputIsNamedWithExit2) {
       {args(dir + "/e", "pelnas", {"--dataset", "cifar10"}), {"cifar10", "cifar100", "ImageNet"}},
       {{"search", "--space", "fbnet", "--data", test::data_dir(), "--device", "edgetpu", "--evaluator", evaluator(), "--out", dir + "/f"},
        {"edgetpu", "pixel3"}},
-      {{"search", "--space", "fbnet", "--data", test::data_dir(), "--out", dir + "/g"}, {"--evaluator"}},
+      // The default signal is the training-free score: without LibTorch, said so, naming the way that works.
+      {{"search", "--space", "fbnet", "--data", test::data_dir(), "--out", dir + "/g"},
+       {"training-free score", "LibTorch", "no-such-plugin.so", "--evaluator"}, no_torch},
       // The llm operator runs on FBNet (tests/llm/fbnet_llm_search_test.cpp); its flags need it.
       {args(dir + "/h", "rea", {"--llm-model", "m"}), {"--llm-model applies to --algorithm pelnas --operator llm"}},
-      // The training-free score is not reachable through the plugin yet: refused, naming the way that works.
       {{"search", "--space", "fbnet", "--data", test::data_dir(), "--accuracy", "score", "--out", dir + "/i"},
-       {"training-free score", "LibTorch plugin", "--evaluator"}},
+       {"training-free score", "LibTorch", "--evaluator"}, no_torch},
+      // The score's proxies need images at the network's input size: none for FBNet's ImageNet (224x224).
+      {{"search", "--space", "fbnet", "--data", test::data_dir(), "--dataset", "ImageNet", "--out", dir + "/k"},
+       {"--accuracy score", "224x224", "--evaluator"}},
+      {{"search", "--space", "fbnet", "--data", test::data_dir(), "--score-options", R"({"reference_size": 2})", "--out", dir + "/l"},
+       {"reference_size must be in [8, 100000]"}},
+      {args(dir + "/m", "pelnas", {"--score-options", "{}"}), {"--score-options applies to the training-free score"}},
+      {{"search", "--data", test::data_dir(), "--proxy-cache", dir + "/p.sqlite", "--out", dir + "/n"},
+       {"--proxy-cache applies to the training-free score of --space fbnet"}},
       {args(dir + "/j", "pelnas", {"--objectives", "accuracy,latency,energy"}), {"--objectives does not apply to --space fbnet"}},
   };
   for (const auto& c : cases) {
-    const auto r = test::run_cli(c.args);
+    const auto r = test::run_cli(c.args, c.env);
     EXPECT_EQ(r.exit_code, 2) << c.expected.front() << "\n" << r.err;
     for (const auto& e : c.expected) EXPECT_NE(r.err.find(e), std::string::npos) << "expected '" << e << "' in: " << r.err;
   }
