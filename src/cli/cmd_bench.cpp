@@ -13,6 +13,9 @@
 #include "distributed/launch.h"
 #include "distributed/work_farm.h"
 #include "experiment/benchmark_grid.h"
+#include "experiment/space_benchmark_grid.h"
+#include "report/space_bench_report.h"
+#include "run/run_directory.h"
 #include "metrics/evaluation_protocol.h"
 
 namespace pelnas::cli {
@@ -44,7 +47,80 @@ struct BenchCliOptions {
   std::string llm_base_url, llm_model, llm_cache;
   bool llm_replay = false;
   double llm_timeout = 0;
+  // --space fbnet (experiment/space_benchmark_grid.h)
+  std::string space = "nb201";
+  std::string evaluator, score_options, proxy_cache;
 };
+
+// `pelnas bench --space fbnet`: the grid of space runs, compared against the union of its runs.
+void run_space_bench(const BenchCliOptions& c, CLI::App* cmd) {
+  auto given = [&](const char* name) { return cmd->get_option(name)->count() > 0; };
+  for (const char* name : {"--include-degenerate", "--objectives", "--hv-ref", "--curve-step", "--threads", "--llm-base-url", "--llm-model",
+                           "--llm-cache", "--llm-replay", "--llm-timeout"})
+    if (given(name))
+      throw Error(fmt::format("{} does not apply to bench --space {}: it is about NB201's tables, true fronts or the llm "
+                              "operator's grids (runs of a space go one after another; --proxy-threads sets the torch threads)",
+                              name, c.space));
+  if (c.out.empty()) throw Error(fmt::format("bench --space {}: give --out DIR (every run is a run directory under DIR/runs)", c.space));
+  SpaceGridOptions o;
+  o.space = c.space;
+  if (given("--datasets")) {
+    if (c.datasets.size() != 1) throw Error("bench --space: --datasets: give one dataset of the space (e.g. cifar100)");
+    o.dataset = c.datasets.front();
+  }
+  if (given("--devices")) o.devices = c.devices;
+  if (given("--algos")) o.algorithms = c.algos;
+  if (given("--seeds")) o.seeds = c.seeds;
+  if (given("--budget")) o.budget = c.budget;
+  o.metric = c.metric;
+  try {
+    o.algorithm_options = nlohmann::json::parse(c.algo_options);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("bench: --algo-options is not valid JSON: ") + e.what());
+  }
+  SpaceRunConfig& sig = o.signal;
+  if (!c.evaluator.empty()) {
+    if (given("--accuracy") && c.accuracy != kExternalSignal)
+      throw Error("--evaluator gives the accuracy signal 'external'; it cannot be combined with --accuracy " + c.accuracy);
+    sig.accuracy = kExternalSignal;
+    ExternalEvaluatorOptions e;
+    e.command = c.evaluator;
+    e.working_dir = std::filesystem::current_path().string();
+    sig.evaluator = e;
+  } else {
+    sig.accuracy = given("--accuracy") ? c.accuracy : kScoreSignal;
+  }
+  for (const char* name : {"--score-options", "--proxy-cache"})
+    if (sig.accuracy != kScoreSignal && given(name))
+      throw Error(fmt::format("{} applies to the training-free score (--accuracy score), not to the signal '{}'", name, sig.accuracy));
+  if (!c.score_options.empty()) {
+    try {
+      sig.score = TrainingFreeScoreOptions::from_json(nlohmann::json::parse(c.score_options));
+    } catch (const nlohmann::json::parse_error& e) {
+      throw Error(std::string("--score-options: expected a JSON object: ") + e.what());
+    }
+  }
+  if (!c.proxy_cache.empty()) sig.proxy_cache = std::filesystem::absolute(c.proxy_cache).string();
+  if (c.data.data_dir) sig.data_dir = std::filesystem::absolute(resolve_data_dir(c.data.data_dir)).string();
+  o.validate();
+  SpaceRunHooks hooks;
+  hooks.proxy_threads = c.proxy_threads;  // resolved: --proxy-threads, else $OMP_NUM_THREADS, else 2
+  const auto result = run_space_benchmark_grid(o, c.out, hooks, [](int i, int n, const std::string& name) {
+    spdlog::info("bench --space: run {}/{}: {}", i, n, name);
+  });
+  result.write(c.out);
+  write_file_atomic((std::filesystem::path(c.out) / "report.html").string(), report::render_space_bench_report(result));
+  spdlog::info("bench: wrote results.csv, union_fronts.csv, summary.json, summary.md, report.html to {}", c.out);
+  if (c.json) {
+    std::cout << result.summary_json().dump(2) << "\n";
+    return;
+  }
+  std::cout << fmt::format("{} benchmark grid: budget {}, {} seed(s), signal: {}; {:.1f} s.\n\n", o.space, o.budget, o.seeds,
+                           sig.accuracy == kScoreSignal ? "training-free score (not an accuracy)" : "external evaluator's accuracy",
+                           result.wall_seconds);
+  std::cout << result.text_table();
+  std::cout << fmt::format("\nHV in the fixed normalisation of each device; HV ratio and IGD are {}.\n", kUnionFrontLabel);
+}
 
 // Adds the --llm-* settings to the operator options of every entry that runs the llm operator;
 // returns how many entries do.
@@ -86,7 +162,14 @@ void check_out_dir(const std::string& out, bool overwrite) {
                 "--overwrite to replace its files");
 }
 
-void run_bench(const BenchCliOptions& c) {
+void run_bench(const BenchCliOptions& c, CLI::App* cmd) {
+  if (c.space != "nb201") {
+    run_space_bench(c, cmd);
+    return;
+  }
+  for (const char* name : {"--evaluator", "--score-options", "--proxy-cache"})
+    if (cmd->get_option(name)->count() > 0)
+      throw Error(fmt::format("{} applies to bench --space fbnet (NB201 grids read the tables or --accuracy predictor)", name));
   BenchmarkGridOptions o;
   o.algorithms = c.algos;
   o.datasets.clear();
@@ -204,13 +287,21 @@ void setup(CLI::App& root) {
   cmd->add_option("--llm-cache", o->llm_cache, "llm operator entries: response cache shared by every run (default OUT/llm_cache.sqlite)");
   cmd->add_flag("--llm-replay", o->llm_replay, "llm operator entries: answer from --llm-cache only (no network)");
   cmd->add_option("--llm-timeout", o->llm_timeout, "llm operator entries: seconds per LLM attempt")->check(CLI::Range(0.0, 3600.0));
+  cmd->add_option("--space", o->space,
+                  "search space: nb201 (default; scored against true fronts) or fbnet (defaults there: --algos "
+                  "random,rea,nsga2,pelnas, --devices pixel3,fpga, --seeds 5, --budget 300, the training-free score; "
+                  "scored against the union of the grid's runs, not a true front; --out required)")
+      ->capture_default_str();
+  cmd->add_option("--evaluator", o->evaluator, "--space fbnet: your program that reports accuracies (signal 'external', docs/EVALUATOR.md)");
+  cmd->add_option("--score-options", o->score_options, "--space fbnet, training-free score: its options as JSON (see pelnas search --help)");
+  cmd->add_option("--proxy-cache", o->proxy_cache, "--space fbnet, training-free score: SQLite proxy cache shared by every run");
   add_json_flag(cmd, o->json);
   add_data_option(cmd, o->data);
   cmd->callback([o, cmd] {
     o->metric_given = cmd->get_option("--metric")->count() > 0;
     o->proxy_threads =
         distributed::resolve_threads(cmd->get_option("--proxy-threads")->count() > 0, o->proxy_threads, 2, nullptr);
-    run_bench(*o);
+    run_bench(*o, cmd);
   });
   distributed::declare_distributed_command("bench");
 }
