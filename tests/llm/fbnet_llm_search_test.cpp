@@ -140,6 +140,42 @@ TEST(FbnetLlmSearch, ProposalsAreCheckedThroughTheSpaceAndIllegalBlocksAreReject
   EXPECT_TRUE(std::filesystem::exists(out + "/llm_cache.sqlite"));
 }
 
+// A run stopped after generation 1 and resumed ends exactly as an uninterrupted run: the resumed run
+// re-runs the seeded search, the prompts already answered come from the run's response cache (the
+// model is not asked them again), and the rest are asked in the same order.
+TEST(FbnetLlmSearch, StoppedRunResumesToTheUninterruptedResult) {
+  std::shared_ptr<const SearchSpace> space = make_search_space("fbnet", "cifar100");
+  const std::string root = test::temp_dir("fbnet-llm-resume");
+  auto run = [&](FakeChatServer& server, const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> a = {"search", "--space", "fbnet", "--data", test::data_dir(), "--device", "pixel3", "--algorithm",
+                                  "pelnas", "--budget", "36", "--seeds-per-niche", "2", "--children-per-call", "2", "--seed", "5",
+                                  "--evaluator", evaluator(), "--operator", "llm", "--llm-model", "test-model", "--llm-base-url",
+                                  server.base_url(), "--llm-timeout", "5", "--llm-concurrency", "1", "--out", out};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return test::run_cli(a);
+  };
+  FakeChatServer whole_server, cut_server;
+  whole_server.set_fallback(scripted_model(space, std::make_shared<ModelLog>()));
+  cut_server.set_fallback(scripted_model(space, std::make_shared<ModelLog>()));
+  const auto w = run(whole_server, root + "/whole", {});
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  const auto stopped = run(cut_server, root + "/cut", {"--stop-after-generation", "1"});
+  ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
+  EXPECT_NE(stopped.out.find("stopped after generation 1"), std::string::npos) << stopped.out;
+  const std::size_t asked_before = cut_server.requests().size();
+  ASSERT_GE(asked_before, 1u);
+  const auto resumed = test::run_cli({"search", "--resume", root + "/cut"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  for (const char* f : {"archive.csv", "front.csv", "metrics.csv"})
+    EXPECT_EQ(test::read_file(root + "/cut/" + f), test::read_file(root + "/whole/" + f)) << f;
+  const auto t = CsvTable::read(root + "/cut/archive.csv");
+  EXPECT_EQ(t.rows(), 36u);
+  EXPECT_GT(t.integer(t.rows() - 1, t.column("generation")), 1);
+  // Every prompt was sent to the model once over the stop and the resume, as in the uninterrupted run.
+  EXPECT_EQ(cut_server.requests().size(), whole_server.requests().size());
+  EXPECT_GT(cut_server.requests().size(), asked_before);
+}
+
 // A space without templates in the prompts directory is refused before anything is evaluated,
 // naming the directory that was looked for.
 TEST(FbnetLlmSearch, MissingSpaceTemplatesAreRefusedNamingTheDirectory) {

@@ -28,6 +28,31 @@ TEST(PromptTemplate, MissingAndUnusedPlaceholdersAreNamed) {
   EXPECT_NE(unused.find("{{z}}"), std::string::npos) << unused;
 }
 
+// render(values, offered): offered values fill the placeholders the template has and may go unused
+// (NB201's templates spell the space out, FBNet's take {{space_description}}); required values stay
+// strict; a name given in both maps is an error naming it.
+TEST(PromptTemplate, OfferedValuesFillUsedPlaceholdersAndMayGoUnused) {
+  const std::map<std::string, std::string> offered = {{"space_description", "22 layers"}, {"example", "k3_e1-..."}};
+  PromptTemplate uses_one("{{space_description}}; niche {{name}}", "fbnet.md");
+  EXPECT_EQ(uses_one.render({{"name", "A"}}, offered), "22 layers; niche A");
+  PromptTemplate uses_none("niche {{name}}", "nb201.md");
+  EXPECT_EQ(uses_none.render({{"name", "A"}}, offered), "niche A");
+  EXPECT_EQ(uses_none.render({{"name", "A"}}, {}), uses_none.render({{"name", "A"}}));
+  // Offered values are inserted literally too.
+  EXPECT_EQ(uses_one.render({{"name", "{{example}}"}}, offered), "22 layers; niche {{example}}");
+  // Still strict about what the program must supply and about values nobody uses.
+  const auto missing = error_of([&] { uses_one.render({}, offered); });
+  EXPECT_NE(missing.find("{{name}}"), std::string::npos) << missing;
+  const auto unused = error_of([&] { uses_one.render({{"name", "A"}, {"extra", "x"}}, offered); });
+  EXPECT_NE(unused.find("{{extra}}"), std::string::npos) << unused;
+  const auto twice = error_of([&] { uses_one.render({{"name", "A"}, {"example", "x"}}, offered); });
+  EXPECT_NE(twice.find("{{example}} given twice"), std::string::npos) << twice;
+  EXPECT_NE(twice.find("fbnet.md"), std::string::npos) << twice;
+  // Missing offered value for a used placeholder: named as missing.
+  const auto not_offered = error_of([&] { uses_one.render({{"name", "A"}}, {{"example", "x"}}); });
+  EXPECT_NE(not_offered.find("{{space_description}}"), std::string::npos) << not_offered;
+}
+
 TEST(PromptTemplate, SyntaxErrorsNameFileAndLine) {
   const auto open = error_of([] { PromptTemplate("line1\nline2 {{x", "t.md"); });
   EXPECT_NE(open.find("t.md:2"), std::string::npos) << open;
