@@ -8,6 +8,8 @@ Usage: scripts/bench_device_table.py [--devices a,b,..] 'LABEL=GRID_DIR:ALGO' ..
   e.g. 'PEL-NAS, predictor=runs/pred:pelnas' 'NSGA-II, table:valid=runs/valid:nsga2'
 A GRID_DIR may be repeated across columns and a column may list several dirs joined by '+'
 (their runs of that algorithm are pooled; a (device, seed) found twice must agree).
+--unranked LABEL shows a column without p and never as the best (e.g. an oracle upper bound).
+A cell with other than 10 seeds says how many.
 """
 import argparse
 import csv
@@ -84,6 +86,7 @@ def read_runs(dirs, algo):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--devices", default="edgegpu,raspi4,edgetpu,pixel3,eyeriss,fpga")
+    ap.add_argument("--unranked", action="append", default=[], metavar="LABEL")
     ap.add_argument("columns", nargs="+")
     a = ap.parse_args()
     cols = []
@@ -100,7 +103,7 @@ def main():
         for _, runs in cols:
             v = [runs[k] for k in sorted(runs) if k[0] == dev]
             cells.append(([x[0] for x in v], [x[1] for x in v]))
-        means = [statistics.mean(h) if h else -1 for h, _ in cells]
+        means = [statistics.mean(h) if h and cols[i][0] not in a.unranked else -1 for i, (h, _) in enumerate(cells)]
         best = max(range(len(cells)), key=lambda i: means[i])
         out = []
         for i, (h, g) in enumerate(cells):
@@ -108,9 +111,12 @@ def main():
                 out.append("not run")
                 continue
             sd = statistics.stdev(h) if len(h) > 1 else float("nan")
-            p = "best" if i == best else f"p={mann_whitney_p(h, cells[best][0]):.2g}"
+            if cols[i][0] in a.unranked:
+                p = ""
+            else:
+                p = " (best)" if i == best else f" (p={mann_whitney_p(h, cells[best][0]):.2g})"
             seeds = "" if len(h) == 10 else f" [{len(h)} seeds]"
-            out.append(f"{statistics.mean(h):.4f} +- {sd:.4f} / {statistics.mean(g):.4f} ({p}){seeds}")
+            out.append(f"{statistics.mean(h):.4f} +- {sd:.4f} / {statistics.mean(g):.4f}{p}{seeds}")
         print(f"| {dev} | " + " | ".join(out) + " |")
 
 
