@@ -46,28 +46,38 @@ std::string temp_dir(const std::string& tag) {
   return templ;
 }
 
-CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env) {
-  // stdout and stderr go to temp files so large outputs cannot deadlock a pipe.
-  const std::string dir = temp_dir("cli");
-  const std::string out_path = dir + "/out", err_path = dir + "/err";
-  pid_t pid = ::fork();
+pid_t spawn_program(const std::vector<std::string>& argv, const std::vector<std::string>& env, const std::string& out_path,
+                    const std::string& err_path) {
+  if (argv.empty()) throw std::runtime_error("spawn_program: no program");
+  const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
-    int o = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int in = ::open("/dev/null", O_RDONLY);
+    auto open_out = [](const std::string& path) {
+      return ::open(path.empty() ? "/dev/null" : path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    };
+    const int o = open_out(out_path);
+    // One file for both streams shares one offset, so neither overwrites the other.
+    const int e = err_path == out_path && !out_path.empty() ? o : open_out(err_path);
+    const int in = ::open("/dev/null", O_RDONLY);
+    if (o < 0 || e < 0 || in < 0) ::_exit(126);
     ::dup2(o, 1);
     ::dup2(e, 2);
     ::dup2(in, 0);
     for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
-    std::vector<char*> argv;
-    std::string exe = PELNAS_CLI_PATH;
-    argv.push_back(exe.data());
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(exe.c_str(), argv.data());
+    std::vector<char*> a;
+    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    ::execv(a[0], a.data());
     ::_exit(127);
   }
+  return pid;
+}
+
+CliResult run_program(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  // stdout and stderr go to temp files so large outputs cannot deadlock a pipe.
+  const std::string dir = temp_dir("cli");
+  const std::string out_path = dir + "/out", err_path = dir + "/err";
+  const pid_t pid = spawn_program(argv, env, out_path, err_path);
   int status = 0;
   ::waitpid(pid, &status, 0);
   CliResult r;
@@ -75,6 +85,27 @@ CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::s
   r.out = read_file(out_path);
   r.err = read_file(err_path);
   return r;
+}
+
+std::vector<std::string> cli_argv(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{PELNAS_CLI_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  return run_program(cli_argv(args), env);
+}
+
+std::string evaluator_fixture_command(const std::string& script) {
+  return "python3 '" + std::string(PELNAS_TEST_DIR) + "/fixtures/evaluator/" + script + "'";
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
 }
 
 std::string read_file(const std::string& path) {

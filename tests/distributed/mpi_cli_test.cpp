@@ -38,35 +38,11 @@ std::vector<std::string> mpirun(int np) {
   return {kMpiexec, "--oversubscribe", "--allow-run-as-root", "--bind-to", "none", "-np", std::to_string(np)};
 }
 
-// Runs a program (argv[0] a path) with extra environment, capturing its output (as test::run_cli).
-test::CliResult run_program(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
-  const std::string dir = test::temp_dir("mpirun");
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    if (!std::freopen((dir + "/out").c_str(), "w", stdout) || !std::freopen((dir + "/err").c_str(), "w", stderr))
-      ::_exit(126);
-    if (!std::freopen("/dev/null", "r", stdin)) ::_exit(126);
-    for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
-    std::vector<char*> a;
-    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-    a.push_back(nullptr);
-    ::execv(a[0], a.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  test::CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = test::read_file(dir + "/out");
-  r.err = test::read_file(dir + "/err");
-  return r;
-}
-
 test::CliResult run_mpi(int np, const std::vector<std::string>& args, const std::vector<std::string>& env) {
   auto argv = mpirun(np);
   argv.push_back(PELNAS_CLI_PATH);
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_program(argv, env);
+  return test::run_program(argv, env);
 }
 
 bool have_torch_cli() {
@@ -134,22 +110,6 @@ std::string results_without_times(const std::string& path) {
   std::ifstream in(path);
   while (std::getline(in, line)) out += line.substr(0, line.rfind(',')) + "\n";
   return out;
-}
-
-pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, const std::string& log) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    FILE* f = std::freopen(log.c_str(), "w", stdout);
-    (void)f;
-    ::dup2(1, 2);
-    for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
-    std::vector<char*> a;
-    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-    a.push_back(nullptr);
-    ::execv(a[0], a.data());
-    ::_exit(127);
-  }
-  return pid;
 }
 
 // The pid of MPI rank `rank` among the children of `launcher`, or 0.
@@ -292,7 +252,7 @@ TEST(MpiCli, KilledRankEndsTheJobAndARerunResumes) {
   auto argv = mpirun(3);
   argv.push_back(PELNAS_CLI_PATH);
   for (const auto& a : table_args(t)) argv.push_back(a);
-  const pid_t launcher = spawn(argv, t.env, t.dir + "/log");
+  const pid_t launcher = test::spawn_program(argv, t.env, t.dir + "/log", t.dir + "/log");
   // Kill rank 2 once the first results are stored (13 proxy rows per arch).
   std::int64_t rows = 0;
   pid_t victim = 0;
@@ -342,7 +302,7 @@ TEST(MpiCli, FailingWorkerStopsTheJobNamingRankHostArchAndCauseAndKeepsFinishedW
   argv.insert(argv.end(), args.begin(), args.end());
   argv.insert(argv.end(), {":", "-np", "1", "/usr/bin/env", "PELNAS_TEST_FAIL_AFTER=0", PELNAS_CLI_PATH});
   argv.insert(argv.end(), args.begin(), args.end());
-  const auto r = run_program(argv, t.env);
+  const auto r = test::run_program(argv, t.env);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   const std::regex named("proxies: rank 2 on host \\S+ failed on arch \\|[^ ]+\\|: injected failure "
                          "\\(PELNAS_TEST_FAIL_AFTER=0\\) \\((\\d+) of 5 items finished and stored");
@@ -393,7 +353,7 @@ TEST(MpiCli, RefusesRankWhoseImagesDifferFromRankZeros) {
   argv.insert(argv.end(), args.begin(), args.end());
   argv.insert(argv.end(), {":", "-np", "1", "/usr/bin/env", "PELNAS_DATA=" + other, PELNAS_CLI_PATH});
   argv.insert(argv.end(), args.begin(), args.end());
-  const auto r = run_program(argv, t.env);
+  const auto r = test::run_program(argv, t.env);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("refusing to start: rank 1 on host"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("has different inputs than rank 0"), std::string::npos) << r.err;
@@ -410,7 +370,7 @@ TEST(MpiCli, RankWithoutDataEndsTheJobNamingIt) {
                                    "--out", out,  ":", "-np", "1", "/usr/bin/env", "PELNAS_DATA=" + empty, PELNAS_CLI_PATH,
                                    "bench", "--algos", "random", "--devices", "fpga", "--seeds", "2", "--budget", "20",
                                    "--out", out};
-  const auto r = run_program(argv, {"PELNAS_DATA=" + test::data_dir()});
+  const auto r = test::run_program(argv, {"PELNAS_DATA=" + test::data_dir()});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("pelnas: error (rank 1 on "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(empty), std::string::npos) << r.err;

@@ -9,13 +9,11 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "common/csv.h"
 #include "common/error.h"
 #include "evaluate/accuracy_sources.h"
 #include "evaluate/external_evaluator.h"
-#include "pelnas_build_paths.h"
 #include "test_support.h"
 
 namespace pelnas {
@@ -23,9 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string evaluator_command() {
-  return "python3 '" + std::string(PELNAS_TEST_DIR) + "/fixtures/evaluator/fake_evaluator.py'";
-}
+std::string evaluator_command() { return test::evaluator_fixture_command("fake_evaluator.py"); }
 
 // The fake evaluator's formula (see the script).
 double expected_accuracy(const std::string& arch, int index) {
@@ -44,13 +40,6 @@ std::vector<std::string> search_args(const std::string& out, std::vector<std::st
   return a;
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
-
 TEST(ExternalEvaluator, SearchSeesExactlyTheProgramsAnswersInBatches) {
   const std::string out = test::temp_dir("ext-ok") + "/run";
   const std::string asked = test::temp_dir("ext-ok-asked") + "/asked.txt";
@@ -63,14 +52,14 @@ TEST(ExternalEvaluator, SearchSeesExactlyTheProgramsAnswersInBatches) {
                      expected_accuracy(std::string(archive.cell(i, archive.column("arch_str"))),
                                        static_cast<int>(archive.integer(i, archive.column("index")))));
   // Asked once each, and no more than were evaluated.
-  const auto asked_archs = lines_of(test::read_file(asked));
+  const auto asked_archs = test::lines_of(test::read_file(asked));
   EXPECT_EQ(std::set<std::string>(asked_archs.begin(), asked_archs.end()).size(), asked_archs.size());
   EXPECT_EQ(asked_archs.size(), 60u);
   // stderr went to the run's log; the seeding (6 niches x 4 seeds) was one batch.
   const std::string log = test::read_file(out + "/evaluator.log");
   EXPECT_NE(log.find("fake evaluator started"), std::string::npos) << log;
   EXPECT_NE(log.find("batch 1 size 24\n"), std::string::npos) << log;
-  EXPECT_EQ(lines_of(test::read_file(out + "/" + kEvaluatorResultsFile)).size(), 60u);
+  EXPECT_EQ(test::lines_of(test::read_file(out + "/" + kEvaluatorResultsFile)).size(), 60u);
   const std::string config = test::read_file(out + "/config.json");
   EXPECT_NE(config.find("\"accuracy_signal\": \"external\""), std::string::npos);
   EXPECT_NE(config.find("fake_evaluator.py"), std::string::npos);
@@ -103,7 +92,7 @@ TEST(ExternalEvaluator, EachMisbehaviourIsNamedWithExit2AndAnswersKept) {
     EXPECT_NE(r.err.find(c.expected), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("pelnas search --resume"), std::string::npos) << r.err;
     // The 30 answers before the failure are kept, none lost (and the 100+ errors of error-all).
-    const auto kept = lines_of(test::read_file(out + "/" + kEvaluatorResultsFile)).size();
+    const auto kept = test::lines_of(test::read_file(out + "/" + kEvaluatorResultsFile)).size();
     if (c.fail.rfind("error-all", 0) == 0) EXPECT_GE(kept, 130u);
     else EXPECT_EQ(kept, 30u) << r.err;
   }
@@ -124,8 +113,8 @@ TEST(ExternalEvaluator, ResumeAfterAFailureGivesTheUninterruptedRunAskingNothing
   EXPECT_EQ(test::read_file(base + "/broken/archive.csv"), test::read_file(base + "/whole/archive.csv"));
   EXPECT_EQ(test::read_file(base + "/broken/front.csv"), test::read_file(base + "/whole/front.csv"));
   // What the first process asked but never got an answer for is asked again; nothing answered is.
-  const auto asked_archs = lines_of(test::read_file(asked));
-  const auto journal = lines_of(test::read_file(base + "/broken/" + kEvaluatorResultsFile));
+  const auto asked_archs = test::lines_of(test::read_file(asked));
+  const auto journal = test::lines_of(test::read_file(base + "/broken/" + kEvaluatorResultsFile));
   EXPECT_EQ(journal.size(), 60u);
   std::map<std::string, int> times;
   for (const auto& a : asked_archs) ++times[a];
@@ -146,7 +135,7 @@ TEST(ExternalEvaluator, PerCandidateErrorsDropThatCandidateOnly) {
   std::set<std::string> archived;
   for (std::size_t i = 0; i < archive.rows(); ++i) archived.insert(std::string(archive.cell(i, archive.column("arch_str"))));
   int errors = 0;
-  for (const auto& line : lines_of(test::read_file(out + "/" + kEvaluatorResultsFile))) {
+  for (const auto& line : test::lines_of(test::read_file(out + "/" + kEvaluatorResultsFile))) {
     const auto j = nlohmann::json::parse(line);
     if (!j.contains("error")) continue;
     ++errors;

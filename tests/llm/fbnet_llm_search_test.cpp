@@ -24,7 +24,7 @@ namespace {
 using test::FakeChatServer;
 using test::ScriptedReply;
 
-std::string evaluator() { return "python3 '" + std::string(PELNAS_TEST_DIR) + "/fixtures/evaluator/fbnet_evaluator.py'"; }
+std::string evaluator() { return test::evaluator_fixture_command("fbnet_evaluator.py"); }
 
 // The space's example with layer 5 renamed to a block FBNet does not have.
 std::string illegal_string(const SearchSpace& space) {

@@ -17,7 +17,6 @@
 #include "report/xml_check.h"
 #include "run/run_progress.h"
 #include "search/archive.h"
-#include "pelnas_build_paths.h"
 #include "test_support.h"
 
 namespace pelnas::report {
@@ -174,24 +173,6 @@ TEST(RunsCommand, ListsRunsWithTheirFilesValues) {
   EXPECT_NE(bad.err.find("nope"), std::string::npos) << bad.err;
 }
 
-// Starts the CLI in the background; returns its pid (stdout/stderr to files under `dir`).
-pid_t spawn_cli(const std::vector<std::string>& args, const std::string& dir) {
-  const std::string out = dir + "/bg.out", err = dir + "/bg.err";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 1);
-    ::dup2(::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 2);
-    std::vector<char*> argv;
-    std::string exe = PELNAS_CLI_PATH;
-    argv.push_back(exe.data());
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(exe.c_str(), argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
 TEST(ReportWatch, RewritesEveryGenerationAndEndsWithTheFinishedReport) {
   const std::string dir = test::temp_dir("watch");
   const std::string run = dir + "/run";
@@ -201,9 +182,9 @@ TEST(ReportWatch, RewritesEveryGenerationAndEndsWithTheFinishedReport) {
   args.insert(args.end(), {"--stop-after-generation", "1"});
   ASSERT_EQ(test::run_cli(args).exit_code, 0);
   fs::remove(run + "/run.lock");  // whoever wrote it: no lock file means "cannot tell", so only the finish ends the watch
-  const pid_t watch = spawn_cli({"report", run, "--watch", "--watch-interval", "0.05", "--watch-timeout", "300", "-o",
-                                 dir + "/w.html", "--data", test::data_dir()},
-                                dir);
+  const pid_t watch = test::spawn_program(test::cli_argv({"report", run, "--watch", "--watch-interval", "0.05", "--watch-timeout",
+                                                         "300", "-o", dir + "/w.html", "--data", test::data_dir()}),
+                                         {}, dir + "/bg.out", dir + "/bg.err");
   for (int i = 0; i < 3000 && !fs::exists(dir + "/w.html"); ++i) ::usleep(20000);
   ASSERT_TRUE(fs::exists(dir + "/w.html"));
   auto resumed = test::run_cli({"search", "--resume", run, "--generation-delay-ms", "800"});

@@ -14,14 +14,13 @@
 
 #include "common/csv.h"
 #include "hardware/fbnet_lut.h"
-#include "pelnas_build_paths.h"
 #include "space/fbnet_space.h"
 #include "test_support.h"
 
 namespace pelnas {
 namespace {
 
-std::string evaluator() { return "python3 '" + std::string(PELNAS_TEST_DIR) + "/fixtures/evaluator/fbnet_evaluator.py'"; }
+std::string evaluator() { return test::evaluator_fixture_command("fbnet_evaluator.py"); }
 
 // The evaluator's formula, computed here independently.
 double expected_accuracy(const FbnetArch& a) {
@@ -44,13 +43,6 @@ std::vector<std::string> args(const std::string& out, const std::string& algorit
                                 evaluator(), "--out", out};
   a.insert(a.end(), extra.begin(), extra.end());
   return a;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
 }
 
 TEST(FbnetSearchCli, PelnasRunHoldsTheProgramsAnswersAndTheLutCosts) {
@@ -136,7 +128,7 @@ TEST(FbnetSearchCli, ResumeAfterTheEvaluatorDiesEndsLikeAnUninterruptedRun) {
   const auto resumed = test::run_cli({"search", "--resume", out}, {"FBNET_EVALUATOR_ASKED=" + asked});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(test::read_file(out + "/archive.csv"), test::read_file(whole + "/archive.csv"));
-  const auto a = lines_of(test::read_file(asked));
+  const auto a = test::lines_of(test::read_file(asked));
   EXPECT_EQ(std::set<std::string>(a.begin(), a.end()).size(), a.size()) << "an architecture was asked twice";
 }
 
@@ -185,7 +177,7 @@ TEST(FbnetSearchCli, AMalformedFbnetStringInTheJournalNamesTheLayerAndTheBlocks)
   const std::string out = test::temp_dir("fbnet-journal") + "/run";
   ASSERT_EQ(test::run_cli(args(out, "random")).exit_code, 0);
   const std::string journal = out + "/evaluator_results.jsonl";
-  auto lines = lines_of(test::read_file(journal));
+  auto lines = test::lines_of(test::read_file(journal));
   ASSERT_GE(lines.size(), 2u);
   // Line 2: layer 5's block renamed; line 3 (appended): 21 blocks only.
   auto j = nlohmann::json::parse(lines[1]);

@@ -1,8 +1,6 @@
 // Run directories of `pelnas search`: the files and their consistency, and resume after a stop or
 // a SIGKILL giving exactly the uninterrupted run (no evaluation lost or repeated).
 #include <gtest/gtest.h>
-#include "pelnas_build_paths.h"
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -172,21 +170,7 @@ TEST(SearchRunCli, SigkillThenResumeEqualsTheUninterruptedRun) {
   if (!model_in_env) EXPECT_NE(full.err.find("no LLM model configured"), std::string::npos) << full.err;
 
   const auto kill_args = args(base + "/killed", {"--generation-delay-ms", "400"});
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    std::vector<char*> argv;
-    std::string bin = PELNAS_CLI_PATH;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = kill_args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int devnull = ::open("/dev/null", O_WRONLY);
-    ::dup2(devnull, 1);
-    ::dup2(devnull, 2);
-    ::execv(bin.c_str(), argv.data());
-    ::_exit(127);
-  }
+  const pid_t pid = test::spawn_program(test::cli_argv(kill_args), {}, "", "");
   // Wait for generation 2 to be logged (its state is saved right after), then kill without warning.
   const std::string log = base + "/killed/events.jsonl";
   auto generations_logged = [&] {
