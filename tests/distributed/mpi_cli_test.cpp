@@ -38,11 +38,25 @@ std::vector<std::string> mpirun(int np) {
   return {kMpiexec, "--oversubscribe", "--allow-run-as-root", "--bind-to", "none", "-np", std::to_string(np)};
 }
 
-test::CliResult run_mpi(int np, const std::vector<std::string>& args, const std::vector<std::string>& env) {
+// `pelnas args` on np ranks.
+std::vector<std::string> mpirun_cli(int np, const std::vector<std::string>& args) {
   auto argv = mpirun(np);
   argv.push_back(PELNAS_CLI_PATH);
   argv.insert(argv.end(), args.begin(), args.end());
-  return test::run_program(argv, env);
+  return argv;
+}
+
+test::CliResult run_mpi(int np, const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  return test::run_program(mpirun_cli(np, args), env);
+}
+
+// One job of two programs: `np` ranks of `pelnas args`, then one more rank (rank np) running the
+// same command with `rank_env` ("NAME=value": a fault switch, another data directory) added.
+std::vector<std::string> mpirun_with_odd_rank(int np, const std::vector<std::string>& args, const std::string& rank_env) {
+  auto argv = mpirun_cli(np, args);
+  argv.insert(argv.end(), {":", "-np", "1", "/usr/bin/env", rank_env, PELNAS_CLI_PATH});
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
 }
 
 bool have_torch_cli() {
@@ -58,6 +72,14 @@ bool have_torch_cli() {
     if (!kHaveMpi) {                               \
       GTEST_SKIP() << "pelnas was built without MPI"; \
     }                                              \
+  } while (0)
+// The proxy tests also need the LibTorch back end.
+#define REQUIRE_MPI_AND_TORCH()                 \
+  do {                                          \
+    REQUIRE_MPI();                              \
+    if (!have_torch_cli()) {                    \
+      GTEST_SKIP() << "no LibTorch back end";   \
+    }                                           \
   } while (0)
 
 struct TableRun {
@@ -168,10 +190,7 @@ TEST(MpiCli, BenchGridIsIdenticalOnOneTwoAndThreeRanks) {
 }
 
 TEST(MpiCli, ProxyTableIsIdenticalOnOneTwoAndThreeRanks) {
-  REQUIRE_MPI();
-  if (!have_torch_cli()) {
-    GTEST_SKIP() << "no LibTorch back end";
-  }
+  REQUIRE_MPI_AND_TORCH();
   const TableRun& ref = reference_table();
   for (int np : {1, 2, 3}) {
     TableRun t = table_paths("mpitable" + std::to_string(np));
@@ -197,10 +216,7 @@ TEST(MpiCli, ProxyTableIsIdenticalOnOneTwoAndThreeRanks) {
 // predictor comes from a 5-arch proxy table at batch 8 (PELNAS_MODELS), every run starts from an
 // empty proxy cache, and every rank uses one torch thread (proxies differ between 1 and 2).
 TEST(MpiCli, PredictorSearchIsIdenticalOnOneTwoAndThreeRanks) {
-  REQUIRE_MPI();
-  if (!have_torch_cli()) {
-    GTEST_SKIP() << "no LibTorch back end";
-  }
+  REQUIRE_MPI_AND_TORCH();
   const std::string root = test::temp_dir("mpisearch");
   const std::string models = root + "/models";
   fs::create_directories(models);
@@ -243,16 +259,10 @@ TEST(MpiCli, PredictorSearchIsIdenticalOnOneTwoAndThreeRanks) {
 }
 
 TEST(MpiCli, KilledRankEndsTheJobAndARerunResumes) {
-  REQUIRE_MPI();
-  if (!have_torch_cli()) {
-    GTEST_SKIP() << "no LibTorch back end";
-  }
+  REQUIRE_MPI_AND_TORCH();
   const TableRun& ref = reference_table();
   TableRun t = table_paths("mpikill");
-  auto argv = mpirun(3);
-  argv.push_back(PELNAS_CLI_PATH);
-  for (const auto& a : table_args(t)) argv.push_back(a);
-  const pid_t launcher = test::spawn_program(argv, t.env, t.dir + "/log", t.dir + "/log");
+  const pid_t launcher = test::spawn_program(mpirun_cli(3, table_args(t)), t.env, t.dir + "/log", t.dir + "/log");
   // Kill rank 2 once the first results are stored (13 proxy rows per arch).
   std::int64_t rows = 0;
   pid_t victim = 0;
@@ -285,10 +295,7 @@ TEST(MpiCli, KilledRankEndsTheJobAndARerunResumes) {
 }
 
 TEST(MpiCli, FailingWorkerStopsTheJobNamingRankHostArchAndCauseAndKeepsFinishedWork) {
-  REQUIRE_MPI();
-  if (!have_torch_cli()) {
-    GTEST_SKIP() << "no LibTorch back end";
-  }
+  REQUIRE_MPI_AND_TORCH();
   const TableRun& ref = reference_table();
   TableRun t = table_paths("mpifail");
   // Ranks 0 and 1 as usual; rank 2 fails the first item it is given (the test-only fault switch).
@@ -296,13 +303,7 @@ TEST(MpiCli, FailingWorkerStopsTheJobNamingRankHostArchAndCauseAndKeepsFinishedW
   // and always fails, whatever the machine load (failing the *second* item was flaky: rank 0 could
   // take all the later items). The items ranks 0 and 1 hold when the failure arrives are drained
   // and stored, so at least two are finished.
-  std::vector<std::string> argv = {kMpiexec, "--oversubscribe", "--allow-run-as-root", "--bind-to", "none", "-np", "2",
-                                   PELNAS_CLI_PATH};
-  const auto args = table_args(t);
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {":", "-np", "1", "/usr/bin/env", "PELNAS_TEST_FAIL_AFTER=0", PELNAS_CLI_PATH});
-  argv.insert(argv.end(), args.begin(), args.end());
-  const auto r = test::run_program(argv, t.env);
+  const auto r = test::run_program(mpirun_with_odd_rank(2, table_args(t), "PELNAS_TEST_FAIL_AFTER=0"), t.env);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   const std::regex named("proxies: rank 2 on host \\S+ failed on arch \\|[^ ]+\\|: injected failure "
                          "\\(PELNAS_TEST_FAIL_AFTER=0\\) \\((\\d+) of 5 items finished and stored");
@@ -320,10 +321,7 @@ TEST(MpiCli, FailingWorkerStopsTheJobNamingRankHostArchAndCauseAndKeepsFinishedW
 }
 
 TEST(MpiCli, MoreRanksThanArchsIsFineAndSaysSo) {
-  REQUIRE_MPI();
-  if (!have_torch_cli()) {
-    GTEST_SKIP() << "no LibTorch back end";
-  }
+  REQUIRE_MPI_AND_TORCH();
   TableRun one = table_paths("mpifew1"), t = table_paths("mpifew");
   const auto plain = test::run_cli(table_args(one, 1), one.env);
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
@@ -335,10 +333,7 @@ TEST(MpiCli, MoreRanksThanArchsIsFineAndSaysSo) {
 }
 
 TEST(MpiCli, RefusesRankWhoseImagesDifferFromRankZeros) {
-  REQUIRE_MPI();
-  if (!have_torch_cli()) {
-    GTEST_SKIP() << "no LibTorch back end";
-  }
+  REQUIRE_MPI_AND_TORCH();
   // A second data directory: the same tables (links), an images file with one changed byte.
   const std::string other = test::temp_dir("mpidata");
   for (const auto& e : fs::directory_iterator(test::data_dir()))
@@ -348,12 +343,7 @@ TEST(MpiCli, RefusesRankWhoseImagesDifferFromRankZeros) {
   images[1000] = static_cast<char>(images[1000] ^ 1);
   test::write_file(other + "/images/cifar10_train_sample.bin", images);
   TableRun t = table_paths("mpidiff");
-  std::vector<std::string> argv = {kMpiexec, "--oversubscribe", "--allow-run-as-root", "-np", "1", PELNAS_CLI_PATH};
-  const auto args = table_args(t);
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {":", "-np", "1", "/usr/bin/env", "PELNAS_DATA=" + other, PELNAS_CLI_PATH});
-  argv.insert(argv.end(), args.begin(), args.end());
-  const auto r = test::run_program(argv, t.env);
+  const auto r = test::run_program(mpirun_with_odd_rank(1, table_args(t), "PELNAS_DATA=" + other), t.env);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("refusing to start: rank 1 on host"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("has different inputs than rank 0"), std::string::npos) << r.err;
@@ -365,12 +355,9 @@ TEST(MpiCli, RankWithoutDataEndsTheJobNamingIt) {
   REQUIRE_MPI();
   const std::string empty = test::temp_dir("mpinodata");
   const std::string out = test::temp_dir("mpinodata-out");
-  std::vector<std::string> argv = {kMpiexec, "--oversubscribe", "--allow-run-as-root", "-np", "1", PELNAS_CLI_PATH,
-                                   "bench", "--algos", "random", "--devices", "fpga", "--seeds", "2", "--budget", "20",
-                                   "--out", out,  ":", "-np", "1", "/usr/bin/env", "PELNAS_DATA=" + empty, PELNAS_CLI_PATH,
-                                   "bench", "--algos", "random", "--devices", "fpga", "--seeds", "2", "--budget", "20",
-                                   "--out", out};
-  const auto r = test::run_program(argv, {"PELNAS_DATA=" + test::data_dir()});
+  const std::vector<std::string> bench = {"bench", "--algos", "random", "--devices", "fpga", "--seeds", "2", "--budget", "20",
+                                         "--out", out};
+  const auto r = test::run_program(mpirun_with_odd_rank(1, bench, "PELNAS_DATA=" + empty), {"PELNAS_DATA=" + test::data_dir()});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("pelnas: error (rank 1 on "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(empty), std::string::npos) << r.err;
