@@ -3,14 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <set>
 #include <nlohmann/json.hpp>
 
 #include "common/csv.h"
 #include "common/error.h"
 #include "hardware/cost_source.h"
+#include "report/pytorch_stub.h"
 #include "report/run_fixture.h"
 
 namespace pelnas::report {
@@ -63,71 +62,10 @@ TEST(Export, KneeIsFarthestFromTheChordInNormalisedSpace) {
   EXPECT_FALSE(pick_candidate(front, front, Pick::parse("77")).has_value()) << "not evaluated: the caller uses the table";
 }
 
-// A stand-in `torch` package that only records parameter shapes, so the generated module's
-// construction (and count_parameters) runs without PyTorch, independently of the C++ counts.
-const char* kTorchStub = R"PY(
-class Parameter:
-    def __init__(self, n):
-        self.n = n
-        self.requires_grad = True
-    def numel(self):
-        return self.n
-class Module:
-    def __init__(self):
-        object.__setattr__(self, "_mods", {})
-        object.__setattr__(self, "_params", {})
-    def __setattr__(self, k, v):
-        if isinstance(v, Module):
-            self._mods[k] = v
-        elif isinstance(v, Parameter):
-            self._params[k] = v
-        object.__setattr__(self, k, v)
-    def parameters(self):
-        for p in self._params.values():
-            yield p
-        for m in self._mods.values():
-            yield from m.parameters()
-class Sequential(Module):
-    def __init__(self, *mods):
-        super().__init__()
-        for i, m in enumerate(mods):
-            setattr(self, str(i), m)
-class ModuleList(Module):
-    def __init__(self, mods):
-        super().__init__()
-        for i, m in enumerate(mods):
-            setattr(self, str(i), m)
-class Conv2d(Module):
-    def __init__(self, cin, cout, kernel_size, stride=1, padding=0, bias=True):
-        super().__init__()
-        k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]
-        self.weight = Parameter(cin * cout * k * k)
-        if bias:
-            self.bias = Parameter(cout)
-class BatchNorm2d(Module):
-    def __init__(self, c, affine=True, track_running_stats=True):
-        super().__init__()
-        if affine:
-            self.weight = Parameter(c)
-            self.bias = Parameter(c)
-class Linear(Module):
-    def __init__(self, i, o):
-        super().__init__()
-        self.weight = Parameter(i * o)
-        self.bias = Parameter(o)
-class _NoParams(Module):
-    def __init__(self, *a, **k):
-        super().__init__()
-ReLU = Identity = AvgPool2d = AdaptiveAvgPool2d = _NoParams
-)PY";
-
 TEST(Export, PytorchModuleParameterCountsMatchTheTable) {
   if (!test::have_python3()) GTEST_SKIP() << "python3 not available";
   const auto data = test::data();
   const std::string dir = test::temp_dir("pyexport");
-  std::filesystem::create_directories(dir + "/stub/torch/nn");
-  test::write_file(dir + "/stub/torch/__init__.py", "from . import nn\n");
-  test::write_file(dir + "/stub/torch/nn/__init__.py", kTorchStub);
   // One architecture per conv3x3 count 0..6 plus special cells (all none, all avg_pool, 6111).
   std::vector<int> indices = {6111, 0};
   for (int k = 0; k <= 6; ++k)
@@ -138,12 +76,8 @@ TEST(Export, PytorchModuleParameterCountsMatchTheTable) {
       }
   indices.push_back(data->index_of(Arch::parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|")));
   indices.push_back(data->index_of(Arch::parse("|avg_pool_3x3~0|+|avg_pool_3x3~0|avg_pool_3x3~1|+|avg_pool_3x3~0|avg_pool_3x3~1|avg_pool_3x3~2|")));
-  std::string script = "import sys, runpy\nsys.path.insert(0, sys.argv[1])\nfor f in sys.argv[2:]:\n"
-                       "    m = runpy.run_path(f)\n    print(m['count_parameters'](m['build_model']()), m['EXPECTED_PARAMETERS'])\n";
-  test::write_file(dir + "/count.py", script);
-  std::string cmd = "python3 " + dir + "/count.py " + dir + "/stub";
+  std::vector<std::string> modules;
   std::vector<long long> expected;
-  int n = 0;
   for (Dataset d : kAllDatasets)
     for (int index : indices) {
       RunPoint c;
@@ -152,18 +86,14 @@ TEST(Export, PytorchModuleParameterCountsMatchTheTable) {
       c.true_accuracy = data->accuracy(index, d).value_or(NAN);
       const long long table = std::llround(data->params(index, d) * 1e6);
       expected.push_back(table);
-      const std::string path = dir + "/m" + std::to_string(n++) + ".py";
-      test::write_file(path, pytorch_module_source(c, d, table, {}, Pick{}));
-      cmd += " " + path;
+      modules.push_back(dir + "/m" + std::to_string(modules.size()) + ".py");
+      test::write_file(modules.back(), pytorch_module_source(c, d, table, {}, Pick{}));
     }
-  cmd += " > " + dir + "/out.txt";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  std::ifstream in(dir + "/out.txt");
+  const auto counts = test::count_module_parameters(dir, modules);
+  ASSERT_EQ(counts.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
-    long long counted = -1, stated = -1;
-    ASSERT_TRUE(in >> counted >> stated) << i;
-    EXPECT_EQ(counted, expected[i]) << "module " << i;
-    EXPECT_EQ(stated, expected[i]) << "module " << i;
+    EXPECT_EQ(counts[i].counted, expected[i]) << "module " << i;
+    EXPECT_EQ(counts[i].stated, expected[i]) << "module " << i;
   }
 }
 
