@@ -6,7 +6,7 @@
 #include "common/utf8.h"
 #include "llm/fake_chat_server.h"
 #include "search/llm_operator.h"
-#include "space/nb201_space.h"
+#include "search/llm_operator_fixture.h"
 #include "test_support.h"
 
 namespace pelnas {
@@ -15,68 +15,17 @@ namespace {
 using test::FakeChatServer;
 using test::ScriptedReply;
 
-NicheDescription conv_niche(int k) {
-  NicheDescription n;
-  n.id = k;
-  n.name = "conv3x3=" + std::to_string(k);
-  n.constraint = "exactly " + std::to_string(k) + " nor_conv_3x3 edge(s)";
-  n.contains = [k](const ArchCode& c) { return c.nb201().count(Op::Conv3x3) == k; };
-  return n;
-}
+using Fixture = test::LlmNicheFixture;
+using test::counter;
 
-EvaluatedArch evaluated(const Arch& a) {
-  const auto& d = *test::data();
-  EvaluatedArch e;
-  e.arch = a;
-  e.code = ArchCode::from_nb201(a);
-  e.index = d.index_of(a);
-  e.accuracy = d.accuracy(e.index, Dataset::Cifar10).value();
-  e.cost = d.flops(e.index, Dataset::Cifar10);
-  return e;
-}
-
-// Niche conv3x3=1 with its first three cells as parents; `fresh` lists the next unseen cells.
-struct Fixture {
-  NicheDescription niche = conv_niche(1);
-  NicheState state;
-  std::vector<Arch> fresh;
-  Fixture() {
-    static const Nb201Space kSpace("cifar10");
-    state.space = &kSpace;
-    state.niche = &niche;
-    state.generation = 1;
-    state.dataset = "cifar10";
-    state.device = "fpga";
-    state.cost_unit = "MFLOPs";
-    for (int code = 0; code < kNumArchs; ++code) {
-      const Arch a = Arch::from_lex_code(code);
-      if (!niche.contains(ArchCode::from_nb201(a))) continue;
-      if (state.parents.size() < 3) {
-        state.parents.push_back(evaluated(a));
-        state.history.push_back(evaluated(a));
-      } else if (fresh.size() < 20) {
-        fresh.push_back(a);
-      }
-    }
-    state.children_wanted = 5;
-  }
-  std::string children(std::size_t from) const {
-    nlohmann::json c = nlohmann::json::array();
-    for (std::size_t i = from; i < from + 5; ++i) c.push_back({{"architecture_code", fresh.at(i).str()}, {"rationale", "r"}});
-    return nlohmann::json{{"children", c}}.dump();
-  }
-};
+// A reply proposing five legal, unseen children of the fixture's niche, after skipping `from`.
+std::string children(const Fixture& f, std::size_t from) { return test::children_json(test::good_children(f, 5, from)); }
 
 LlmOperatorOptions options_for(const FakeChatServer& server, const std::string& dir, bool replay = false) {
   return LlmOperatorOptions::from_json({{"base_url", server.base_url()}, {"model", "m"}, {"timeout_seconds", 5.0},
                                         {"max_attempts", 2}, {"backoff_base_seconds", 0.0}, {"backoff_max_seconds", 0.0},
                                         {"max_corrections", 2}, {"cache_path", dir + "/llm_cache.sqlite"},
                                         {"transcript_path", dir + "/llm_transcript.jsonl"}, {"replay", replay}});
-}
-
-std::int64_t count(const OperatorStats& s, const std::string& key) {
-  auto it = s.counters.find(key);
-  return it == s.counters.end() ? 0 : it->second;
 }
 
 TEST(LlmOperatorHostile, ADeeplyNestedReplyIsRejectedNotACrashAndReplays) {
@@ -88,14 +37,14 @@ TEST(LlmOperatorHostile, ADeeplyNestedReplyIsRejectedNotACrashAndReplays) {
   {
     FakeChatServer server;
     server.push(ScriptedReply::ok(deep));
-    server.push(ScriptedReply::ok(f.children(0)));
+    server.push(ScriptedReply::ok(children(f, 0)));
     LlmOperator op(options_for(server, dir));
     Rng rng(5);
     first = op.propose(f.state, rng);
     ASSERT_EQ(first.size(), 5u);
-    EXPECT_EQ(count(op.stats(), "retries"), 1);
-    EXPECT_EQ(count(op.stats(), "rejected:malformed_child") + count(op.stats(), "rejected:not_json") +
-                  count(op.stats(), "rejected:no_children"),
+    EXPECT_EQ(counter(op.stats(), "retries"), 1);
+    EXPECT_EQ(counter(op.stats(), "rejected:malformed_child") + counter(op.stats(), "rejected:not_json") +
+                  counter(op.stats(), "rejected:no_children"),
               1);
   }
   // The rejected reply was processed, so it is cached, and a replay (a resumed run) goes through it again.
@@ -106,7 +55,7 @@ TEST(LlmOperatorHostile, ADeeplyNestedReplyIsRejectedNotACrashAndReplays) {
   const auto again = replay.propose(f.state, rng);
   ASSERT_EQ(again.size(), first.size());
   for (std::size_t i = 0; i < again.size(); ++i) EXPECT_EQ(again[i].code, first[i].code);
-  EXPECT_EQ(count(replay.stats(), "cache_hits"), 2);
+  EXPECT_EQ(counter(replay.stats(), "cache_hits"), 2);
 }
 
 TEST(LlmOperatorHostile, ARuleCutInsideAMultibyteCharacterKeepsLaterRequestsValid) {
@@ -116,7 +65,7 @@ TEST(LlmOperatorHostile, ARuleCutInsideAMultibyteCharacterKeepsLaterRequestsVali
   // 1 + 2 * 300 bytes: the 400-byte cut of a rule falls inside an 'é'.
   const std::string rule = "a" + [] { std::string s; for (int i = 0; i < 300; ++i) s += "\xc3\xa9"; return s; }();
   server.push(ScriptedReply::ok(nlohmann::json{{"positive", {rule}}, {"negative", {"avoid \xe2\x82\xac"}}}.dump()));
-  server.push(ScriptedReply::ok(f.children(0)));
+  server.push(ScriptedReply::ok(children(f, 0)));
   LlmOperator op(options_for(server, dir));
   f.state.last_children = {f.state.parents[0]};
   Rng rng(1);
@@ -135,8 +84,8 @@ TEST(LlmOperatorHostile, TokenCountersSaturateInsteadOfOverflowing) {
   Fixture f;
   const std::string dir = test::temp_dir("llm_op_tokens");
   FakeChatServer server;
-  server.push(ScriptedReply::ok(f.children(0), INT64_MAX, INT64_MAX));
-  server.push(ScriptedReply::ok(f.children(5), INT64_MAX, 3));
+  server.push(ScriptedReply::ok(children(f, 0), INT64_MAX, INT64_MAX));
+  server.push(ScriptedReply::ok(children(f, 5), INT64_MAX, 3));
   LlmOperator op(options_for(server, dir));
   Rng rng(2);
   EXPECT_EQ(op.propose(f.state, rng).size(), 5u);
@@ -148,7 +97,7 @@ TEST(LlmOperatorHostile, TokenCountersSaturateInsteadOfOverflowing) {
   total.merge(op.stats());
   EXPECT_EQ(total.prompt_tokens, INT64_MAX);
   total.add("calls", INT64_MAX);
-  EXPECT_EQ(count(total, "calls"), INT64_MAX);
+  EXPECT_EQ(counter(total, "calls"), INT64_MAX);
 }
 
 }  // namespace

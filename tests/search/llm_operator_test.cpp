@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "llm/fake_chat_server.h"
+#include "search/llm_operator_fixture.h"
 #include "space/nb201_space.h"
 #include "test_support.h"
 
@@ -21,69 +22,11 @@ namespace {
 using test::FakeChatServer;
 using test::ScriptedReply;
 
-// Niche k: exactly k nor_conv_3x3 edges (the pure conv3x3-count partition).
-NicheDescription conv_niche(int k) {
-  NicheDescription n;
-  n.id = k;
-  n.name = "conv3x3=" + std::to_string(k);
-  n.constraint = "exactly " + std::to_string(k) + " nor_conv_3x3 edge(s)";
-  n.contains = [k](const ArchCode& c) { return c.nb201().count(Op::Conv3x3) == k; };
-  return n;
-}
-
-// Cells of niche k in lex order, skipping `skip`.
-std::vector<Arch> niche_cells(int k, const std::set<Arch>& skip, std::size_t n) {
-  std::vector<Arch> out;
-  for (int code = 0; code < kNumArchs && out.size() < n; ++code) {
-    Arch a = Arch::from_lex_code(code);
-    if (a.count(Op::Conv3x3) == k && !skip.count(a)) out.push_back(a);
-  }
-  return out;
-}
-
-EvaluatedArch evaluated(const Arch& a) {
-  const auto& d = *test::data();
-  EvaluatedArch e;
-  e.arch = a;
-  e.code = ArchCode::from_nb201(a);
-  e.index = d.index_of(a);
-  e.accuracy = d.accuracy(e.index, Dataset::Cifar10).value();
-  e.cost = d.flops(e.index, Dataset::Cifar10);
-  return e;
-}
-
-struct Fixture {
-  NicheDescription niche;
-  NicheState state;
-  std::set<Arch> evaluated_set;
-  explicit Fixture(int k = 1) : niche(conv_niche(k)) {
-    static const Nb201Space kSpace("cifar10");
-    state.space = &kSpace;
-    state.niche = &niche;
-    state.generation = 1;
-    state.dataset = "cifar10";
-    state.device = "fpga";
-    state.cost_unit = "MFLOPs";
-    for (const Arch& a : niche_cells(k, {}, 3)) {
-      state.parents.push_back(evaluated(a));
-      state.history.push_back(evaluated(a));
-      evaluated_set.insert(a);
-    }
-    state.seen = [this](const ArchCode& a) { return evaluated_set.count(a.nb201()) > 0; };
-    state.children_wanted = 5;
-  }
-};
-
-std::string children_json(const std::vector<Arch>& archs) {
-  nlohmann::json c = nlohmann::json::array();
-  for (const auto& a : archs) c.push_back({{"architecture_code", a.str()}, {"rationale", "keeps one conv3x3 on " + a.str()}});
-  return nlohmann::json{{"children", c}}.dump();
-}
-
-std::vector<Arch> good_children(const Fixture& f, std::size_t n = 5, std::size_t offset = 0) {
-  auto cells = niche_cells(f.niche.id, f.evaluated_set, n + offset);
-  return std::vector<Arch>(cells.begin() + static_cast<long>(offset), cells.end());
-}
+using Fixture = test::LlmNicheFixture;
+using test::children_json;
+using test::counter;
+using test::evaluated;
+using test::good_children;
 
 LlmOperatorOptions options_for(const FakeChatServer& server, const std::string& dir = "") {
   nlohmann::json j = {{"base_url", server.base_url()}, {"model", "test-model"}, {"timeout_seconds", 0.3},
@@ -94,11 +37,6 @@ LlmOperatorOptions options_for(const FakeChatServer& server, const std::string& 
     j["transcript_path"] = dir + "/llm_transcript.jsonl";
   }
   return LlmOperatorOptions::from_json(j);
-}
-
-std::int64_t count(const OperatorStats& s, const std::string& key) {
-  auto it = s.counters.find(key);
-  return it == s.counters.end() ? 0 : it->second;
 }
 
 TEST(LlmOperatorOptions, UnknownKeysAndBadValuesAreNamed) {
@@ -143,9 +81,9 @@ TEST(LlmOperator, GoodAnswerGivesFiveChildrenInsideTheNiche) {
     EXPECT_TRUE(out[i].origin == "crossover" || out[i].origin == "mutation");
   }
   const auto& s = op.stats();
-  EXPECT_EQ(count(s, "calls"), 1);
-  EXPECT_EQ(count(s, "retries"), 0);
-  EXPECT_EQ(count(s, "children_accepted"), 5);
+  EXPECT_EQ(counter(s, "calls"), 1);
+  EXPECT_EQ(counter(s, "retries"), 0);
+  EXPECT_EQ(counter(s, "children_accepted"), 5);
   EXPECT_EQ(s.prompt_tokens, 321);
   EXPECT_EQ(s.completion_tokens, 45);
   // The prompt carries the niche constraint, the parents and the rule base.
@@ -174,7 +112,7 @@ TEST(LlmOperator, CrossoverOrMutationIsDrawnFromTheRngAndStated) {
   }
   EXPECT_GT(crossovers, 8);  // p = 0.5 over 40 draws
   EXPECT_LT(crossovers, 32);
-  EXPECT_EQ(count(op.stats(), "crossover_calls"), crossovers);
+  EXPECT_EQ(counter(op.stats(), "crossover_calls"), crossovers);
 }
 
 TEST(LlmOperator, ProseAroundJsonIsAccepted) {
@@ -185,7 +123,7 @@ TEST(LlmOperator, ProseAroundJsonIsAccepted) {
   LlmOperator op(options_for(server));
   Rng rng(1);
   EXPECT_EQ(op.propose(f.state, rng).size(), 5u);
-  EXPECT_EQ(count(op.stats(), "retries"), 0);
+  EXPECT_EQ(counter(op.stats(), "retries"), 0);
 }
 
 TEST(LlmOperator, BrokenJsonGetsACorrectiveInTheSameConversation) {
@@ -196,9 +134,9 @@ TEST(LlmOperator, BrokenJsonGetsACorrectiveInTheSameConversation) {
   LlmOperator op(options_for(server));
   Rng rng(1);
   EXPECT_EQ(op.propose(f.state, rng).size(), 5u);
-  EXPECT_EQ(count(op.stats(), "rejected:not_json"), 1);
-  EXPECT_EQ(count(op.stats(), "retries"), 1);
-  EXPECT_EQ(count(op.stats(), "calls"), 2);
+  EXPECT_EQ(counter(op.stats(), "rejected:not_json"), 1);
+  EXPECT_EQ(counter(op.stats(), "retries"), 1);
+  EXPECT_EQ(counter(op.stats(), "calls"), 2);
   const auto second = server.requests().at(1).body["messages"];
   ASSERT_EQ(second.size(), 4u);  // system, user, the broken assistant answer, the corrective
   EXPECT_EQ(second[2]["role"], "assistant");
@@ -232,12 +170,12 @@ TEST(LlmOperator, IllegalOutsideAndSeenCellsAreRejectedCountedAndCorrected) {
   }
   EXPECT_EQ(distinct.size(), 5u);
   const auto& s = op.stats();
-  EXPECT_EQ(count(s, "rejected:illegal_cell"), 2);
-  EXPECT_EQ(count(s, "rejected:outside_niche"), 1);
-  EXPECT_EQ(count(s, "rejected:seen"), 3);  // the parent, the in-answer repeat, good[1] again
-  EXPECT_EQ(count(s, "rejected:malformed_child"), 1);
-  EXPECT_EQ(count(s, "retries"), 1);
-  EXPECT_EQ(count(s, "children_accepted"), 5);
+  EXPECT_EQ(counter(s, "rejected:illegal_cell"), 2);
+  EXPECT_EQ(counter(s, "rejected:outside_niche"), 1);
+  EXPECT_EQ(counter(s, "rejected:seen"), 3);  // the parent, the in-answer repeat, good[1] again
+  EXPECT_EQ(counter(s, "rejected:malformed_child"), 1);
+  EXPECT_EQ(counter(s, "retries"), 1);
+  EXPECT_EQ(counter(s, "children_accepted"), 5);
   const std::string corrective = server.requests().at(1).body["messages"][3]["content"];
   EXPECT_NE(corrective.find("outside the niche"), std::string::npos);
   EXPECT_NE(corrective.find("not a legal cell"), std::string::npos);
@@ -253,9 +191,9 @@ TEST(LlmOperator, CorrectionsAreBounded) {
   Rng rng(2);
   EXPECT_TRUE(op.propose(f.state, rng).empty());
   EXPECT_EQ(server.request_count(), 3u);
-  EXPECT_EQ(count(op.stats(), "rejected:not_json"), 3);
-  EXPECT_EQ(count(op.stats(), "retries"), 2);
-  EXPECT_EQ(count(op.stats(), "propose_short"), 1);
+  EXPECT_EQ(counter(op.stats(), "rejected:not_json"), 3);
+  EXPECT_EQ(counter(op.stats(), "retries"), 2);
+  EXPECT_EQ(counter(op.stats(), "propose_short"), 1);
 }
 
 TEST(LlmOperator, HttpFailuresAreRetriedAndCounted) {
@@ -277,7 +215,7 @@ TEST(LlmOperator, HttpFailuresAreRetriedAndCounted) {
     EXPECT_NE(std::string(e.what()).find(server.base_url()), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("transport error"), std::string::npos) << e.what();
   }
-  EXPECT_EQ(count(op.stats(), "errors"), 1);
+  EXPECT_EQ(counter(op.stats(), "errors"), 1);
   // ... and the next call succeeds on the first attempt.
   EXPECT_EQ(op.propose(f.state, rng).size(), 5u);
 }
@@ -292,8 +230,8 @@ TEST(LlmOperator, TransientHttpFailuresInsideTheAttemptBudgetAreInvisible) {
   LlmOperator op(options_for(server));
   Rng rng(1);
   EXPECT_EQ(op.propose(f.state, rng).size(), 5u);
-  EXPECT_EQ(count(op.stats(), "http_retries"), 3);
-  EXPECT_EQ(count(op.stats(), "calls"), 1);
+  EXPECT_EQ(counter(op.stats(), "http_retries"), 3);
+  EXPECT_EQ(counter(op.stats(), "calls"), 1);
 }
 
 TEST(LlmOperator, UpdateKnowledgeParsesRulesWithEvidence) {
@@ -317,7 +255,7 @@ TEST(LlmOperator, UpdateKnowledgeParsesRulesWithEvidence) {
   // Without cited evidence the rule is backed by the round's children.
   EXPECT_EQ(f.state.knowledge.positive[1].evidence.size(), 2u);
   EXPECT_EQ(f.state.knowledge.negative[0].text, "avoid none on 1<-0");
-  EXPECT_EQ(count(op.stats(), "knowledge_updates"), 1);
+  EXPECT_EQ(counter(op.stats(), "knowledge_updates"), 1);
   const std::string prompt = test::request_text(server.requests().at(0).body);
   EXPECT_NE(prompt.find("first rationale"), std::string::npos);
   EXPECT_NE(prompt.find(ev), std::string::npos);
@@ -341,9 +279,9 @@ TEST(LlmOperator, FailedUpdateKeepsTheOldRules) {
   op.update_knowledge(f.state, rng);
   ASSERT_EQ(f.state.knowledge.positive.size(), 1u);
   EXPECT_EQ(f.state.knowledge.positive[0].text, "old rule");
-  EXPECT_EQ(count(op.stats(), "update_failed"), 1);
-  EXPECT_EQ(count(op.stats(), "rejected:not_json"), 1);
-  EXPECT_EQ(count(op.stats(), "rejected:bad_rules"), 2);
+  EXPECT_EQ(counter(op.stats(), "update_failed"), 1);
+  EXPECT_EQ(counter(op.stats(), "rejected:not_json"), 1);
+  EXPECT_EQ(counter(op.stats(), "rejected:bad_rules"), 2);
 }
 
 TEST(LlmOperator, UpdateWithoutChildrenMakesNoCall) {
@@ -353,7 +291,7 @@ TEST(LlmOperator, UpdateWithoutChildrenMakesNoCall) {
   Rng rng(1);
   op.update_knowledge(f.state, rng);
   EXPECT_EQ(server.request_count(), 0u);
-  EXPECT_EQ(count(op.stats(), "update_skipped"), 1);
+  EXPECT_EQ(counter(op.stats(), "update_skipped"), 1);
 }
 
 // A deterministic stand-in for a chat model: rules for update prompts; for proposal prompts the
@@ -401,10 +339,10 @@ TEST(LlmOperator, NichesRunConcurrentlyWithMergedStats) {
     total += static_cast<std::int64_t>(out[i].size());
     for (const auto& c : out[i]) EXPECT_TRUE(fs[i]->niche.contains(c.code));
   }
-  EXPECT_EQ(count(op.stats(), "children_accepted"), total);
+  EXPECT_EQ(counter(op.stats(), "children_accepted"), total);
   // Every request the server saw is a counted call or a counted HTTP retry (a loaded machine may time out).
-  EXPECT_EQ(count(op.stats(), "calls") + count(op.stats(), "http_retries"), static_cast<std::int64_t>(server.request_count()));
-  EXPECT_EQ(op.stats().prompt_tokens, 200 * count(op.stats(), "calls"));
+  EXPECT_EQ(counter(op.stats(), "calls") + counter(op.stats(), "http_retries"), static_cast<std::int64_t>(server.request_count()));
+  EXPECT_EQ(op.stats().prompt_tokens, 200 * counter(op.stats(), "calls"));
 }
 
 // Record three generations of one niche, then replay them with the server gone: same children,
@@ -451,9 +389,9 @@ TEST(LlmOperator, RecordedRunReplaysIdenticallyWithoutNetwork) {
   LlmOperator replay(opts);
   EXPECT_EQ(run(replay), recorded);
   EXPECT_EQ(replay.stats().prompt_tokens, recorded_stats.prompt_tokens);
-  EXPECT_EQ(count(replay.stats(), "calls"), count(recorded_stats, "calls"));
-  EXPECT_EQ(count(replay.stats(), "rejected:not_json"), 1);
-  EXPECT_EQ(count(replay.stats(), "cache_hits"), count(recorded_stats, "calls"));
+  EXPECT_EQ(counter(replay.stats(), "calls"), counter(recorded_stats, "calls"));
+  EXPECT_EQ(counter(replay.stats(), "rejected:not_json"), 1);
+  EXPECT_EQ(counter(replay.stats(), "cache_hits"), counter(recorded_stats, "calls"));
   for (const char* file : {"/llm_cache.sqlite", "/llm_transcript.jsonl"}) {
     const std::string bytes = test::read_file(dir + file);
     EXPECT_FALSE(bytes.empty()) << file;
