@@ -19,6 +19,7 @@
 #include "report/attainment.h"
 #include "report/front_plot.h"
 #include "report/html_writer.h"
+#include "report/run_data.h"
 #include "report/svg_plot.h"
 #include "report/xml.h"
 
@@ -235,14 +236,7 @@ std::string render_bench_report(const std::string& dir, const BenchmarkData* dat
   const CsvTable curves = CsvTable::read((fs::path(dir) / "curves.csv").string());
   const CsvTable results = CsvTable::read((fs::path(dir) / "results.csv").string());
   nlohmann::json summary;
-  if (fs::exists(fs::path(dir) / "summary.json")) {
-    std::ifstream in(fs::path(dir) / "summary.json");
-    try {
-      summary = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw Error((fs::path(dir) / "summary.json").string() + ": not valid JSON: " + e.what());
-    }
-  }
+  if (fs::exists(fs::path(dir) / "summary.json")) summary = read_json_file((fs::path(dir) / "summary.json").string());
   // setting -> algo -> evaluations -> seed -> hv_ratio
   std::map<SettingKey, std::map<std::string, std::map<long long, std::map<long long, double>>>> curve;
   {

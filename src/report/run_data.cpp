@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "common/csv.h"
 #include "common/error.h"
@@ -13,19 +12,15 @@ namespace pelnas::report {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-nlohmann::json read_json_file(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) throw Error(p.string() + ": cannot open");
+nlohmann::json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot open");
   try {
     return nlohmann::json::parse(in);
   } catch (const nlohmann::json::exception& e) {
-    throw Error(p.string() + ": not valid JSON: " + e.what());
+    throw Error(path + ": not valid JSON: " + e.what());
   }
 }
-
-}  // namespace
 
 std::string json_str(const nlohmann::json& j, const char* key) {
   if (!j.is_object() || !j.contains(key)) return "";
@@ -72,12 +67,12 @@ RunData RunData::load(const std::string& dir) {
   if (!fs::exists(d / "config.json")) throw Error(dir + ": no config.json, so this is not a pelnas run directory");
   RunData r;
   r.dir = dir;
-  r.config = read_json_file(d / "config.json");
+  r.config = read_json_file((d / "config.json").string());
   r.state = run_status(dir);
   r.finished = r.state == RunStatus::Finished;
   if (r.finished) {
-    r.summary = read_json_file(d / "summary.json");
-    r.stats = fs::exists(d / "stats.json") ? read_json_file(d / "stats.json") : nlohmann::json::object();
+    r.summary = read_json_file((d / "summary.json").string());
+    r.stats = fs::exists(d / "stats.json") ? read_json_file((d / "stats.json").string()) : nlohmann::json::object();
     r.archive = read_run_points_csv((d / "archive.csv").string(), r.extra_metrics());
     r.front = read_run_points_csv((d / "front.csv").string(), r.extra_metrics());
   } else {
@@ -149,7 +144,7 @@ RunData RunData::load(const std::string& dir) {
     for (const auto& entry : fs::directory_iterator(d / "knowledge")) {
       const std::string name = entry.path().filename().string();
       int gen = -1;
-      if (std::sscanf(name.c_str(), "gen_%d.json", &gen) == 1 && gen >= 0) r.knowledge[gen] = read_json_file(entry.path());
+      if (std::sscanf(name.c_str(), "gen_%d.json", &gen) == 1 && gen >= 0) r.knowledge[gen] = read_json_file(entry.path().string());
     }
   return r;
 }

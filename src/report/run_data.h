@@ -78,6 +78,10 @@ struct RunData {
 // `extra_columns`: the extra cost objectives' columns (named by metric) of a 3+-objective run.
 std::vector<RunPoint> read_run_points_csv(const std::string& path, const std::vector<std::string>& extra_columns = {});
 
+// A JSON file of a run or bench directory; a pelnas::Error naming the file when it cannot be opened
+// or is not valid JSON.
+nlohmann::json read_json_file(const std::string& path);
+
 // A JSON string field or "" (reports show what is there; they do not invent).
 std::string json_str(const nlohmann::json& j, const char* key);
 

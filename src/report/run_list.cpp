@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 
 #include "common/csv.h"
 #include "common/error.h"
@@ -17,26 +16,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json read_json(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) throw Error(p.string() + ": cannot open");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(p.string() + ": not valid JSON: " + e.what());
-  }
-}
-
 RunListing listing_of(const fs::path& d, const fs::path& root) {
   RunListing r;
   r.path = d.string();
   r.name = d == root ? "." : fs::relative(d, root).string();
   try {
-    const nlohmann::json config = read_json(d / "config.json");
+    const nlohmann::json config = read_json_file((d / "config.json").string());
     const RunStatus state = run_status(d.string());
     r.state = std::string(to_string(state));
     nlohmann::json summary = nlohmann::json::object();
-    if (state == RunStatus::Finished) summary = read_json(d / "summary.json");
+    if (state == RunStatus::Finished) summary = read_json_file((d / "summary.json").string());
     else {
       const auto started = run_started_event(d.string());  // accuracy_signal; "accuracy" before 2026-11-30
       summary["accuracy_signal"] = json_str(started, "accuracy_signal").empty() ? json_str(started, "accuracy")

@@ -2,38 +2,23 @@
 
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "common/csv.h"
 #include "common/error.h"
 #include "report/html_writer.h"
+#include "report/run_data.h"
 #include "report/svg_plot.h"
 
 namespace pelnas::report {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-nlohmann::json read_json(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) throw Error(p.string() + ": cannot open");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(p.string() + ": not valid JSON: " + e.what());
-  }
-}
-
-}  // namespace
-
 bool is_space_run_dir(const std::string& dir) {
   const fs::path p = fs::path(dir) / "config.json";
   if (!fs::exists(p)) return false;
   try {
-    const auto j = read_json(p);
+    const auto j = read_json_file(p.string());
     return j.is_object() && j.contains("space") && j["space"].is_string() && j["space"] != "nb201";
   } catch (const Error&) {
     return false;
@@ -42,9 +27,9 @@ bool is_space_run_dir(const std::string& dir) {
 
 std::string render_space_run_report(const std::string& dir) {
   const fs::path d(dir);
-  const auto config = read_json(d / "config.json");
+  const auto config = read_json_file((d / "config.json").string());
   const bool finished = fs::exists(d / "summary.json");
-  const auto summary = finished ? read_json(d / "summary.json") : nlohmann::json::object();
+  const auto summary = finished ? read_json_file((d / "summary.json").string()) : nlohmann::json::object();
   const std::string space = config.value("space", "");
   const bool score = config.value("accuracy_signal", "") == "score";
   const std::string signal = score ? "score" : "accuracy";
