@@ -33,6 +33,14 @@ class HtmlPage {
   // A <section> wrapper: open/close must pair.
   void open_section(const std::string& css_class, const std::string& id = "");
   void close_section();
+  // A section (class and id `id`) with an h2 `title` (none when empty) around what `body()` writes.
+  template <class Body>
+  void section(const std::string& id, const std::string& title, Body&& body) {
+    open_section(id, id);
+    if (!title.empty()) heading(2, title);
+    body();
+    close_section();
+  }
   // > 0: the page reloads itself after this many seconds (a report of a run that is still going).
   void set_refresh_seconds(int s) { refresh_seconds_ = s; }
   std::string render() const;

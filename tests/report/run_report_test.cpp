@@ -14,6 +14,7 @@
 #include "hardware/cost_source.h"
 #include "metrics/true_front.h"
 #include "report/front_plot.h"
+#include "report/knowledge_history.h"
 #include "report/run_fixture.h"
 #include "report/xml_check.h"
 
