@@ -16,28 +16,39 @@ namespace {
 
 py::object from_json(const nlohmann::json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
 
-py::dict points(const std::vector<pelnas::report::RunPoint>& ps) {
-  py::list order, generation, niche, index, arch, seen, truth, cost;
-  for (const auto& p : ps) {
-    order.append(p.order);
-    generation.append(p.generation);
-    niche.append(p.niche);
-    index.append(p.index);
-    arch.append(p.arch.str());
-    seen.append(p.seen_accuracy);
-    truth.append(p.true_accuracy);
-    cost.append(p.cost);
-  }
+// Rows as {column: list}, one list per named field, in the order given.
+template <class Row>
+py::dict columns(const std::vector<Row>& rows, const std::vector<std::pair<const char*, py::object (*)(const Row&)>>& fields) {
   py::dict d;
-  d["order"] = order;
-  d["generation"] = generation;
-  d["niche"] = niche;
-  d["index"] = index;
-  d["arch"] = arch;
-  d["seen_accuracy"] = seen;
-  d["true_accuracy"] = truth;
-  d["cost"] = cost;
+  for (const auto& [name, field] : fields) {
+    py::list values;
+    for (const auto& r : rows) values.append(field(r));
+    d[name] = values;
+  }
   return d;
+}
+
+py::dict points(const std::vector<pelnas::report::RunPoint>& ps) {
+  using P = pelnas::report::RunPoint;
+  return columns<P>(ps, {{"order", [](const P& p) { return py::cast(p.order); }},
+                         {"generation", [](const P& p) { return py::cast(p.generation); }},
+                         {"niche", [](const P& p) { return py::cast(p.niche); }},
+                         {"index", [](const P& p) { return py::cast(p.index); }},
+                         {"arch", [](const P& p) { return py::cast(p.arch.str()); }},
+                         {"seen_accuracy", [](const P& p) { return py::cast(p.seen_accuracy); }},
+                         {"true_accuracy", [](const P& p) { return py::cast(p.true_accuracy); }},
+                         {"cost", [](const P& p) { return py::cast(p.cost); }}});
+}
+
+py::dict metric_rows(const std::vector<pelnas::report::RunMetricRow>& rows) {
+  using M = pelnas::report::RunMetricRow;
+  return columns<M>(rows, {{"generation", [](const M& m) { return py::cast(m.generation); }},
+                           {"evaluations", [](const M& m) { return py::cast(m.evaluations); }},
+                           {"hv_ratio", [](const M& m) { return py::cast(m.hv_ratio); }},
+                           {"igd", [](const M& m) { return py::cast(m.igd); }},
+                           {"igd_plus", [](const M& m) { return py::cast(m.igd_plus); }},
+                           {"hv", [](const M& m) { return py::cast(m.hv); }},
+                           {"front_size", [](const M& m) { return py::cast(m.front_size); }}});
 }
 
 }  // namespace
@@ -60,25 +71,7 @@ void bind_runs(py::module_& m) {
         d["stats"] = from_json(r.stats);
         d["archive"] = points(r.archive);
         d["front"] = points(r.front);
-        py::list g, e, hvr, igd, igdp, hv, fs;
-        for (const auto& row : r.metrics) {
-          g.append(row.generation);
-          e.append(row.evaluations);
-          hvr.append(row.hv_ratio);
-          igd.append(row.igd);
-          igdp.append(row.igd_plus);
-          hv.append(row.hv);
-          fs.append(row.front_size);
-        }
-        py::dict metrics;
-        metrics["generation"] = g;
-        metrics["evaluations"] = e;
-        metrics["hv_ratio"] = hvr;
-        metrics["igd"] = igd;
-        metrics["igd_plus"] = igdp;
-        metrics["hv"] = hv;
-        metrics["front_size"] = fs;
-        d["metrics"] = metrics;
+        d["metrics"] = metric_rows(r.metrics);
         return d;
       },
       py::arg("dir"));
