@@ -103,13 +103,17 @@ void HostLatencyCache::exec(const char* sql, const std::string& doing) const {
   if (rc != SQLITE_OK) fail(rc, doing);
 }
 
+void HostLatencyCache::prepare(sqlite3_stmt** statement, const char* sql, const std::string& doing) const {
+  const int rc = sqlite3_prepare_v2(db_, sql, -1, statement, nullptr);
+  if (rc != SQLITE_OK) fail(rc, doing);
+}
+
 void HostLatencyCache::store(const HostLatencyRecord& r, const std::string& arch, const HostLatencyKey& key) {
   Stmt st;
-  int rc = sqlite3_prepare_v2(db_,
-                              "INSERT OR REPLACE INTO host_latency (arch_index, arch, dataset, threads, batch, fingerprint, "
-                              "median_ms, q1_ms, q3_ms, warmup, runs, measured_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,strftime('%s','now'))",
-                              -1, &st.s, nullptr);
-  if (rc != SQLITE_OK) fail(rc, "storing a measurement");
+  prepare(&st.s,
+          "INSERT OR REPLACE INTO host_latency (arch_index, arch, dataset, threads, batch, fingerprint, median_ms, q1_ms, "
+          "q3_ms, warmup, runs, measured_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,strftime('%s','now'))",
+          "storing a measurement");
   sqlite3_bind_int(st.s, 1, r.index);
   sqlite3_bind_text(st.s, 2, arch.c_str(), -1, SQLITE_TRANSIENT);
   bind_key(st.s, key, 3);
@@ -118,8 +122,7 @@ void HostLatencyCache::store(const HostLatencyRecord& r, const std::string& arch
   sqlite3_bind_double(st.s, 9, r.q3_ms);
   sqlite3_bind_int(st.s, 10, r.warmup);
   sqlite3_bind_int(st.s, 11, r.runs);
-  rc = sqlite3_step(st.s);
-  if (rc != SQLITE_DONE) fail(rc, "storing a measurement");
+  if (const int rc = sqlite3_step(st.s); rc != SQLITE_DONE) fail(rc, "storing a measurement");
 }
 
 void HostLatencyCache::store_many(const std::vector<HostLatencyRecord>& records, const std::vector<std::string>& archs,
@@ -138,12 +141,12 @@ void HostLatencyCache::store_many(const std::vector<HostLatencyRecord>& records,
 std::vector<std::optional<HostLatencyRecord>> HostLatencyCache::load_all(const HostLatencyKey& key) const {
   std::vector<std::optional<HostLatencyRecord>> out(kNumArchs);
   Stmt st;
-  int rc = sqlite3_prepare_v2(db_,
-                              "SELECT arch_index, median_ms, q1_ms, q3_ms, warmup, runs FROM host_latency WHERE dataset=? AND "
-                              "threads=? AND batch=? AND fingerprint=?",
-                              -1, &st.s, nullptr);
-  if (rc != SQLITE_OK) fail(rc, "reading measurements");
+  prepare(&st.s,
+          "SELECT arch_index, median_ms, q1_ms, q3_ms, warmup, runs FROM host_latency WHERE dataset=? AND threads=? AND "
+          "batch=? AND fingerprint=?",
+          "reading measurements");
   bind_key(st.s, key, 1);
+  int rc = 0;
   while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
     HostLatencyRecord r;
     r.index = sqlite3_column_int(st.s, 0);
@@ -163,10 +166,10 @@ std::vector<std::optional<HostLatencyRecord>> HostLatencyCache::load_all(const H
 
 std::vector<std::string> HostLatencyCache::fingerprints(Dataset dataset) const {
   Stmt st;
-  int rc = sqlite3_prepare_v2(db_, "SELECT DISTINCT fingerprint FROM host_latency WHERE dataset=? ORDER BY fingerprint", -1, &st.s, nullptr);
-  if (rc != SQLITE_OK) fail(rc, "listing fingerprints");
+  prepare(&st.s, "SELECT DISTINCT fingerprint FROM host_latency WHERE dataset=? ORDER BY fingerprint", "listing fingerprints");
   sqlite3_bind_text(st.s, 1, std::string(to_string(dataset)).c_str(), -1, SQLITE_TRANSIENT);
   std::vector<std::string> out;
+  int rc = 0;
   while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st.s, 0)));
   if (rc != SQLITE_DONE) fail(rc, "listing fingerprints");
   return out;

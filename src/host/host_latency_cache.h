@@ -11,6 +11,7 @@
 #include "data/enums.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace pelnas {
 
@@ -72,6 +73,8 @@ class HostLatencyCache {
 
  private:
   void exec(const char* sql, const std::string& doing) const;
+  // Prepares `sql` into *statement; on failure throws naming what was being done.
+  void prepare(sqlite3_stmt** statement, const char* sql, const std::string& doing) const;
   [[noreturn]] void fail(int rc, const std::string& doing) const;
   std::string path_;
   sqlite3* db_ = nullptr;
