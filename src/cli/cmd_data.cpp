@@ -22,10 +22,6 @@ namespace {
 using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
-void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
-  std::cout << format_text_table(header, rows);
-}
-
 std::string num(double v) { return fmt::format("{:.10g}", v); }
 std::string opt_num(const std::optional<double>& v) { return v ? num(*v) : "missing"; }
 json opt_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
@@ -71,9 +67,9 @@ void run_coverage(const DataOptions& opts, bool as_json) {
     return;
   }
   std::cout << fmt::format("Data directory: {} ({} architectures)\n\nHW-NAS-Bench metrics:\n", data->dir(), data->size());
-  print_table({"dataset", "device", "metric", "unit", "coverage", "source"}, rows);
+  std::cout << format_text_table({"dataset", "device", "metric", "unit", "coverage", "source"}, rows);
   std::cout << "\nHELP devices (extra latency sources):\n";
-  print_table({"device", "dataset", "metric", "unit", "coverage", "provenance"}, help_rows);
+  std::cout << format_text_table({"device", "dataset", "metric", "unit", "coverage", "provenance"}, help_rows);
 }
 
 // ---- arch ----
@@ -137,11 +133,11 @@ void run_arch(const DataOptions& opts, const std::string& which, bool as_json) {
   std::cout << fmt::format("NB201 index {}: {}\niso_id_nats {}, iso_id_flat {}, zero_output {}\n\n", idx,
                            data->arch(idx).str(), data->iso_id_nats(idx), data->iso_id_flat(idx),
                            data->zero_output(idx) ? "yes" : "no");
-  print_table({"dataset", "accuracy", "percent"}, acc_rows);
+  std::cout << format_text_table({"dataset", "accuracy", "percent"}, acc_rows);
   std::cout << "\n";
-  print_table({"dataset", "MFLOPs", "params (M)"}, cx_rows);
+  std::cout << format_text_table({"dataset", "MFLOPs", "params (M)"}, cx_rows);
   std::cout << "\n";
-  print_table({"dataset", "device", "metric", "unit", "value"}, hw_rows);
+  std::cout << format_text_table({"dataset", "device", "metric", "unit", "value"}, hw_rows);
 }
 
 // ---- devices ----
@@ -190,7 +186,7 @@ void run_devices(const DataOptions& opts, bool as_json) {
   for (const auto& b : CostSourceRegistry::instance().backends()) std::cout << fmt::format("{:<11} {}\n", b.name, b.description);
   std::cout << fmt::format("\nCoverage = architectures with a value (of {}); '-' = not available for that dataset.\n",
                            data->size());
-  print_table({"device", "backend", "source", "unit", "cifar10", "cifar100", "ImageNet16-120"}, rows);
+  std::cout << format_text_table({"device", "backend", "source", "unit", "cifar10", "cifar100", "ImageNet16-120"}, rows);
 }
 
 // ---- import-hwnasbench ----
@@ -241,7 +237,7 @@ void run_import(const DataOptions& opts, const std::string& file, const std::opt
                            imp.git_blob_sha1,
                            imp.official ? "the official HW-NAS-Bench-v1_0.pickle"
                                         : "NOT the official HW-NAS-Bench-v1_0.pickle (" + std::string(kHwNasBenchOfficialBlob) + ")");
-  print_table({"dataset", "metric", "values", "missing (<= 0)"}, rows);
+  std::cout << format_text_table({"dataset", "metric", "values", "missing (<= 0)"}, rows);
   std::cout << "Wrote " << path << "\n";
   if (!loadable)
     std::cout << fmt::format("Note: {} has no {}; use it as a data directory after copying the other tables there.\n", dir,

@@ -31,10 +31,6 @@ namespace {
 using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
-void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
-  std::cout << format_text_table(header, rows);
-}
-
 // A progress bar with ETA on a terminal; a log line every 50 archs otherwise (e.g. under nohup).
 std::function<void(int, int)> progress_reporter(const std::string& what) {
   const auto start = std::chrono::steady_clock::now();
@@ -96,6 +92,12 @@ struct ProxyCli {
                   std::string(to_string(d)));
     return t;
   }
+  // The features of a trained model: its proxy settings and proxy set, from the table, the cache or
+  // computed.
+  std::shared_ptr<ProxyFeatureSource> model_features(const XgboostPredictor& model, const std::string& data_dir) const {
+    return std::make_shared<ProxyFeatureSource>(model.meta().proxy_key, load_table(model.meta().dataset), cache_path(), data_dir,
+                                                threads, ProxyFeatureSource::ComputerFactory{}, model.meta().options.proxies);
+  }
 };
 
 std::string command_line(const CLI::App& app) {
@@ -155,9 +157,9 @@ void run_table(const TableArgs& a, const CLI::App& app) {
                       {"code_version", result.key.code_version}}.dump(2)
               << "\n";
   } else {
-    print_table({"out", "dataset", "rows", "computed", "from cache", "missing values"},
-                {{out, std::string(to_string(d)), std::to_string(rows.size()), std::to_string(result.computed),
-                  std::to_string(result.cache_hits), std::to_string(missing)}});
+    std::cout << format_text_table({"out", "dataset", "rows", "computed", "from cache", "missing values"},
+                                   {{out, std::string(to_string(d)), std::to_string(rows.size()), std::to_string(result.computed),
+                                     std::to_string(result.cache_hits), std::to_string(missing)}});
   }
 }
 
@@ -210,11 +212,11 @@ void run_train(TrainArgs a) {
   if (a.json_out) {
     std::cout << j.dump(2) << "\n";
   } else {
-    print_table({"model", "dataset", "train archs", "features", "proxies: table/cache/computed", "seconds"},
-                {{out, std::string(to_string(d)), std::to_string(model.meta().train_indices.size()),
-                  std::to_string(model.meta().features.size()),
-                  fmt::format("{}/{}/{}", features.table_hits(), features.cache_hits(), features.paid()),
-                  fmt::format("{:.1f}", secs)}});
+    std::cout << format_text_table({"model", "dataset", "train archs", "features", "proxies: table/cache/computed", "seconds"},
+                                   {{out, std::string(to_string(d)), std::to_string(model.meta().train_indices.size()),
+                                     std::to_string(model.meta().features.size()),
+                                     fmt::format("{}/{}/{}", features.table_hits(), features.cache_hits(), features.paid()),
+                                     fmt::format("{:.1f}", secs)}});
   }
 }
 
@@ -247,9 +249,8 @@ void run_eval(const EvalArgs& a) {
   } else {
     test = held_out_indices(*data, model.meta(), a.test);
   }
-  ProxyFeatureSource features(model.meta().proxy_key, a.proxy.load_table(d), a.proxy.cache_path(), data->dir(),
-                              a.proxy.threads, {}, model.meta().options.proxies);
-  const auto ev = evaluate_predictor(*data, model, features, test, progress_reporter("proxies"));
+  const auto features = a.proxy.model_features(model, data->dir());
+  const auto ev = evaluate_predictor(*data, model, *features, test, progress_reporter("proxies"));
   if (a.json_out) {
     json j = ev.to_json();
     j["model"] = a.model;
@@ -263,7 +264,7 @@ void run_eval(const EvalArgs& a) {
   for (const auto& s : ev.scores)
     rows.push_back({s.name, std::to_string(s.n), fmt::format("{:.4f}", s.spearman), fmt::format("{:.4f}", s.kendall),
                     fmt::format("{:.4f}", s.top20_spearman)});
-  print_table({"scorer", "n", "spearman", "kendall_tau", "top20_spearman"}, rows);
+  std::cout << format_text_table({"scorer", "n", "spearman", "kendall_tau", "top20_spearman"}, rows);
   std::cout << "top20_spearman: Spearman among the best 20 % of these archs by true test accuracy\n";
   std::cout << fmt::format("proxy evaluations paid: {}\n", ev.paid_proxy_evaluations);
 }
@@ -279,11 +280,8 @@ struct PredictArgs {
 void run_predict(const PredictArgs& a) {
   auto data = BenchmarkData::load(resolve_data_dir(a.data.data_dir));
   auto model = std::make_shared<const XgboostPredictor>(XgboostPredictor::load(a.model));
-  const Dataset d = model->meta().dataset;
   const std::vector<Arch> archs = read_arch_file(a.archs, data.get());
-  auto features = std::make_shared<ProxyFeatureSource>(model->meta().proxy_key, a.proxy.load_table(d), a.proxy.cache_path(),
-                                                       data->dir(), a.proxy.threads, ProxyFeatureSource::ComputerFactory{},
-                                                       model->meta().options.proxies);
+  auto features = a.proxy.model_features(*model, data->dir());
   PredictorAccuracy predictor(model, features);
   const auto predicted = predictor.predict(archs);  // one batch: proxies of the missing archs computed together
   std::cout << "index,arch_str,predicted_accuracy\n";
