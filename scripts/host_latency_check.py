@@ -7,33 +7,11 @@ and the relative interquartile range of the timed runs. Standard library only.
   python3 scripts/host_latency_check.py --data ../shared/data A.sqlite B.sqlite
 """
 import argparse
-import csv
 import sqlite3
 import statistics
 import sys
 
-
-def ranks(xs):
-    order = sorted(range(len(xs)), key=lambda i: xs[i])
-    r = [0.0] * len(xs)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and xs[order[j + 1]] == xs[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            r[order[k]] = (i + j) / 2 + 1  # average rank of ties
-        i = j + 1
-    return r
-
-
-def spearman(a, b):
-    ra, rb = ranks(a), ranks(b)
-    ma, mb = statistics.fmean(ra), statistics.fmean(rb)
-    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
-    va = sum((x - ma) ** 2 for x in ra)
-    vb = sum((y - mb) ** 2 for y in rb)
-    return cov / (va * vb) ** 0.5
+from table_stats import read_nb201_table, spearman
 
 
 def load(path, dataset):
@@ -55,10 +33,7 @@ def main():
     o = p.parse_args()
     a, fp = load(o.a, o.dataset)
     print(f"machine: {fp}; {len(a)} cells in {o.a}")
-    table = {}
-    with open(f"{o.data}/nb201_hw.csv") as f:
-        for row in csv.DictReader(f):
-            table[int(row["index"])] = row
+    table = read_nb201_table(o.data)
     cells = sorted(a)
     if o.b:
         b, fp_b = load(o.b, o.dataset)

@@ -26,6 +26,8 @@ import statistics
 import sys
 from collections import defaultdict
 
+from table_stats import read_nb201_table, spearman
+
 
 def sig10(x):
     return float(f"{x:.10g}")
@@ -110,8 +112,7 @@ def main():
                     help="model .meta.json files whose training archs are left out of the rank statistics")
     ap.add_argument("grids", nargs="+")
     a = ap.parse_args()
-    with open(os.path.join(a.data, "nb201_hw.csv")) as f:
-        table = list(csv.DictReader(f))
+    table = list(read_nb201_table(a.data).values())
     test_acc = {int(r["index"]): float(r["c10_test_acc"]) for r in table}
     protocols = {}
 
@@ -237,29 +238,6 @@ def main():
             pooled.append(f"{p.score([(100.0 - test_acc[i], p.cost[i]) for i in ans])[0]:.4f}")
         print(f"| {name} | {len(pred)} ({len(held)} held out) | {sp:.4f} | {sp20:.4f} | {' / '.join(per_dev)} | "
               f"{' / '.join(pooled)} |")
-
-
-def ranks(v):
-    order = sorted(range(len(v)), key=lambda i: v[i])
-    r = [0.0] * len(v)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and v[order[j + 1]] == v[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            r[order[k]] = (i + j) / 2.0
-        i = j + 1
-    return r
-
-
-def spearman(x, y):
-    rx, ry = ranks(x), ranks(y)
-    mx, my = statistics.fmean(rx), statistics.fmean(ry)
-    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
-    sxx = sum((a - mx) ** 2 for a in rx)
-    syy = sum((b - my) ** 2 for b in ry)
-    return sxy / math.sqrt(sxx * syy)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ import itertools
 import os
 import sys
 
+from table_stats import ranks, read_nb201_table, spearman
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "shared", "data")
 MAX_SIZE = int(sys.argv[2]) if len(sys.argv) > 2 else 4
@@ -24,38 +26,8 @@ PROXIES = ["epe_nas", "fisher", "flops", "grad_norm", "grasp", "jacov", "l2_norm
 ACC = {"cifar10": "c10v_valid_acc", "cifar100": "c100_test_acc", "ImageNet16-120": "in16_test_acc"}
 
 
-def ranks(xs):
-    order = sorted(range(len(xs)), key=lambda i: xs[i])
-    r = [0.0] * len(xs)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and xs[order[j + 1]] == xs[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            r[order[k]] = (i + j) / 2.0 + 1
-        i = j + 1
-    return r
-
-
-def pearson(a, b):
-    n = len(a)
-    ma, mb = sum(a) / n, sum(b) / n
-    sab = sum((x - ma) * (y - mb) for x, y in zip(a, b))
-    saa = sum((x - ma) ** 2 for x in a)
-    sbb = sum((y - mb) ** 2 for y in b)
-    return sab / (saa * sbb) ** 0.5
-
-
-def spearman(a, b):
-    return pearson(ranks(a), ranks(b))
-
-
 def load(dataset):
-    table = {}
-    with open(os.path.join(DATA, "nb201_hw.csv")) as f:
-        for row in csv.DictReader(f):
-            table[int(row["index"])] = row
+    table = read_nb201_table(DATA)
     rows = []
     with open(os.path.join(HERE, "..", "models", f"proxies_{dataset}.csv")) as f:
         for position, row in enumerate(csv.DictReader(f)):
