@@ -9,97 +9,17 @@
 #include <unordered_set>
 
 #include "common/error.h"
+#include "data/pickle_callables.h"
 
 namespace pelnas::pickle {
 
-std::string_view to_string(Kind k) {
-  switch (k) {
-    case Kind::None: return "None";
-    case Kind::Bool: return "bool";
-    case Kind::Int: return "int";
-    case Kind::Float: return "float";
-    case Kind::Str: return "str";
-    case Kind::Bytes: return "bytes";
-    case Kind::List: return "list";
-    case Kind::Tuple: return "tuple";
-    case Kind::Dict: return "dict";
-    case Kind::Array: return "ndarray";
-    case Kind::Global: return "callable";
-    case Kind::Dtype: return "numpy.dtype";
-    case Kind::PendingArray: return "ndarray (unfinished)";
-  }
-  return "?";
-}
-
-Value::~Value() {
-  if (items.empty() && entries.empty()) return;
-  std::vector<ValuePtr> pending;
-  auto take_children = [&pending](Value& v) {
-    for (auto& c : v.items) pending.push_back(std::move(c));
-    for (auto& [k, c] : v.entries) {
-      pending.push_back(std::move(k));
-      pending.push_back(std::move(c));
-    }
-    v.items.clear();
-    v.entries.clear();
-  };
-  take_children(*this);
-  while (!pending.empty()) {
-    ValuePtr p = std::move(pending.back());
-    pending.pop_back();
-    if (p && p.use_count() == 1) take_children(*p);  // last owner: empty it before it dies
-  }
-}
-
-const Value* Value::get(std::string_view key) const {
-  if (kind != Kind::Dict) return nullptr;
-  for (const auto& [k, v] : entries)
-    if (k->kind == Kind::Str && k->text == key) return v.get();
-  return nullptr;
-}
-
-double Value::as_double() const {
-  switch (kind) {
-    case Kind::Float: return number;
-    case Kind::Int: return static_cast<double>(integer);
-    case Kind::Bool: return boolean ? 1.0 : 0.0;
-    default: throw Error("expected a number, found " + describe());
-  }
-}
-
-std::size_t Value::length() const {
-  switch (kind) {
-    case Kind::List:
-    case Kind::Tuple: return items.size();
-    case Kind::Dict: return entries.size();
-    case Kind::Array: return array.size();
-    default: return 0;
-  }
-}
-
-std::string Value::describe() const {
-  std::string s(to_string(kind));
-  if (kind == Kind::Str) return s + " '" + (text.size() > 40 ? text.substr(0, 40) + "..." : text) + "'";
-  if (kind == Kind::Int) return s + " " + std::to_string(integer);
-  if (kind == Kind::List || kind == Kind::Tuple || kind == Kind::Dict || kind == Kind::Array)
-    return s + " of length " + std::to_string(length());
-  return s;
-}
-
 namespace {
 
-ValuePtr make(Kind k) {
-  auto v = std::make_shared<Value>();
-  v->kind = k;
-  return v;
-}
+// Containers cannot outgrow the file (every item costs at least one opcode byte), so only their
+// depth is bounded (arrays: data/pickle_callables.cpp).
+constexpr std::size_t kMaxDepth = 1000;
 
 // Opcodes of pickle protocols 2-5 that this reader accepts (names as in pickletools).
-// Limits of a data pickle. Containers and arrays cannot outgrow the file (every item costs at least
-// one opcode byte, array data is stored in full), so only depth and the element count are bounded.
-constexpr std::size_t kMaxDepth = 1000;
-constexpr std::uint64_t kMaxArrayItems = 1ULL << 40;
-
 enum Op : unsigned char {
   MARK = '(', STOP = '.', POP = '0', POP_MARK = '1', BINFLOAT = 'G', BININT = 'J', BININT1 = 'K', BININT2 = 'M',
   NONE = 'N', REDUCE = 'R', BINUNICODE = 'X', EMPTY_LIST = ']', APPEND = 'a', BUILD = 'b', GLOBAL = 'c',
@@ -144,7 +64,11 @@ class Machine {
         finished_ = true;
         return stack_.back();
       }
-      step(op);
+      try {
+        step(op);
+      } catch (const Fault& f) {
+        fail(f.what);
+      }
     }
   }
 
@@ -162,7 +86,7 @@ class Machine {
   std::unordered_map<const Value*, std::unordered_set<std::string>> dict_keys_;
 
   ValuePtr container(Kind k) {
-    auto v = make(k);
+    auto v = make_value(k);
     containers_.push_back(v);
     dict_keys_.erase(v.get());  // a new dict may reuse a freed one's address
     return v;
@@ -267,22 +191,22 @@ class Machine {
   }
   void push(ValuePtr v) { stack_.push_back(std::move(v)); }
   void push_str(std::string_view s) {
-    auto v = make(Kind::Str);
+    auto v = make_value(Kind::Str);
     v->text = s;
     push(v);
   }
   void push_bytes(std::string_view s) {
-    auto v = make(Kind::Bytes);
+    auto v = make_value(Kind::Bytes);
     v->text = s;
     push(v);
   }
   void push_int(std::int64_t i) {
-    auto v = make(Kind::Int);
+    auto v = make_value(Kind::Int);
     v->integer = i;
     push(v);
   }
   void push_tuple(std::vector<ValuePtr> items) {
-    auto v = make(Kind::Tuple);
+    auto v = make_value(Kind::Tuple);
     v->items = std::move(items);
     push(v);
   }
@@ -321,180 +245,6 @@ class Machine {
     for (auto& v : items) list.items.push_back(std::move(v));
   }
 
-  ValuePtr global(const std::string& module, const std::string& name) {
-    auto g = make(Kind::Global);
-    const bool numpy_core = module == "numpy.core.multiarray" || module == "numpy._core.multiarray";
-    if (numpy_core && name == "_reconstruct") g->callable = Callable::Reconstruct;
-    else if (numpy_core && name == "scalar") g->callable = Callable::Scalar;
-    else if ((module == "numpy.core.numeric" || module == "numpy._core.numeric") && name == "_frombuffer")
-      g->callable = Callable::FromBuffer;
-    else if (module == "numpy" && name == "ndarray") g->callable = Callable::Ndarray;
-    else if (module == "numpy" && name == "dtype") g->callable = Callable::Dtype;
-    else if (module == "_codecs" && name == "encode") g->callable = Callable::CodecsEncode;
-    else
-      fail("refusing GLOBAL '" + module + "." + name +
-           "': only numpy array/scalar/dtype reconstruction and _codecs.encode are allowed in a data pickle");
-    return g;
-  }
-
-  static std::string expect_text(const Value& v) { return v.kind == Kind::Str || v.kind == Kind::Bytes ? v.text : ""; }
-
-  void set_dtype(Value& d, const std::string& descr) {
-    std::string s = descr;
-    char order = '<';
-    if (!s.empty() && (s[0] == '<' || s[0] == '>' || s[0] == '=' || s[0] == '|')) {
-      order = s[0] == '>' ? '>' : '<';
-      s = s.substr(1);
-    }
-    if (s == "f8") d.dtype_code = 'f', d.dtype_size = 8;
-    else if (s == "f4") d.dtype_code = 'f', d.dtype_size = 4;
-    else if (s == "i8") d.dtype_code = 'i', d.dtype_size = 8;
-    else fail("numpy dtype '" + descr + "' is not supported (expected f8, f4 or i8)");
-    d.byte_order = order;
-  }
-
-  // One raw item of a dtype, as a double (f8/f4) or an exact int64 (i8).
-  static std::uint64_t load_bits(const unsigned char* p, int size, char order) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < size; ++i) {
-      const int shift = order == '<' ? 8 * i : 8 * (size - 1 - i);
-      v |= static_cast<std::uint64_t>(p[i]) << shift;
-    }
-    return v;
-  }
-  static double item_as_double(const unsigned char* p, const Value& dt) {
-    const std::uint64_t bits = load_bits(p, dt.dtype_size, dt.byte_order);
-    if (dt.dtype_code == 'i') return static_cast<double>(static_cast<std::int64_t>(bits));
-    if (dt.dtype_size == 4) return static_cast<double>(std::bit_cast<float>(static_cast<std::uint32_t>(bits)));
-    return std::bit_cast<double>(bits);
-  }
-
-  ValuePtr make_array(const Value& dtype, const std::vector<std::int64_t>& shape, std::string_view raw) {
-    if (dtype.kind != Kind::Dtype) fail("ndarray with dtype " + dtype.describe() + ", expected numpy.dtype");
-    // Element count with overflow-checked arithmetic: (2^40, 2^24) must not wrap to 0 elements.
-    std::uint64_t n = 1;
-    for (auto s : shape) {
-      if (s < 0) fail("ndarray with a negative shape entry " + std::to_string(s));
-      if (__builtin_mul_overflow(n, static_cast<std::uint64_t>(s), &n) || n > kMaxArrayItems)
-        fail("ndarray shape has more than " + std::to_string(kMaxArrayItems) + " elements");
-    }
-    if (raw.size() != n * static_cast<std::uint64_t>(dtype.dtype_size))
-      fail("ndarray data has " + std::to_string(raw.size()) + " bytes, shape and dtype need " +
-           std::to_string(n * dtype.dtype_size));
-    auto a = make(Kind::Array);
-    a->shape = shape;
-    a->array.resize(n);
-    const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
-    for (std::uint64_t i = 0; i < n; ++i) a->array[i] = item_as_double(p + i * dtype.dtype_size, dtype);
-    return a;
-  }
-
-  std::vector<std::int64_t> shape_of(const Value& t) {
-    if (t.kind != Kind::Tuple) fail("ndarray shape " + t.describe() + ", expected a tuple of ints");
-    std::vector<std::int64_t> s;
-    for (const auto& x : t.items) {
-      if (x->kind != Kind::Int) fail("ndarray shape entry " + x->describe() + ", expected int");
-      s.push_back(x->integer);
-    }
-    return s;
-  }
-
-  // Python str of code points 0..255 -> bytes (protocol 2's _codecs.encode(text, 'latin1')).
-  std::string latin1_bytes(const std::string& utf8) {
-    std::string out;
-    out.reserve(utf8.size());
-    for (std::size_t i = 0; i < utf8.size();) {
-      const auto c = static_cast<unsigned char>(utf8[i]);
-      if (c < 0x80) {
-        out.push_back(static_cast<char>(c));
-        ++i;
-      } else if ((c & 0xE0) == 0xC0 && i + 1 < utf8.size()) {
-        const unsigned cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(utf8[i + 1]) & 0x3Fu);
-        if (cp > 0xFF) fail("_codecs.encode latin1 text has code point " + std::to_string(cp) + " > 255");
-        out.push_back(static_cast<char>(cp));
-        i += 2;
-      } else {
-        fail("_codecs.encode latin1 text has a code point > 255 or invalid UTF-8");
-      }
-    }
-    return out;
-  }
-
-  ValuePtr reduce(const Value& fn, const Value& args) {
-    if (fn.kind != Kind::Global) fail("REDUCE of a " + fn.describe() + ", expected a whitelisted callable");
-    if (args.kind != Kind::Tuple) fail("REDUCE arguments are a " + args.describe() + ", expected a tuple");
-    const auto& a = args.items;
-    switch (fn.callable) {
-      case Callable::Dtype: {
-        if (a.empty() || a[0]->kind != Kind::Str) fail("numpy.dtype(...) needs a type string as first argument");
-        auto d = make(Kind::Dtype);
-        set_dtype(*d, a[0]->text);
-        return d;
-      }
-      case Callable::Reconstruct:
-        return make(Kind::PendingArray);  // the data arrives with BUILD
-      case Callable::Scalar: {
-        if (a.size() != 2 || a[0]->kind != Kind::Dtype || a[1]->kind != Kind::Bytes)
-          fail("numpy scalar(...) needs (dtype, bytes) arguments");
-        const Value& dt = *a[0];
-        if (a[1]->text.size() != static_cast<std::size_t>(dt.dtype_size))
-          fail("numpy scalar has " + std::to_string(a[1]->text.size()) + " bytes, dtype needs " + std::to_string(dt.dtype_size));
-        const auto* p = reinterpret_cast<const unsigned char*>(a[1]->text.data());
-        if (dt.dtype_code == 'i') {
-          auto v = make(Kind::Int);
-          v->integer = static_cast<std::int64_t>(load_bits(p, 8, dt.byte_order));
-          return v;
-        }
-        auto v = make(Kind::Float);
-        v->number = item_as_double(p, dt);
-        return v;
-      }
-      case Callable::FromBuffer: {
-        if (a.size() != 4 || a[0]->kind != Kind::Bytes) fail("numpy _frombuffer(...) needs (buffer, dtype, shape, order)");
-        const std::string order = expect_text(*a[3]);
-        if (order != "C" && !(order == "F" && shape_of(*a[2]).size() <= 1))
-          fail("numpy _frombuffer order '" + order + "' not supported (expected C, or F for 1-D)");
-        return make_array(*a[1], shape_of(*a[2]), a[0]->text);
-      }
-      case Callable::CodecsEncode: {
-        if (a.size() != 2 || a[0]->kind != Kind::Str || a[1]->kind != Kind::Str || a[1]->text != "latin1")
-          fail("_codecs.encode(...) needs (str, 'latin1') arguments");
-        auto v = make(Kind::Bytes);
-        v->text = latin1_bytes(a[0]->text);
-        return v;
-      }
-      case Callable::Ndarray:
-        fail("calling numpy.ndarray directly is not supported");
-    }
-    fail("unreachable");
-  }
-
-  void build(ValuePtr& obj, const Value& state) {
-    if (obj->kind == Kind::Dtype) {
-      // (version, byteorder, subarray, names, fields, elsize, alignment, flags)
-      if (state.kind != Kind::Tuple || state.items.size() < 2 || state.items[1]->kind != Kind::Str)
-        fail("numpy.dtype state " + state.describe() + ", expected (version, byteorder, ...)");
-      const std::string& order = state.items[1]->text;
-      if (order == ">") obj->byte_order = '>';
-      else if (order == "<" || order == "|" || order == "=") obj->byte_order = '<';
-      else fail("numpy.dtype byte order '" + order + "'");
-      return;
-    }
-    if (obj->kind == Kind::PendingArray) {
-      // (version, shape, dtype, is_fortran, raw)
-      if (state.kind != Kind::Tuple || state.items.size() != 5)
-        fail("ndarray state " + state.describe() + ", expected (version, shape, dtype, is_fortran, data)");
-      const auto& s = state.items;
-      const auto shape = shape_of(*s[1]);
-      if (s[4]->kind != Kind::Bytes) fail("ndarray data is a " + s[4]->describe() + ", expected bytes (object arrays are not supported)");
-      const bool fortran = s[3]->kind == Kind::Bool ? s[3]->boolean : s[3]->kind == Kind::Int && s[3]->integer != 0;
-      if (fortran && shape.size() > 1) fail("Fortran-ordered multi-dimensional ndarray not supported");
-      obj = make_array(*s[2], shape, s[4]->text);
-      return;
-    }
-    fail("BUILD on a " + obj->describe() + " is not supported");
-  }
-
   void step(unsigned char op) {
     switch (op) {
       case PROTO: {
@@ -508,7 +258,7 @@ class Machine {
       case POP_MARK: pop_mark(); return;
       case EMPTY_DICT: push(container(Kind::Dict)); return;
       case EMPTY_LIST: push(container(Kind::List)); return;
-      case EMPTY_TUPLE: push(make(Kind::Tuple)); return;
+      case EMPTY_TUPLE: push(make_value(Kind::Tuple)); return;
       case TUPLE: push_tuple(pop_mark()); return;
       case TUPLE1: {
         auto a = pop();
@@ -570,15 +320,15 @@ class Machine {
         const std::string_view b = take(8);
         std::uint64_t bits = 0;
         for (int i = 0; i < 8; ++i) bits = (bits << 8) | static_cast<unsigned char>(b[i]);  // big-endian
-        auto v = make(Kind::Float);
+        auto v = make_value(Kind::Float);
         v->number = std::bit_cast<double>(bits);
         push(v);
         return;
       }
-      case NONE: push(make(Kind::None)); return;
+      case NONE: push(make_value(Kind::None)); return;
       case NEWTRUE:
       case NEWFALSE: {
-        auto v = make(Kind::Bool);
+        auto v = make_value(Kind::Bool);
         v->boolean = op == NEWTRUE;
         push(v);
         return;
@@ -591,13 +341,13 @@ class Machine {
       case GLOBAL: {
         const std::string module = line();
         const std::string name = line();
-        push(global(module, name));
+        push(whitelisted_global(module, name));
         return;
       }
       case STACK_GLOBAL: {
         auto name = pop(), module = pop();
         if (module->kind != Kind::Str || name->kind != Kind::Str) fail("STACK_GLOBAL needs two str values");
-        push(global(module->text, name->text));
+        push(whitelisted_global(module->text, name->text));
         return;
       }
       case REDUCE: {
@@ -608,7 +358,7 @@ class Machine {
       case NEWOBJ: {
         auto args = pop(), cls = pop();
         if (cls->kind != Kind::Global || cls->callable != Callable::Ndarray) fail("NEWOBJ of " + cls->describe() + " not supported");
-        push(make(Kind::PendingArray));
+        push(make_value(Kind::PendingArray));
         return;
       }
       case BUILD: {

@@ -4,59 +4,14 @@
 // float arrays and scalars. It is a small stack VM, not a general unpickler: any GLOBAL outside
 // the NumPy / _codecs whitelist (e.g. os.system) is refused, so a hostile file cannot run code.
 // Errors (pelnas::Error) name the byte offset of the failing opcode.
-// See ../shared/docs/HWNASBENCH_PICKLE.md §4 for the encodings handled.
-#include <cstdint>
-#include <memory>
+// See ../shared/docs/HWNASBENCH_PICKLE.md §4 for the encodings handled. The values:
+// data/pickle_value.h; the whitelisted callables: data/pickle_callables.h.
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
+
+#include "data/pickle_value.h"
 
 namespace pelnas::pickle {
-
-struct Value;
-using ValuePtr = std::shared_ptr<Value>;
-
-enum class Kind {
-  None, Bool, Int, Float, Str, Bytes, List, Tuple, Dict,
-  Array,  // a NumPy ndarray of numbers, converted to float64 (C order)
-  // Intermediate objects of the NumPy reductions; never left in a finished tree unless the file
-  // pickles a bare dtype or callable.
-  Global, Dtype, PendingArray,
-};
-std::string_view to_string(Kind k);
-
-// Whitelisted callables a GLOBAL / STACK_GLOBAL may name.
-enum class Callable { Reconstruct, Ndarray, Dtype, Scalar, FromBuffer, CodecsEncode };
-
-struct Value {
-  Value() = default;
-  Value(const Value&) = delete;
-  Value& operator=(const Value&) = delete;
-  // Iterative, so a hostile file nesting a million lists cannot overflow the stack on destruction.
-  ~Value();
-
-  Kind kind = Kind::None;
-  bool boolean = false;
-  std::int64_t integer = 0;
-  double number = 0;
-  std::string text;                                   // Str (UTF-8) or Bytes (raw)
-  std::vector<ValuePtr> items;                        // List, Tuple
-  std::vector<std::pair<ValuePtr, ValuePtr>> entries;  // Dict, insertion order
-  std::vector<double> array;                          // Array values
-  std::vector<std::int64_t> shape;                    // Array shape
-  Callable callable = Callable::Reconstruct;          // Global
-  char dtype_code = 'f';                              // Dtype: 'f' float, 'i' int
-  int dtype_size = 8;                                 // Dtype: bytes per item
-  char byte_order = '<';                              // Dtype: '<' or '>'
-
-  // Convenience for schema checks. `get` returns nullptr when a Dict has no such str key.
-  const Value* get(std::string_view key) const;
-  bool is_number() const { return kind == Kind::Int || kind == Kind::Float || kind == Kind::Bool; }
-  double as_double() const;  // Int / Float / Bool; throws Error otherwise
-  std::size_t length() const;  // items of a List/Tuple, entries of a Dict, values of an Array
-  std::string describe() const;  // short type description for error messages
-};
 
 // Parses a whole pickle held in memory. `name` is used in error messages (e.g. the file path).
 ValuePtr parse(std::string_view bytes, const std::string& name = "pickle");
