@@ -24,9 +24,8 @@ const std::string& runs_root() {
   static const std::string root = [] {
     const std::string r = test::temp_dir("cmp");
     fs::copy(test::shared_run_dir(), r + "/a-s3", fs::copy_options::recursive);
-    for (auto [name, seed, stop] : {std::tuple{"b-s8", "8", ""}, std::tuple{"c-s9", "9", "1"}}) {
-      std::vector<std::string> args = {"search", "--dataset", "cifar10", "--device", "fpga", "--seed", seed, "--generations", "3",
-                                       "--operator", "evolution", "--data", test::data_dir(), "--out", r + "/" + name};
+    for (auto [name, seed, stop] : {std::tuple{"b-s8", 8, ""}, std::tuple{"c-s9", 9, "1"}}) {
+      auto args = test::report_search_args(r + "/" + name, seed, 3);
       if (*stop) args.insert(args.end(), {"--stop-after-generation", stop});
       auto res = test::run_cli(args);
       EXPECT_EQ(res.exit_code, 0) << res.err;

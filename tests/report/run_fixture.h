@@ -5,16 +5,22 @@
 
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "test_support.h"
 
 namespace pelnas::test {
 
+// The report tests' `pelnas search`: CIFAR-10 on the FPGA, the evolution operator, table accuracy.
+inline std::vector<std::string> report_search_args(const std::string& out, int seed, int generations) {
+  return {"search", "--dataset", "cifar10", "--device", "fpga", "--seed", std::to_string(seed), "--generations",
+          std::to_string(generations), "--operator", "evolution", "--data", data_dir(), "--out", out};
+}
+
 inline const std::string& shared_run_dir() {
   static const std::string dir = [] {
     const std::string d = temp_dir("run") + "/run";
-    auto r = run_cli({"search", "--dataset", "cifar10", "--device", "fpga", "--seed", "3", "--generations", "4",
-                      "--operator", "evolution", "--data", data_dir(), "--out", d});
+    auto r = run_cli(report_search_args(d, 3, 4));
     if (r.exit_code != 0) {
       ADD_FAILURE() << "pelnas search failed: " << r.err;
       return std::string();

@@ -25,16 +25,13 @@ namespace {
 namespace xml = pelnas::test::xml;
 namespace fs = std::filesystem;
 
-std::vector<std::string> search_args(const std::string& out, int seed, int generations) {
-  return {"search", "--dataset", "cifar10", "--device", "fpga", "--seed", std::to_string(seed), "--generations",
-          std::to_string(generations), "--operator", "evolution", "--data", test::data_dir(), "--out", out};
-}
+using test::report_search_args;
 
 // A run stopped after generation 2 of 4 (the test hook returns right after that checkpoint).
 const std::string& stopped_run() {
   static const std::string dir = [] {
     const std::string d = test::temp_dir("stopped") + "/run";
-    auto args = search_args(d, 5, 4);
+    auto args = report_search_args(d, 5, 4);
     args.insert(args.end(), {"--stop-after-generation", "2"});
     auto r = test::run_cli(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -178,7 +175,7 @@ TEST(ReportWatch, RewritesEveryGenerationAndEndsWithTheFinishedReport) {
   const std::string run = dir + "/run";
   // A run stopped after generation 1 of 4; the watch starts on it and has written its first page
   // before the run goes on (resumed, pausing 0.8 s after each generation).
-  auto args = search_args(run, 6, 4);
+  auto args = report_search_args(run, 6, 4);
   args.insert(args.end(), {"--stop-after-generation", "1"});
   ASSERT_EQ(test::run_cli(args).exit_code, 0);
   fs::remove(run + "/run.lock");  // whoever wrote it: no lock file means "cannot tell", so only the finish ends the watch
