@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -174,7 +176,9 @@ TEST(ReportWatch, RewritesEveryGenerationAndEndsWithTheFinishedReport) {
   const std::string dir = test::temp_dir("watch");
   const std::string run = dir + "/run";
   // A run stopped after generation 1 of 4; the watch starts on it and has written its first page
-  // before the run goes on (resumed, pausing 0.8 s after each generation).
+  // before the run goes on (resumed, pausing after each generation long enough for the watch to
+  // render a page: at least 0.8 s, and 3x what the first page took, so a slow build, e.g. under
+  // ASan, still sees every generation).
   auto args = report_search_args(run, 6, 4);
   args.insert(args.end(), {"--stop-after-generation", "1"});
   ASSERT_EQ(test::run_cli(args).exit_code, 0);
@@ -182,9 +186,13 @@ TEST(ReportWatch, RewritesEveryGenerationAndEndsWithTheFinishedReport) {
   const pid_t watch = test::spawn_program(test::cli_argv({"report", run, "--watch", "--watch-interval", "0.05", "--watch-timeout",
                                                          "300", "-o", dir + "/w.html", "--data", test::data_dir()}),
                                          {}, dir + "/bg.out", dir + "/bg.err");
+  const auto spawned = std::chrono::steady_clock::now();
   for (int i = 0; i < 3000 && !fs::exists(dir + "/w.html"); ++i) ::usleep(20000);
   ASSERT_TRUE(fs::exists(dir + "/w.html"));
-  auto resumed = test::run_cli({"search", "--resume", run, "--generation-delay-ms", "800"});
+  const auto first_page_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - spawned).count();
+  const long long delay_ms = std::max<long long>(800, 3 * first_page_ms);
+  auto resumed = test::run_cli({"search", "--resume", run, "--generation-delay-ms", std::to_string(delay_ms)});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   int status = 0;
   ::waitpid(watch, &status, 0);
