@@ -7,7 +7,7 @@
 #  2. runs the libFuzzer harnesses of fuzz/ for a bounded time each from their checked-in corpora.
 # Any sanitizer report, crash, leak, timeout or failing test fails the step. The fuzzers and the
 # tests share the sanitized core objects (fuzz_checkpoint links the whole core anyway).
-#   PELNAS_SANITIZE_TESTS  1: also build and run the tests; 0 (default): fuzzers only
+#   PELNAS_SANITIZE_TESTS  1 (what .ci/run sets): also build and run the tests; 0 (default): fuzzers only
 #   PELNAS_FUZZ_SECONDS    seconds per harness (default 30)
 #   PELNAS_FUZZERS         harnesses to run (default: all six)
 #   PELNAS_SANITIZE_DIR    build directory (default build-sanitize)
