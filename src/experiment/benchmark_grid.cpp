@@ -99,19 +99,6 @@ std::uint64_t stable_id(const std::string& s) {
   return h;
 }
 
-Stat stat(const std::vector<double>& v) {
-  Stat s;
-  if (v.empty()) return s;
-  for (double x : v) s.mean += x;
-  s.mean /= static_cast<double>(v.size());
-  if (v.size() > 1) {
-    double ss = 0;
-    for (double x : v) ss += (x - s.mean) * (x - s.mean);
-    s.std = std::sqrt(ss / static_cast<double>(v.size() - 1));
-  }
-  return s;
-}
-
 // One accuracy source serves every run of a dataset (a predictor is trained once); runs on other
 // threads call it, so calls are serialised. Values do not depend on call order (memoised, seeded).
 class SynchronizedAccuracy : public AccuracySource {
@@ -394,15 +381,28 @@ BenchmarkGridResult run_benchmark_grid(std::shared_ptr<const BenchmarkData> data
                        a, to_string(result.settings[s].dataset), result.settings[s].cost_name, e, o.budget);
           break;
         }
-      c.hv = stat(hv);
-      c.hv_ratio = stat(ratio);
-      c.igd = stat(igd);
-      c.igd_plus = stat(igdp);
-      c.evaluations = stat(ev);
-      c.wall_ms = stat(ms);
+      c.hv = mean_and_std(hv);
+      c.hv_ratio = mean_and_std(ratio);
+      c.igd = mean_and_std(igd);
+      c.igd_plus = mean_and_std(igdp);
+      c.evaluations = mean_and_std(ev);
+      c.wall_ms = mean_and_std(ms);
       result.cells.push_back(c);
     }
   return result;
+}
+
+Stat mean_and_std(const std::vector<double>& v) {
+  Stat s;
+  if (v.empty()) return s;
+  for (double x : v) s.mean += x;
+  s.mean /= static_cast<double>(v.size());
+  if (v.size() > 1) {
+    double ss = 0;
+    for (double x : v) ss += (x - s.mean) * (x - s.mean);
+    s.std = std::sqrt(ss / static_cast<double>(v.size() - 1));
+  }
+  return s;
 }
 
 }  // namespace pelnas

@@ -94,6 +94,8 @@ struct GridRun {
 struct Stat {
   double mean = 0, std = 0;  // std: sample standard deviation (n - 1), 0 for one run
 };
+// Mean and sample standard deviation of a grid cell's values (zeros for none).
+Stat mean_and_std(const std::vector<double>& v);
 
 // Mean and std over the seeds of one (dataset, device, algorithm).
 struct GridCell {

@@ -38,22 +38,6 @@ std::vector<ObjectiveVector> normalised(const std::vector<std::pair<double, doub
   return out;
 }
 
-struct MeanStd {
-  double mean = 0, std = 0;
-};
-MeanStd stat(const std::vector<double>& v) {
-  MeanStd s;
-  if (v.empty()) return s;
-  for (double x : v) s.mean += x;
-  s.mean /= static_cast<double>(v.size());
-  if (v.size() > 1) {
-    double ss = 0;
-    for (double x : v) ss += (x - s.mean) * (x - s.mean);
-    s.std = std::sqrt(ss / static_cast<double>(v.size() - 1));
-  }
-  return s;
-}
-
 std::string signal_column(const SpaceGridOptions& o) { return o.signal.accuracy == kScoreSignal ? "score" : "accuracy"; }
 std::string signal_label(const SpaceGridOptions& o) {
   return o.signal.accuracy == kScoreSignal ? TrainingFreeScore::kLabel : "accuracy (external evaluator)";
@@ -261,7 +245,7 @@ nlohmann::ordered_json SpaceGridResult::summary_json() const {
           wall.push_back(r.wall_seconds);
         }
       auto ms = [](const std::vector<double>& v) {
-        const MeanStd s = stat(v);
+        const Stat s = mean_and_std(v);
         return nlohmann::ordered_json{{"mean", s.mean}, {"std", s.std}};
       };
       dj["cells"].push_back({{"algorithm", a}, {"runs", hv.size()}, {"hv", ms(hv)}, {"hv_ratio_vs_union", ms(ratio)},
