@@ -55,7 +55,7 @@ struct BenchCliOptions {
 // `pelnas bench --space fbnet`: the grid of space runs, compared against the union of its runs.
 void run_space_bench(const BenchCliOptions& c, CLI::App* cmd) {
   auto given = [&](const char* name) { return cmd->get_option(name)->count() > 0; };
-  for (const char* name : {"--include-degenerate", "--objectives", "--hv-ref", "--curve-step", "--threads", "--llm-base-url", "--llm-model",
+  for (const char* name : {"--include-degenerate", "--hv-ref", "--curve-step", "--threads", "--llm-base-url", "--llm-model",
                            "--llm-cache", "--llm-replay", "--llm-timeout"})
     if (given(name))
       throw Error(fmt::format("{} does not apply to bench --space {}: it is about NB201's tables, true fronts or the llm "
@@ -73,6 +73,7 @@ void run_space_bench(const BenchCliOptions& c, CLI::App* cmd) {
   if (given("--seeds")) o.seeds = c.seeds;
   if (given("--budget")) o.budget = c.budget;
   o.metric = c.metric;
+  if (!c.objectives.empty()) apply_objectives(c.objectives, c.metric_given, o.metric, o.extra_metrics);
   try {
     o.algorithm_options = nlohmann::json::parse(c.algo_options);
   } catch (const nlohmann::json::exception& e) {

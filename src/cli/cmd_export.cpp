@@ -15,6 +15,8 @@
 #include "hardware/cost_source.h"
 #include "predictor/nb201_network.h"
 #include "report/export.h"
+#include "report/space_export.h"
+#include "report/space_run_report.h"
 #include "run/run_directory.h"
 
 namespace pelnas::cli {
@@ -27,6 +29,17 @@ struct ExportCliOptions {
 };
 
 void run_export(const ExportCliOptions& o) {
+  if (report::is_space_run_dir(o.run_dir)) {  // `pelnas search --space fbnet`: no NB201 table
+    if (o.data.data_dir) throw Error("--data does not apply to a run of another space: its LUT comes from the run's config");
+    const auto e = report::export_space_run(o.run_dir, o.pick, o.format);
+    if (o.out.empty()) {
+      std::cout << e.text;
+      return;
+    }
+    write_file_atomic(o.out, e.text);
+    std::cout << fmt::format("wrote {} ({})\n", o.out, e.summary);
+    return;
+  }
   report::RunData run = report::RunData::load(o.run_dir);
   if (!run.finished) {
     if (run.front.empty()) throw Error(o.run_dir + ": the run is " + run.state_text() + "; nothing to export yet");
@@ -121,7 +134,8 @@ void setup(CLI::App& root) {
                   "which architecture: knee (the front point farthest from the line joining its extremes, "
                   "objectives normalised over the front), max-accuracy (alias most-accurate), min-latency (lowest "
                   "cost; aliases fastest, min-cost), or any NB201 index or arch string (cells the run did not "
-                  "evaluate come with the table's numbers)");
+                  "evaluate come with the table's numbers); on a --space fbnet run: knee, max-accuracy, min-latency or "
+                  "a 22-block FBNet string");
   cmd->add_option("--format", o->format, "json (record with metrics and provenance) or pytorch (standalone .py module)")
       ->check(CLI::IsMember({"json", "pytorch"}));
   cmd->add_option("-o,--out", o->out, "output file (default: stdout)");

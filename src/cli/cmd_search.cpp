@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -114,7 +116,7 @@ void print_summary(const RunSummary& s, bool as_json) {
 // Options that only mean something on NB201 (its tables, partitions, true front, config file).
 const std::vector<std::string>& nb201_only_options() {
   static const std::vector<std::string> v = {
-      "--partition", "--include-degenerate", "--hv-ref", "--objectives", "--config", "--generation-delay-ms"};
+      "--partition", "--include-degenerate", "--hv-ref", "--config", "--generation-delay-ms"};
   return v;
 }
 
@@ -171,9 +173,23 @@ void print_space_result(const SpaceRunResult& r, bool as_json) {
                            r.dir, summary.value("space", ""), summary.value("dataset", ""), summary.value("cost", ""),
                            summary.value("algorithm", ""), r.evaluations, r.front_size, r.hv);
   std::cout << summary.value("protocol", "") << "\n\n";
-  std::cout << fmt::format("{:>10}  {:>12}  {}\n", signal, summary.value("cost_unit", "cost"), "architecture");
-  for (const auto& f : summary["front"])
-    std::cout << fmt::format("{:>10.4f}  {:>12.6g}  {}\n", f[signal].get<double>(), f["cost"].get<double>(), f["arch"].get<std::string>());
+  // One column per cost objective, labelled "<metric>_<unit>" (latency_ms, energy_mj).
+  std::string header;
+  if (summary.contains("cost_objectives"))
+    for (const auto& c : summary["cost_objectives"]) {
+      std::string unit = c.value("unit", "");
+      std::transform(unit.begin(), unit.end(), unit.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+      header += fmt::format("  {:>12}", c.value("metric", "cost") + "_" + unit);
+    }
+  else
+    header = fmt::format("  {:>12}", summary.value("cost_unit", "cost"));
+  std::cout << fmt::format("{:>10}{}  {}\n", signal, header, "architecture");
+  for (const auto& f : summary["front"]) {
+    std::string costs = fmt::format("  {:>12.6g}", f["cost"].get<double>());
+    if (f.contains("extra_costs"))
+      for (const auto& x : f["extra_costs"]) costs += fmt::format("  {:>12.6g}", x.get<double>());
+    std::cout << fmt::format("{:>10.4f}{}  {}\n", f[signal].get<double>(), costs, f["arch"].get<std::string>());
+  }
 }
 
 // `--space` other than nb201: the space-generic run (run/space_search_run.h).
@@ -198,6 +214,7 @@ void run_space_search_here(SearchCliOptions& o, CLI::App* cmd) {
   c.dataset = cmd->get_option("--dataset")->count() > 0 ? o.dataset : "";
   c.device = cmd->get_option("--device")->count() > 0 ? o.device : "pixel3";
   c.metric = o.metric;
+  if (!o.objectives.empty()) apply_objectives(o.objectives, cmd->get_option("--metric")->count() > 0, c.metric, c.extra_metrics);
   c.algorithm = o.algorithm;
   c.budget = o.budget;
   c.seed = o.seed;

@@ -37,8 +37,9 @@ std::vector<std::optional<double>> AccuracySource::code_accuracies(const SearchS
 }
 
 Evaluator::Evaluator(std::shared_ptr<const SearchSpace> space, std::shared_ptr<AccuracySource> accuracy,
-                     std::shared_ptr<SpaceCost> cost)
-    : accuracy_(std::move(accuracy)), space_(std::move(space)), space_cost_(std::move(cost)) {
+                     std::shared_ptr<SpaceCost> cost, std::vector<std::shared_ptr<SpaceCost>> extra_costs)
+    : accuracy_(std::move(accuracy)), space_(std::move(space)), space_cost_(std::move(cost)),
+      extra_space_costs_(std::move(extra_costs)) {
   const auto n = space_->cardinality();
   domain_size_ = n && *n < static_cast<std::uint64_t>(INT_MAX) ? static_cast<int>(*n) : INT_MAX;
 }
@@ -60,6 +61,22 @@ const CostSource& Evaluator::cost_source() const {
 
 std::string Evaluator::cost_name() const { return cost_ ? cost_->name() : space_cost_->name(); }
 std::string Evaluator::cost_unit() const { return cost_ ? cost_->unit() : space_cost_->unit(); }
+
+std::size_t Evaluator::extra_cost_count() const { return tabulated() ? extra_costs_.size() : extra_space_costs_.size(); }
+
+std::vector<std::string> Evaluator::extra_cost_names() const {
+  std::vector<std::string> out;
+  for (const auto& c : extra_costs_) out.push_back(c->name());
+  for (const auto& c : extra_space_costs_) out.push_back(c->name());
+  return out;
+}
+
+std::vector<std::string> Evaluator::extra_cost_units() const {
+  std::vector<std::string> out;
+  for (const auto& c : extra_costs_) out.push_back(c->unit());
+  for (const auto& c : extra_space_costs_) out.push_back(c->unit());
+  return out;
+}
 
 Objectives Evaluator::evaluate(const ArchCode& code) {
   if (tabulated()) return evaluate(code.nb201());
@@ -90,6 +107,7 @@ void Evaluator::prefetch(std::span<const ArchCode> codes) {
     Objectives o;
     o.accuracy = acc[i];
     o.cost = space_cost_->cost(todo[i]);
+    o.extra_costs = extra_costs_of(todo[i]);
     ++counts_.unique;
     code_memo_.emplace(todo[i], o);
   }
@@ -98,7 +116,10 @@ void Evaluator::prefetch(std::span<const ArchCode> codes) {
 
 bool Evaluator::in_domain(const ArchCode& code) const {
   if (tabulated()) return in_domain(code.nb201());
-  return code.size() == space_->length() && space_->legal(code.encoding()) && space_cost_->cost(code).has_value();
+  if (code.size() != space_->length() || !space_->legal(code.encoding()) || !space_cost_->cost(code)) return false;
+  for (const auto& c : extra_space_costs_)
+    if (!c->cost(code)) return false;
+  return true;
 }
 
 std::optional<double> Evaluator::cost_of(const ArchCode& code) const {
@@ -108,7 +129,10 @@ std::optional<double> Evaluator::cost_of(const ArchCode& code) const {
 
 std::vector<std::optional<double>> Evaluator::extra_costs_of(const ArchCode& code) const {
   if (tabulated()) return extra_costs(data_->index_of(code.nb201()));
-  return {};
+  std::vector<std::optional<double>> out;
+  out.reserve(extra_space_costs_.size());
+  for (const auto& c : extra_space_costs_) out.push_back(c->cost(code));
+  return out;
 }
 
 Evaluator::Evaluator(std::shared_ptr<const BenchmarkData> data, Dataset dataset, std::shared_ptr<AccuracySource> accuracy,

@@ -76,9 +76,11 @@ class Evaluator {
             std::shared_ptr<CostSource> cost, std::vector<std::shared_ptr<CostSource>> extra_costs = {});
 
   // A space without NB201's tables (FBNet): accuracies from accuracy->code_accuracies(), the cost
-  // from `cost`. The domain is the whole space (domain_size() saturates at INT_MAX), there is no
-  // true front, and data() / cost_source() / dataset() throw.
-  Evaluator(std::shared_ptr<const SearchSpace> space, std::shared_ptr<AccuracySource> accuracy, std::shared_ptr<SpaceCost> cost);
+  // from `cost`, further cost objectives from `extra_costs` (3+ objectives). The domain is the whole
+  // space (domain_size() saturates at INT_MAX), there is no true front, and data() / cost_source() /
+  // dataset() throw.
+  Evaluator(std::shared_ptr<const SearchSpace> space, std::shared_ptr<AccuracySource> accuracy, std::shared_ptr<SpaceCost> cost,
+            std::vector<std::shared_ptr<SpaceCost>> extra_costs = {});
   // Whether the architectures come from NB201's tables (the Arch / index interface below).
   bool tabulated() const { return data_ != nullptr; }
 
@@ -90,6 +92,10 @@ class Evaluator {
   std::vector<std::optional<double>> extra_costs_of(const ArchCode& code) const;
   std::string cost_name() const;  // e.g. "fpga_latency", "pixel3_latency"
   std::string cost_unit() const;
+  // The cost objectives after the first, tabulated or not (empty: two objectives), in order.
+  std::size_t extra_cost_count() const;
+  std::vector<std::string> extra_cost_names() const;  // e.g. "fpga_energy"
+  std::vector<std::string> extra_cost_units() const;  // e.g. "mJ"
 
   Objectives evaluate(const Arch& arch);
   // Batch form of evaluate(): the archs not memoised yet go to the accuracy source as one batch.
@@ -129,6 +135,7 @@ class Evaluator {
   std::vector<std::shared_ptr<CostSource>> extra_costs_;
   std::unordered_map<int, Objectives> memo_;
   std::shared_ptr<SpaceCost> space_cost_;                    // untabulated spaces only
+  std::vector<std::shared_ptr<SpaceCost>> extra_space_costs_;  // untabulated spaces only
   std::unordered_map<ArchCode, Objectives> code_memo_;       // untabulated spaces only
   EvaluationCounts counts_;
   int domain_size_ = 0;

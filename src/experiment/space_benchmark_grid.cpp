@@ -30,11 +30,10 @@ std::string file_safe(const std::string& s) {
   return out;
 }
 
-// Minimised, normalised coordinates of (signal, cost) points.
-std::vector<ObjectiveVector> normalised(const std::vector<std::pair<double, double>>& pts, const SpaceHvNormalisation& n) {
+// Minimised, normalised coordinates of (signal, costs...) points.
+std::vector<ObjectiveVector> normalised(const std::vector<SpacePoint>& pts, const SpaceHvNormalisation& n) {
   std::vector<ObjectiveVector> out;
-  const double ds = n.signal_max - n.signal_min, dc = n.cost_max - n.cost_min;
-  for (const auto& [s, c] : pts) out.push_back({(n.signal_max - s) / ds, dc > 0 ? (c - n.cost_min) / dc : 0.0});
+  for (const auto& p : pts) out.push_back(n.normalised(p));
   return out;
 }
 
@@ -55,6 +54,8 @@ void SpaceGridOptions::validate() const {
     if (!seen.insert(a).second) throw Error("bench --space: algos: '" + a + "' is listed twice");
     for (const auto& d : devices) run_config(d, a, 0).validate();
   }
+  // Every device has every cost objective (before any run starts).
+  for (const auto& d : devices) make_space_run_costs(run_config(d, algorithms.front(), 0));
   if (std::set<std::string>(devices.begin(), devices.end()).size() != devices.size())
     throw Error("bench --space: devices: a device is listed twice");
 }
@@ -66,6 +67,7 @@ SpaceRunConfig SpaceGridOptions::run_config(const std::string& device, const std
   c.dataset = dataset;
   c.device = device;
   c.metric = metric;
+  c.extra_metrics = extra_metrics;
   c.algorithm = spec.search;
   c.algorithm_options = spec.options;
   c.budget = budget;
@@ -76,8 +78,10 @@ SpaceRunConfig SpaceGridOptions::run_config(const std::string& device, const std
 nlohmann::json SpaceGridOptions::to_json() const {
   nlohmann::json s = signal.to_json();
   for (const char* k : {"space", "dataset", "device", "metric", "algorithm", "algorithm_options", "budget", "seed"}) s.erase(k);
+  std::vector<std::string> objectives{"accuracy", metric};
+  objectives.insert(objectives.end(), extra_metrics.begin(), extra_metrics.end());
   return {{"space", space},   {"dataset", dataset}, {"devices", devices},
-          {"metric", metric}, {"algorithms", algorithms}, {"algorithm_options", algorithm_options},
+          {"metric", metric}, {"objectives", objectives}, {"algorithms", algorithms}, {"algorithm_options", algorithm_options},
           {"seeds", seeds},   {"budget", budget},   {"signal", s}};
 }
 
@@ -125,16 +129,19 @@ SpaceGridResult run_space_benchmark_grid(const SpaceGridOptions& o, const std::s
         if (dev.cost_name.empty()) {
           dev.cost_name = summary.at("cost").get<std::string>();
           dev.cost_unit = summary.at("cost_unit").get<std::string>();
-          const auto& n = summary.at("hv_normalisation");
-          dev.norm.signal_min = n.at("signal_min").get<double>();
-          dev.norm.signal_max = n.at("signal_max").get<double>();
-          dev.norm.cost_min = n.at("cost_min").get<double>();
-          dev.norm.cost_max = n.at("cost_max").get<double>();
+          dev.norm = SpaceHvNormalisation::from_json(summary.at("hv_normalisation"), dir.string() + "/summary.json: hv_normalisation");
+          if (dev.norm.extra_costs.size() != o.extra_metrics.size())
+            throw Error(fmt::format("{}/summary.json: hv_normalisation has {} cost objective(s), the grid {}", dir.string(),
+                                    1 + dev.norm.extra_costs.size(), 1 + o.extra_metrics.size()));
         }
         const CsvTable front = CsvTable::read((dir / "front.csv").string());
         const auto cs = front.column(signal_column(o)), cc = front.column("cost"), ca = front.column("arch_str");
+        std::vector<std::size_t> cx;  // the extra costs' columns, named by metric
+        for (const auto& m : o.extra_metrics) cx.push_back(front.column(m));
         for (std::size_t r = 0; r < front.rows(); ++r) {
-          run.front.emplace_back(front.number(r, cs), front.number(r, cc));
+          SpacePoint p{front.number(r, cs), front.number(r, cc)};
+          for (std::size_t c : cx) p.push_back(front.number(r, c));
+          run.front.push_back(std::move(p));
           dev.union_archs.emplace_back(front.cell(r, ca));  // candidates for now; filtered below
           dev.union_found_by.push_back(fmt::format("{}:s{}", algorithm, seed));
           dev.union_front.push_back(run.front.back());
@@ -147,7 +154,7 @@ SpaceGridResult run_space_benchmark_grid(const SpaceGridOptions& o, const std::s
     // naming every run that found it.
     const auto pos = non_dominated_positions(normalised(dev.union_front, dev.norm));
     std::map<std::string, std::size_t> first;
-    std::vector<std::pair<double, double>> uf;
+    std::vector<SpacePoint> uf;
     std::vector<std::string> ua, ub;
     for (std::size_t p : pos) {
       if (auto it = first.find(dev.union_archs[p]); it != first.end()) {
@@ -161,7 +168,7 @@ SpaceGridResult run_space_benchmark_grid(const SpaceGridOptions& o, const std::s
     }
     std::vector<std::size_t> order(uf.size());
     for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return uf[a].second < uf[b].second || (uf[a].second == uf[b].second && ua[a] < ua[b]); });
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return uf[a][1] < uf[b][1] || (uf[a][1] == uf[b][1] && ua[a] < ua[b]); });
     dev.union_front.clear();
     dev.union_archs.clear();
     dev.union_found_by.clear();
@@ -205,17 +212,22 @@ std::string SpaceGridResult::results_csv() const {
 std::string SpaceGridResult::union_fronts_csv() const {
   std::ostringstream os;
   os.precision(17);
-  os << "device,cost_metric,arch_str," << signal_column(options) << ",cost,found_by,reference\n";
+  os << "device,cost_metric,arch_str," << signal_column(options) << ",cost,";
+  for (const auto& m : options.extra_metrics) os << m << ',';  // 3+ objectives: one column per further cost
+  os << "found_by,reference\n";
   for (const auto& d : devices)
-    for (std::size_t k = 0; k < d.union_front.size(); ++k)
-      os << d.device << ',' << d.cost_name << ',' << d.union_archs[k] << ',' << d.union_front[k].first << ','
-         << d.union_front[k].second << ',' << d.union_found_by[k] << ",union of grid runs (not a true front)\n";
+    for (std::size_t k = 0; k < d.union_front.size(); ++k) {
+      os << d.device << ',' << d.cost_name << ',' << d.union_archs[k];
+      for (double v : d.union_front[k]) os << ',' << v;
+      os << ',' << d.union_found_by[k] << ",union of grid runs (not a true front)\n";
+    }
   return os.str();
 }
 
 nlohmann::ordered_json SpaceGridResult::summary_json() const {
   nlohmann::ordered_json j;
   j["space"] = options.space;
+  j["objectives"] = options.to_json()["objectives"];
   j["accuracy_signal"] = options.signal.accuracy;
   j["signal_label"] = signal_label(options);
   j["budget"] = options.budget;
@@ -229,6 +241,10 @@ nlohmann::ordered_json SpaceGridResult::summary_json() const {
     dj["device"] = d.device;
     dj["cost"] = d.cost_name;
     dj["cost_unit"] = d.cost_unit;
+    if (!d.norm.extra_costs.empty()) {
+      dj["extra_costs"] = nlohmann::ordered_json::array();
+      for (const auto& b : d.norm.extra_costs) dj["extra_costs"].push_back({{"name", b.name}, {"unit", b.unit}});
+    }
     dj["hv_normalisation"] = d.norm.to_json();
     dj["union_front_size"] = d.union_front.size();
     dj["union_front_hv"] = d.union_hv;
@@ -275,13 +291,16 @@ std::string SpaceGridResult::summary_markdown() const {
   std::string m = fmt::format("# {} benchmark grid: budget {}, {} seed(s), signal: {}\n\n", options.space, options.budget,
                               options.seeds, signal_label(options));
   m += fmt::format("Reference front: **union of grid runs, not a true front** (the non-dominated set of every run's front on "
-                   "the device). HV in the fixed normalisation of each device (signal {}..{}, cost between the space's exact "
-                   "minimum and maximum); HV ratio and IGD are {}.\n\n",
-                   0, 100, kUnionFrontLabel);
+                   "the device). Objectives: {}. HV in the fixed normalisation of each device (signal {}..{}, each cost between "
+                   "the space's exact minimum and maximum{}); HV ratio and IGD are {}.\n\n",
+                   options.to_json()["objectives"].dump(), 0, 100,
+                   options.extra_metrics.empty() ? "" : "; exact n-objective HV with pagmo2", kUnionFrontLabel);
   const auto j = summary_json();
   for (const auto& d : j["devices"]) {
-    m += fmt::format("## {} ({}, union front: {} points, HV {:.4f})\n\n", d["device"].get<std::string>(),
-                     d["cost"].get<std::string>(), d["union_front_size"].get<std::size_t>(), d["union_front_hv"].get<double>());
+    std::string costs = d["cost"].get<std::string>();
+    if (d.contains("extra_costs"))
+      for (const auto& x : d["extra_costs"]) costs += ", " + x["name"].get<std::string>();
+    m += fmt::format("## {} ({}, union front: {} points, HV {:.4f})\n\n", d["device"].get<std::string>(), costs, d["union_front_size"].get<std::size_t>(), d["union_front_hv"].get<double>());
     m += "| algorithm | runs | HV (fixed normalisation) | HV ratio vs union of grid runs | IGD vs union of grid runs |\n|---|---|---|---|---|\n";
     for (const auto& c : d["cells"])
       m += fmt::format("| {} | {} | {:.4f} ± {:.4f} | {:.4f} ± {:.4f} | {:.4f} ± {:.4f} |\n", c["algorithm"].get<std::string>(),

@@ -26,6 +26,7 @@ struct SpaceGridOptions {
   std::string dataset;  // "" = the space's default
   std::vector<std::string> devices = {"pixel3", "fpga"};
   std::string metric = "latency";
+  std::vector<std::string> extra_metrics;  // further cost objectives (--objectives accuracy,latency,energy)
   // Entries as in `pelnas bench --algos` (a search name, optionally with inline options:
   // "pelnas:children_per_call=2"); options per entry from algorithm_options[entry].
   std::vector<std::string> algorithms = {"random", "rea", "nsga2", "pelnas"};
@@ -35,7 +36,8 @@ struct SpaceGridOptions {
   // The signal and its settings, as SpaceRunConfig's (accuracy, evaluator, score, proxy_cache, data_dir).
   SpaceRunConfig signal;
 
-  void validate() const;  // throws pelnas::Error naming the bad field
+  // Throws pelnas::Error naming the bad field (a device without a cost metric: the metrics it has).
+  void validate() const;
   nlohmann::json to_json() const;
   // The configuration of one run of the grid.
   SpaceRunConfig run_config(const std::string& device, const std::string& algorithm, int seed) const;
@@ -49,13 +51,13 @@ struct SpaceGridRun {
   double igd = 0, igd_plus = 0;  // from the union front, in the normalised space
   double wall_seconds = 0;       // of this process's part of the run (0 when reused)
   bool reused = false;           // a finished run directory taken as it was
-  std::vector<std::pair<double, double>> front;  // (signal, cost)
+  std::vector<SpacePoint> front;  // (signal, cost[, extra costs])
 };
 
 struct SpaceGridDevice {
-  std::string device, cost_name, cost_unit;
+  std::string device, cost_name, cost_unit;  // the first cost; the others are in norm.extra_costs
   SpaceHvNormalisation norm;
-  std::vector<std::pair<double, double>> union_front;  // (signal, cost), cost ascending
+  std::vector<SpacePoint> union_front;  // (signal, cost[, extra costs]), first cost ascending
   std::vector<std::string> union_archs;
   std::vector<std::string> union_found_by;             // "algorithm:s<seed> ..." per union point
   double union_hv = 0;

@@ -37,34 +37,39 @@ std::string render_space_bench_report(const SpaceGridResult& r) {
                         ms("hv_ratio_vs_union"), ms("igd_vs_union"), ms("igd_plus_vs_union")});
     }
     page.table(t);
-    SvgPlot plot;
-    plot.id = "fronts-" + d.device;
-    plot.title = fmt::format("fronts of every run, {} vs {}", label, d.cost_name);
-    plot.x.label = d.cost_name;
-    plot.x.unit = d.cost_unit;
-    plot.y.label = label;
-    plot.y.unit = score ? "" : "%";
-    for (const auto& a : r.options.algorithms) {
-      SvgSeries s;
-      s.name = a;
-      s.kind = SeriesKind::Scatter;
-      s.hollow = true;
-      s.radius = 3.5;
-      for (const auto& run : r.runs)
-        if (run.device == d.device && run.algorithm == a)
-          for (const auto& [sig, cost] : run.front) s.points.push_back({cost, sig, fmt::format("{} seed {}", a, run.seed), {}});
-      plot.series.push_back(std::move(s));
+    // One chart of the signal against each cost objective (3+ objectives: a projection each).
+    std::vector<std::pair<std::string, std::string>> costs{{d.cost_name, d.cost_unit}};
+    for (const auto& b : d.norm.extra_costs) costs.emplace_back(b.name, b.unit);
+    for (std::size_t k = 0; k < costs.size(); ++k) {
+      SvgPlot plot;
+      plot.id = "fronts-" + d.device + (k == 0 ? "" : "-" + costs[k].first);
+      plot.title = fmt::format("fronts of every run, {} vs {}{}", label, costs[k].first, costs.size() > 1 ? " (projection)" : "");
+      plot.x.label = costs[k].first;
+      plot.x.unit = costs[k].second;
+      plot.y.label = label;
+      plot.y.unit = score ? "" : "%";
+      for (const auto& a : r.options.algorithms) {
+        SvgSeries s;
+        s.name = a;
+        s.kind = SeriesKind::Scatter;
+        s.hollow = true;
+        s.radius = 3.5;
+        for (const auto& run : r.runs)
+          if (run.device == d.device && run.algorithm == a)
+            for (const auto& p : run.front) s.points.push_back({p[1 + k], p[0], fmt::format("{} seed {}", a, run.seed), {}});
+        plot.series.push_back(std::move(s));
     }
     SvgSeries u;
     u.name = "union of grid runs (not a true front)";
-    u.kind = SeriesKind::Line;
+    u.kind = costs.size() == 1 ? SeriesKind::Line : SeriesKind::Scatter;  // a 3-D front is no line in a projection
     u.colour = "#000000";
     u.dash = "6 3";
     u.markers = true;
-    for (std::size_t k = 0; k < d.union_front.size(); ++k)
-      u.points.push_back({d.union_front[k].second, d.union_front[k].first, d.union_archs[k] + " (" + d.union_found_by[k] + ")", {}});
+    for (std::size_t i = 0; i < d.union_front.size(); ++i)
+      u.points.push_back({d.union_front[i][1 + k], d.union_front[i][0], d.union_archs[i] + " (" + d.union_found_by[i] + ")", {}});
     plot.series.push_back(std::move(u));
     page.raw(plot.render());
+    }
   }
   return page.render();
 }

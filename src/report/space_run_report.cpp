@@ -3,10 +3,13 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "common/csv.h"
 #include "common/error.h"
 #include "report/html_writer.h"
+#include "report/objectives_plot.h"
+#include "run/space_search_run.h"
 #include "report/run_data.h"
 #include "report/svg_plot.h"
 
@@ -40,6 +43,16 @@ std::string render_space_run_report(const std::string& dir) {
              c_niche = archive.column("niche"), c_order = archive.column("order");
   const std::string cost_name = summary.value("cost", config.value("device", "") + "_" + config.value("metric", ""));
   const std::string unit = summary.value("cost_unit", config.value("metric", "") == "energy" ? "mJ" : "ms");
+  // 3+ objectives: the further costs, named by metric in the CSVs ("energy") and by device in the
+  // text ("fpga_energy"); their units come from the fixed normalisation written with the config.
+  std::vector<std::string> extra_metrics;
+  if (config.contains("objectives") && config["objectives"].is_array())
+    for (std::size_t k = 2; k < config["objectives"].size(); ++k) extra_metrics.push_back(config["objectives"][k].get<std::string>());
+  std::optional<SpaceHvNormalisation> norm;
+  if (config.contains("hv_normalisation")) norm = SpaceHvNormalisation::from_json(config["hv_normalisation"], "config.json: hv_normalisation");
+  if (!extra_metrics.empty() && (!norm || norm->extra_costs.size() != extra_metrics.size()))
+    throw Error(dir + "/config.json: objectives " + config["objectives"].dump() + " but hv_normalisation has no bounds for every cost");
+  for (const auto& m : extra_metrics) (void)archive.column(m);  // named error if a column is missing
 
   HtmlPage page(fmt::format("pelnas run {} ({} space)", d.filename().string(), space));
   page.heading(1, fmt::format("{} search on the {} space ({}), {}", config.value("algorithm", ""), space,
@@ -59,6 +72,9 @@ std::string render_space_run_report(const std::string& dir) {
     const auto& n = summary["hv_normalisation"];
     facts.rows.push_back({fmt::format("cost range of the space ({})", unit),
                           fmt::format("{:.6g} .. {:.6g}", n.value("cost_min", 0.0), n.value("cost_max", 0.0))});
+    if (norm)
+      for (const auto& b : norm->extra_costs)
+        facts.rows.push_back({fmt::format("{} range of the space ({})", b.name, b.unit), fmt::format("{:.6g} .. {:.6g}", b.min, b.max)});
   }
   facts.rows.push_back({"seed", std::to_string(config.value("seed", 0))});
   page.table(facts);
@@ -101,6 +117,40 @@ std::string render_space_run_report(const std::string& dir) {
   }
   page.raw(plot.render());
 
+  if (!extra_metrics.empty()) {
+    // 3+ objectives: every pairwise projection and parallel coordinates, the evaluated archive as
+    // the background (there is no true front), axes scaled by the run's fixed HV normalisation.
+    ObjectivePlotInput in;
+    in.axes = {{score ? "training-free score" : "accuracy", score ? "" : "%"}, {cost_name, unit}};
+    for (const auto& b : norm->extra_costs) in.axes.push_back({b.name, b.unit});
+    auto values = [&](const CsvTable& t, std::size_t r) {
+      std::vector<double> v{t.number(r, t.column(signal)), t.number(r, t.column("cost"))};
+      for (const auto& m : extra_metrics) v.push_back(t.number(r, t.column(m)));
+      return v;
+    };
+    for (std::size_t i = 0; i < archive.rows(); ++i) in.reference.values.push_back(values(archive, i));
+    for (std::size_t i = 0; i < front.rows(); ++i) {
+      in.found.values.push_back(values(front, i));
+      in.found.tooltips.emplace_back(front.cell(i, front.column("arch_str")));
+    }
+    in.reference_name = in.reference_line_name = "evaluated";
+    in.found_name = finished ? "found front" : "current front";
+    in.best = {-norm->signal_max, norm->cost_min};
+    in.worst = {-norm->signal_min, norm->cost_max};
+    for (const auto& b : norm->extra_costs) {
+      in.best.push_back(b.min);
+      in.worst.push_back(b.max);
+    }
+    in.parallel_title = "Parallel coordinates (0 = best, 1 = worst in the fixed HV normalisation; lower is better)";
+    in.parallel_axis_0 = score ? "100 - score" : "100 - accuracy";
+    page.paragraph(fmt::format("This run has {} objectives ({}). Its front and every evaluated architecture are shown as "
+                               "pairwise projections, then in parallel coordinates. A point that looks dominated in one "
+                               "projection can be on the front through another objective.",
+                               in.axes.size(), config["objectives"].dump()),
+                   "note");
+    objective_plots(page, in);
+  }
+
   if (fs::exists(d / "metrics.csv")) {
     const CsvTable m = CsvTable::read((d / "metrics.csv").string());
     SvgPlot hv;
@@ -122,11 +172,18 @@ std::string render_space_run_report(const std::string& dir) {
   t.css_class = "found";
   t.header = {"#", "architecture", "niche", signal_label, fmt::format("{} ({})", cost_name, unit)};
   t.column_classes = {"", "arch", "", "", ""};
+  for (std::size_t k = 0; k < extra_metrics.size(); ++k) {
+    t.header.push_back(fmt::format("{} ({})", norm->extra_costs[k].name, norm->extra_costs[k].unit));
+    t.column_classes.push_back("");
+  }
   if (front.rows() > 0) {
     const auto fa = front.column("arch_str"), fs_ = front.column(signal), fc = front.column("cost"), fn = front.column("niche");
     for (std::size_t i = 0; i < front.rows(); ++i)
+    {
       t.rows.push_back({std::to_string(i + 1), std::string(front.cell(i, fa)), std::to_string(front.integer(i, fn)),
                         fmt::format("{:.4f}", front.number(i, fs_)), fmt::format("{:.6g}", front.number(i, fc))});
+      for (const auto& m : extra_metrics) t.rows.back().push_back(fmt::format("{:.6g}", front.number(i, front.column(m))));
+    }
   }
   page.table(t);
   return page.render();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
+#include <tuple>
 #include <filesystem>
 #include <fmt/format.h>
 #include <sstream>
@@ -16,6 +18,7 @@
 #include "predictor/proxy_table.h"
 #include "hardware/space_cost.h"
 #include "metrics/hypervolume.h"
+#include "metrics/non_dominated_sort.h"
 #include "run/run_directory.h"
 #include "search/feature_bins.h"
 #include "search/llm_operator.h"
@@ -47,6 +50,7 @@ constexpr int kDefaultSpaceBudget = 300;
 struct SpaceSetup {
   std::shared_ptr<const SearchSpace> space;
   std::shared_ptr<SpaceCost> cost;
+  std::vector<std::shared_ptr<SpaceCost>> extra_costs;  // 3+ objectives
   std::shared_ptr<AccuracySource> accuracy;
   nlohmann::json algorithm_options;
   int budget = 0;
@@ -85,15 +89,11 @@ std::shared_ptr<AccuracySource> make_score_source(const SpaceRunConfig& cfg, con
 SpaceSetup prepare(const SpaceRunConfig& cfg, const std::string& run_dir, const SpaceRunHooks& hooks) {
   cfg.validate();
   SpaceSetup s;
-  s.space = make_search_space(cfg.space, cfg.dataset);
-  if (s.space->name() != "fbnet")
-    throw Error(fmt::format("space '{}': only the fbnet space has device cost tables for a search without NB201's "
-                            "tables (nb201 runs without --space)",
-                            s.space->name()));
+  SpaceRunCosts costs = make_space_run_costs(cfg);
+  s.space = costs.space;
+  s.cost = costs.costs.front();
+  s.extra_costs.assign(costs.costs.begin() + 1, costs.costs.end());
   const std::string data_dir = resolve_data_dir(cfg.data_dir.empty() ? std::nullopt : std::optional<std::string>(cfg.data_dir));
-  auto lut = std::make_shared<const FbnetLut>(FbnetLut::load((fs::path(data_dir) / "fbnet_hw_lut.csv").string()));
-  const auto& fb = dynamic_cast<const FbnetSpace&>(*s.space);
-  s.cost = std::make_shared<FbnetLutCost>(lut, fb.fbnet_dataset(), cfg.device, hw_metric_from_string(cfg.metric));
   if (cfg.accuracy == kExternalSignal) {
     ExternalEvaluatorOptions o = *cfg.evaluator;
     o.run_dir = fs::absolute(run_dir).lexically_normal().string();
@@ -123,33 +123,52 @@ SpaceSetup prepare(const SpaceRunConfig& cfg, const std::string& run_dir, const 
     for (const char* key : {"cache_path", "transcript_path"}) checked["operator_options"].erase(key);
   auto search = SearchRegistry::instance().make(cfg.algorithm, checked);
   search->check_budget(s.budget);
-  s.norm = space_hv_normalisation(*s.space, *s.cost);
+  s.norm = space_hv_normalisation(*s.space, *s.cost, s.extra_costs);
   return s;
 }
 
 std::string signal_column(const SpaceRunConfig& cfg) { return cfg.accuracy == kScoreSignal ? "score" : "accuracy"; }
 
+// More than two objectives: one column per cost objective after `cost` (= the first one), named by
+// its metric (latency, energy), as in NB201 run directories.
 std::string archive_csv(const std::vector<EvaluatedArch>& entries, const SearchSpace& space, const SpaceRunConfig& cfg,
                         const std::string& cost_name) {
   std::ostringstream os;
   os.precision(17);
-  os << "order,generation,niche,arch_str," << signal_column(cfg) << ",cost," << "space,dataset,device,cost_metric,seed\n";
+  os << "order,generation,niche,arch_str," << signal_column(cfg) << ",cost,";
+  if (!cfg.extra_metrics.empty()) {
+    os << cfg.metric << ',';
+    for (const auto& m : cfg.extra_metrics) os << m << ',';
+  }
+  os << "space,dataset,device,cost_metric,seed\n";
   const std::string tail = fmt::format(",{},{},{},{},{}\n", space.name(), space.dataset(), cfg.device, cost_name, cfg.seed);
-  for (const auto& e : entries)
+  for (const auto& e : entries) {
     os << e.order << ',' << e.generation << ',' << e.niche << ',' << space.print(e.code.encoding()) << ',' << e.accuracy << ','
-       << e.cost << tail;
+       << e.cost;
+    if (!cfg.extra_metrics.empty()) {
+      os << ',' << e.cost;
+      for (double c : e.extra_costs) os << ',' << c;
+    }
+    os << tail;
+  }
   return os.str();
 }
 
+SpacePoint point_of(const EvaluatedArch& e) {
+  SpacePoint p{e.accuracy, e.cost};
+  p.insert(p.end(), e.extra_costs.begin(), e.extra_costs.end());
+  return p;
+}
+
 double archive_hv(const Archive& a, const SpaceHvNormalisation& n) {
-  std::vector<std::pair<double, double>> pts;
-  for (const auto& e : a.entries()) pts.emplace_back(e.accuracy, e.cost);
+  std::vector<SpacePoint> pts;
+  for (const auto& e : a.entries()) pts.push_back(point_of(e));
   return n.hv(pts);
 }
 
 SpaceRunResult execute(const RunDirectory& dir, const SpaceRunConfig& cfg, const SpaceSetup& setup, const SpaceRunHooks& hooks) {
   const auto start = std::chrono::steady_clock::now();
-  Evaluator evaluator(setup.space, setup.accuracy, setup.cost);
+  Evaluator evaluator(setup.space, setup.accuracy, setup.cost, setup.extra_costs);
   Problem problem(evaluator, Budget{setup.budget});
   auto search = SearchRegistry::instance().make(cfg.algorithm, setup.algorithm_options);
   std::string metrics = "generation,evaluations,hv,front_size\n";
@@ -187,14 +206,25 @@ SpaceRunResult execute(const RunDirectory& dir, const SpaceRunConfig& cfg, const
   dir.write("front.csv", archive_csv(front, *setup.space, cfg, setup.cost->name()));
   dir.write("metrics.csv", metrics);
   nlohmann::json front_json = nlohmann::json::array();
-  for (const auto& e : front)
+  for (const auto& e : front) {
     front_json.push_back({{"arch", setup.space->print(e.code.encoding())}, {signal_column(cfg), e.accuracy}, {"cost", e.cost}});
+    if (!e.extra_costs.empty()) front_json.back()["extra_costs"] = e.extra_costs;
+  }
+  nlohmann::json cost_objectives = nlohmann::json::array();
+  cost_objectives.push_back({{"metric", cfg.metric}, {"name", setup.cost->name()}, {"unit", setup.cost->unit()}});
+  for (std::size_t k = 0; k < setup.extra_costs.size(); ++k)
+    cost_objectives.push_back({{"metric", cfg.extra_metrics[k]}, {"name", setup.extra_costs[k]->name()}, {"unit", setup.extra_costs[k]->unit()}});
+  std::string cost_max_text = fmt::format("{} {:.6g} {}", setup.cost->name(), setup.norm.cost_max, setup.cost->unit());
+  for (std::size_t k = 0; k < setup.extra_costs.size(); ++k)
+    cost_max_text += fmt::format(", {} {:.6g} {}", setup.extra_costs[k]->name(), setup.norm.extra_costs[k].max, setup.extra_costs[k]->unit());
   const bool score = cfg.accuracy == kScoreSignal;
   nlohmann::json summary = {{"finished", true},
                   {"space", setup.space->name()},
                   {"dataset", setup.space->dataset()},
                   {"device", cfg.device},
                   {"metric", cfg.metric},
+                  {"objectives", cfg.objectives().names()},
+                  {"cost_objectives", cost_objectives},
                   {"cost", setup.cost->name()},
                   {"cost_unit", setup.cost->unit()},
                   {"cost_provenance", setup.cost->provenance()},
@@ -209,10 +239,11 @@ SpaceRunResult execute(const RunDirectory& dir, const SpaceRunConfig& cfg, const
                   {"hv", res.hv},
                   {"hv_normalisation", setup.norm.to_json()},
                   {"true_front", false},
-                  {"protocol", fmt::format("{} space has no true front: HV of the run's archive against the fixed reference point "
-                                           "({} 0, {} {:.6g} {}) in the normalisation hv_normalisation; no HV ratio or IGD",
-                                           setup.space->name(), signal_column(cfg), setup.cost->name(), setup.norm.cost_max,
-                                           setup.cost->unit())},
+                  {"protocol", fmt::format("{} space has no true front: {}HV of the run's archive against the fixed reference point "
+                                           "({} 0, {}) in the normalisation hv_normalisation; no HV ratio or IGD",
+                                           setup.space->name(),
+                                           setup.extra_costs.empty() ? "" : fmt::format("exact {}-objective (pagmo2) ", setup.norm.objectives()),
+                                           signal_column(cfg), cost_max_text)},
                   {"evaluator_calls", evaluator.counts().proxy_evaluations},
                   {"wall_seconds", res.wall_seconds}};
   // PEL-NAS: its operator's counters (for llm: calls, tokens, and every rejected proposal by cause).
@@ -244,6 +275,7 @@ void SpaceRunConfig::validate() const {
                                                                     make_search_space(space, dataset)->log10_size())
                                                       : ""));
   if (metric != "latency" && metric != "energy") throw Error("metric: expected latency or energy, got '" + metric + "'");
+  (void)objectives();  // names the bad objective and lists the valid ones
   if (accuracy != kExternalSignal && accuracy != kScoreSignal)
     throw Error(fmt::format("accuracy signal '{}' on the {} space: valid are external (--evaluator CMD) and score (the "
                             "training-free score); the table signals are NB201's benchmark tables",
@@ -257,7 +289,8 @@ void SpaceRunConfig::validate() const {
 
 nlohmann::json SpaceRunConfig::to_json() const {
   nlohmann::json j = {{"space", space},         {"dataset", dataset},   {"device", device},
-                      {"metric", metric},       {"algorithm", algorithm}, {"algorithm_options", algorithm_options},
+                      {"metric", metric},       {"objectives", objectives().names()},
+                      {"algorithm", algorithm}, {"algorithm_options", algorithm_options},
                       {"budget", budget},       {"seed", seed},         {"accuracy_signal", accuracy},
                       {"data_dir", data_dir}};
   if (evaluator) j["evaluator"] = evaluator->to_json();
@@ -278,6 +311,16 @@ SpaceRunConfig SpaceRunConfig::from_json(const nlohmann::json& j) {
   c.dataset = jf::string(jf::member(j, p, "dataset"), "dataset");
   c.device = jf::string(jf::member(j, p, "device"), "device");
   c.metric = jf::string(jf::member(j, p, "metric"), "metric");
+  if (j.contains("objectives")) {  // absent in runs before 3-objective FBNet searches: accuracy and `metric`
+    const auto& a = jf::array(j["objectives"], "objectives");
+    std::vector<std::string> names;
+    for (std::size_t k = 0; k < a.size(); ++k) names.push_back(jf::string(a[k], jf::join("objectives", k), false));
+    const ObjectiveList list = ObjectiveList::from_names(names, p + ": objectives");
+    if (std::string(to_string(list.costs.front())) != c.metric)
+      throw Error(p + ": objectives: the first cost '" + std::string(to_string(list.costs.front())) + "' differs from metric '" +
+                  c.metric + "'");
+    for (std::size_t k = 1; k < list.costs.size(); ++k) c.extra_metrics.emplace_back(to_string(list.costs[k]));
+  }
   c.algorithm = jf::string(jf::member(j, p, "algorithm"), "algorithm");
   c.algorithm_options = jf::member(j, p, "algorithm_options");
   c.budget = static_cast<int>(jf::integer(jf::member(j, p, "budget"), "budget", 0, 1 << 30));
@@ -291,22 +334,106 @@ SpaceRunConfig SpaceRunConfig::from_json(const nlohmann::json& j) {
   return c;
 }
 
-double SpaceHvNormalisation::hv(const std::vector<std::pair<double, double>>& signal_cost) const {
-  std::vector<Point2> pts;
-  const double ds = signal_max - signal_min, dc = cost_max - cost_min;
-  for (const auto& [s, c] : signal_cost)
-    pts.push_back({(signal_max - s) / ds, dc > 0 ? (c - cost_min) / dc : 0.0});
-  return hypervolume_2d(pts, {1.0, 1.0});
+ObjectiveList SpaceRunConfig::objectives() const {
+  std::vector<std::string> names{"accuracy", metric};
+  names.insert(names.end(), extra_metrics.begin(), extra_metrics.end());
+  return ObjectiveList::from_names(names, "objectives");
+}
+
+SpaceRunCosts make_space_run_costs(const SpaceRunConfig& cfg) {
+  SpaceRunCosts out;
+  out.space = make_search_space(cfg.space, cfg.dataset);
+  if (out.space->name() != "fbnet")
+    throw Error(fmt::format("space '{}': only the fbnet space has device cost tables for a search without NB201's "
+                            "tables (nb201 runs without --space)",
+                            out.space->name()));
+  const std::string data_dir = resolve_data_dir(cfg.data_dir.empty() ? std::nullopt : std::optional<std::string>(cfg.data_dir));
+  auto lut = std::make_shared<const FbnetLut>(FbnetLut::load((fs::path(data_dir) / "fbnet_hw_lut.csv").string()));
+  const auto& fb = dynamic_cast<const FbnetSpace&>(*out.space);
+  // One SpaceCost per cost objective; a device without the metric is refused naming those it has.
+  for (HwMetric m : cfg.objectives().costs) {
+    try {
+      out.costs.push_back(std::make_shared<FbnetLutCost>(lut, fb.fbnet_dataset(), cfg.device, m));
+    } catch (const Error& e) {
+      throw Error(fmt::format("objectives {} on device '{}': {}", cfg.objectives().str(), cfg.device, e.what()));
+    }
+  }
+  return out;
+}
+
+std::vector<double> SpaceHvNormalisation::normalised(const SpacePoint& p) const {
+  if (p.size() != objectives())
+    throw Error(fmt::format("HV normalisation: a point with {} values for {} objectives", p.size(), objectives()));
+  auto scale = [](double v, double lo, double hi) { return hi > lo ? (v - lo) / (hi - lo) : 0.0; };
+  std::vector<double> out;
+  out.reserve(p.size());
+  out.push_back((signal_max - p[0]) / (signal_max - signal_min));
+  out.push_back(scale(p[1], cost_min, cost_max));
+  for (std::size_t k = 0; k < extra_costs.size(); ++k) out.push_back(scale(p[2 + k], extra_costs[k].min, extra_costs[k].max));
+  return out;
+}
+
+double SpaceHvNormalisation::hv(const std::vector<SpacePoint>& points) const {
+  if (extra_costs.empty()) {  // two objectives: the exact 2-D sweep (bit-identical to earlier runs)
+    std::vector<Point2> pts;
+    for (const auto& p : points) {
+      const auto n = normalised(p);
+      pts.push_back({n[0], n[1]});
+    }
+    return hypervolume_2d(pts, {1.0, 1.0});
+  }
+  std::vector<ObjectiveVector> pts;
+  for (const auto& p : points) pts.push_back(normalised(p));
+  return hypervolume(pts, ObjectiveVector(objectives(), 1.0));
 }
 
 nlohmann::json SpaceHvNormalisation::to_json() const {
-  return {{"signal_min", signal_min}, {"signal_max", signal_max}, {"cost_min", cost_min}, {"cost_max", cost_max},
-          {"reference_point", {{"signal", signal_min}, {"cost", cost_max}}},
-          {"note", "signal and cost scaled to [0, 1] by these bounds (cost: exact minimum and maximum over the space); "
-                   "HV in [0, 1] against the reference point; there is no true front"}};
+  nlohmann::json j = {{"signal_min", signal_min}, {"signal_max", signal_max}, {"cost_min", cost_min}, {"cost_max", cost_max},
+                      {"reference_point", {{"signal", signal_min}, {"cost", cost_max}}},
+                      {"note", "signal and cost scaled to [0, 1] by these bounds (cost: exact minimum and maximum over the space); "
+                               "HV in [0, 1] against the reference point; there is no true front"}};
+  if (!extra_costs.empty()) {
+    auto& a = j["extra_costs"] = nlohmann::json::array();
+    for (const auto& b : extra_costs) {
+      a.push_back({{"name", b.name}, {"unit", b.unit}, {"min", b.min}, {"max", b.max}});
+      j["reference_point"][b.name] = b.max;
+    }
+    j["note"] = fmt::format("signal and every cost scaled to [0, 1] by these bounds (each cost: exact minimum and maximum over "
+                            "the space); exact {}-objective HV (pagmo2) in [0, 1] against the reference point; there is no "
+                            "true front",
+                            objectives());
+  }
+  return j;
 }
 
-SpaceHvNormalisation space_hv_normalisation(const SearchSpace& space, const SpaceCost& cost) {
+SpaceHvNormalisation SpaceHvNormalisation::from_json(const nlohmann::json& j, const std::string& where) {
+  namespace jf = json_fields;
+  jf::object(j, where);
+  SpaceHvNormalisation n;
+  const double big = std::numeric_limits<double>::max();
+  n.signal_min = jf::number(jf::member(j, where, "signal_min"), jf::join(where, "signal_min"), -big, big);
+  n.signal_max = jf::number(jf::member(j, where, "signal_max"), jf::join(where, "signal_max"), -big, big);
+  n.cost_min = jf::number(jf::member(j, where, "cost_min"), jf::join(where, "cost_min"), -big, big);
+  n.cost_max = jf::number(jf::member(j, where, "cost_max"), jf::join(where, "cost_max"), -big, big);
+  if (j.contains("extra_costs")) {
+    const std::string at = jf::join(where, "extra_costs");
+    const auto& a = jf::array(j["extra_costs"], at);
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      const std::string e = jf::join(at, k);
+      jf::object(a[k], e);
+      SpaceCostBounds b;
+      b.name = jf::string(jf::member(a[k], e, "name"), jf::join(e, "name"));
+      b.unit = jf::string(jf::member(a[k], e, "unit"), jf::join(e, "unit"));
+      b.min = jf::number(jf::member(a[k], e, "min"), jf::join(e, "min"), -big, big);
+      b.max = jf::number(jf::member(a[k], e, "max"), jf::join(e, "max"), -big, big);
+      n.extra_costs.push_back(b);
+    }
+  }
+  if (!(n.signal_max > n.signal_min)) throw Error(where + ": signal_max must exceed signal_min");
+  return n;
+}
+
+std::pair<double, double> space_cost_bounds(const SearchSpace& space, const SpaceCost& cost) {
   ArchCode base;
   base.length = static_cast<std::uint8_t>(space.length());
   const auto c0 = cost.cost(base);
@@ -317,16 +444,29 @@ SpaceHvNormalisation space_hv_normalisation(const SearchSpace& space, const Spac
     for (int c = 1; c < static_cast<int>(space.positions()[static_cast<std::size_t>(p)].choices.size()); ++c) {
       ArchCode x = base;
       x.choices[static_cast<std::size_t>(p)] = static_cast<std::uint8_t>(c);
-      const double d = *cost.cost(x) - *c0;
+      const auto cx = cost.cost(x);
+      if (!cx) throw Error(fmt::format("space cost {}: no cost with choice {} at position {}", cost.name(), c, p));
+      const double d = *cx - *c0;
       dlo = std::min(dlo, d);
       dhi = std::max(dhi, d);
     }
     lo += dlo;
     hi += dhi;
   }
+  return {lo, hi};
+}
+
+SpaceHvNormalisation space_hv_normalisation(const SearchSpace& space, const SpaceCost& cost,
+                                            const std::vector<std::shared_ptr<SpaceCost>>& extra_costs) {
   SpaceHvNormalisation n;
-  n.cost_min = lo;
-  n.cost_max = hi;
+  std::tie(n.cost_min, n.cost_max) = space_cost_bounds(space, cost);
+  for (const auto& c : extra_costs) {
+    SpaceCostBounds b;
+    b.name = c->name();
+    b.unit = c->unit();
+    std::tie(b.min, b.max) = space_cost_bounds(space, *c);
+    n.extra_costs.push_back(b);
+  }
   return n;
 }
 

@@ -68,7 +68,7 @@ extern "C" int pelnas_pagmo_nsga2(const pelnas::Nsga2Options& options, pelnas::P
   auto bridge = std::make_shared<EvaluationBridge>();
   bridge->problem = &problem;
   for (const auto& pos : problem.space().positions()) bridge->choices.push_back(static_cast<int>(pos.choices.size()));
-  bridge->objectives = 2 + problem.evaluator().extra_cost_sources().size();
+  bridge->objectives = 2 + problem.evaluator().extra_cost_count();
   // Architectures already in the archive (a resumed problem) keep the objectives the search saw.
   for (const auto& e : problem.archive().entries()) bridge->known[e.code] = minimised_objectives(e);
   stopped = false;

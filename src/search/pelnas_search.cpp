@@ -328,12 +328,13 @@ NicheState PelnasSearch::build_state(const Problem& problem, int k, int generati
   s.cost_unit = problem.evaluator().cost_unit();
   s.seen = [&problem](const ArchCode& a) { return problem.seen(a); };
   s.cost = [&problem](const ArchCode& a) { return problem.cost_of(a); };
-  if (const auto& extras = problem.evaluator().extra_cost_sources(); problem.evaluator().tabulated() && !extras.empty()) {
+  if (const auto names = problem.evaluator().extra_cost_names(); !names.empty()) {
     // Prompts name every cost objective: "fpga_latency, fpga_energy" in "ms, mJ".
-    for (const auto& c : extras) {
-      s.device += ", " + c->name();
-      s.cost_unit += ", " + c->unit();
-      s.extra_cost_units.push_back(c->unit());
+    const auto units = problem.evaluator().extra_cost_units();
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      s.device += ", " + names[k];
+      s.cost_unit += ", " + units[k];
+      s.extra_cost_units.push_back(units[k]);
     }
     s.extra_costs = [&problem](const ArchCode& a) { return problem.extra_costs_of(a); };
   }
@@ -583,7 +584,7 @@ void PelnasSearch::run(Problem& problem, Rng& rng, const GenerationCallback& cal
     expect.cost_of = [&problem](const ArchCode& a) { return problem.cost_of(a); };
     expect.print = [&problem](const ArchCode& a) { return problem.arch_string(a); };
     expect.extra_costs_of = [&problem](const ArchCode& a) { return problem.extra_costs_of(a); };
-    for (const auto& c : ev.extra_cost_sources()) expect.extra_cost_names.push_back(c->name());
+    expect.extra_cost_names = ev.extra_cost_names();
     resume_.validate(expect);  // never continue from an inconsistent state
     problem.restore(resume_.archive);
     niches_ = resume_.niches;

@@ -13,6 +13,8 @@
 
 #include "common/csv.h"
 #include "common/rng.h"
+#include "hardware/fbnet_lut.h"
+#include "space/fbnet_arch.h"
 #include "llm/fake_chat_server.h"
 #include "pelnas_build_paths.h"
 #include "space/search_space.h"
@@ -138,6 +140,39 @@ TEST(FbnetLlmSearch, ProposalsAreCheckedThroughTheSpaceAndIllegalBlocksAreReject
   EXPECT_TRUE(corrected) << "no corrective message named the unknown block";
   EXPECT_TRUE(niche_range);
   EXPECT_TRUE(std::filesystem::exists(out + "/llm_cache.sqlite"));
+}
+
+// Three objectives on FBNet through the llm operator: the prompts name both costs of the device with
+// their units, every child's costs are the LUT's (checked against FbnetLut), the front is
+// non-dominated in all three objectives.
+TEST(FbnetLlmSearch, ThreeObjectivePromptsNameEveryCostAndChildrenCarryBoth) {
+  std::shared_ptr<const SearchSpace> space = make_search_space("fbnet", "cifar100");
+  const std::string out = test::temp_dir("fbnet-llm-3obj") + "/run";
+  auto log = std::make_shared<ModelLog>();
+  FakeChatServer server;
+  server.set_fallback(scripted_model(space, log));
+  const auto r = test::run_cli({"search", "--space", "fbnet", "--data", test::data_dir(), "--device", "fpga", "--objectives",
+                                "accuracy,latency,energy", "--algorithm", "pelnas", "--budget", "20", "--seeds-per-niche", "2",
+                                "--seed", "5", "--evaluator", evaluator(), "--operator", "llm", "--llm-model", "test-model",
+                                "--llm-base-url", server.base_url(), "--llm-timeout", "5", "--llm-concurrency", "1", "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const FbnetLut lut = FbnetLut::load(test::data_dir() + "/fbnet_hw_lut.csv");
+  const auto t = CsvTable::read(out + "/archive.csv");
+  ASSERT_EQ(t.rows(), 20u);
+  int children = 0;
+  for (std::size_t i = 0; i < t.rows(); ++i) {
+    const FbnetArch a = FbnetArch::parse(t.cell(i, t.column("arch_str")));
+    EXPECT_NEAR(t.number(i, t.column("latency")), lut.cost(a, FbnetDataset::Cifar100, "fpga_latency"), 1e-9);
+    EXPECT_NEAR(t.number(i, t.column("energy")), lut.cost(a, FbnetDataset::Cifar100, "fpga_energy"), 1e-9);
+    children += t.integer(i, t.column("generation")) > 0;
+  }
+  EXPECT_GE(children, 1);
+  bool named = false;
+  for (const auto& q : server.requests()) {
+    const std::string text = test::request_text(q.body);
+    named = named || (text.find("fpga_latency, fpga_energy") != std::string::npos && text.find("mJ") != std::string::npos);
+  }
+  EXPECT_TRUE(named) << "no prompt named both cost objectives";
 }
 
 // A run stopped after generation 1 and resumed ends exactly as an uninterrupted run: the resumed run
