@@ -12,6 +12,8 @@ top-20 % Spearman on the pool's archs outside the training sample and on the uni
 cache. docs/PROTOCOL.md section 4e is this script's output.
 
   scripts/predictor_pool_variants.py --pool POOL.txt --cache proxies.sqlite [--variants a,b] [--seeds 5]
+  scripts/predictor_pool_variants.py ... --reference-signals
+      (noisy true accuracy and the table's other trained accuracies as the signal over the same pool)
   scripts/predictor_pool_variants.py ... --check MODEL_PREDICTIONS.csv
       (`pelnas predictor predict` of the default model over the pool: the default variant must
       reproduce it; prints the largest difference)
@@ -366,6 +368,40 @@ def evaluate(D, key, seeds):
                 uniform_spearman=st[2], uniform_top20=st[3], hv={d: hv[d] for d in DEVICES}, igd={d: igd[d] for d in DEVICES})
 
 
+def reference_signals(D, noise_draws=20):
+    """What other signals reach over the same pool: the true test accuracy plus Gaussian noise, and the
+    table's other trained accuracies of the same archs (section 4e's 'why'); and the default
+    predictor's error among the best held-out archs."""
+    predict, trained = VARIANTS["default"][2](D, 0, None)
+    pv = dict(zip(D.pool, predict(D.pool)))
+    for lo in (93.0, 94.0):
+        r = [pv[i] - D.acc[i] for i in D.pool if D.acc[i] >= lo and i not in trained]
+        print(f"default model (seed 0), held-out pool archs with test accuracy >= {lo:g} %: n {len(r)}, "
+              f"error mean {np.mean(r):+.3f}, std {np.std(r):.3f} points")
+    top = [i for i in D.pool if D.acc[i] >= 93.0]
+
+    def row(name, value):
+        cells = [f"{pool_front(D, lambda idx: np.array([value[i] for i in idx]), d)[0]:.4f}" for d in DEVICES]
+        sp = spearmanr([value[i] for i in top], [D.acc[i] for i in top]).correlation
+        print(f"| {name} | " + " | ".join(cells) + f" | {sp:.3f} |")
+    print("| signal over the pool | " + " | ".join(DEVICES) + " | Spearman among archs >= 93 % |")
+    print("|---|" + "---|" * (len(DEVICES) + 1))
+    row("default predictor (model seed 0)", pv)
+    table = {int(r["index"]): r for r in D.rows}
+    for col in ("c10v_test_acc", "c10v_valid_acc", "c10_test_acc_12ep"):
+        value = {i: float(table[i][col]) if table[i][col] not in ("", None) else -math.inf for i in D.pool}
+        row(f"`{col}`", value)
+    rng = np.random.default_rng(0)
+    for sigma in (0.1, 0.15, 0.2, 0.3):
+        hv = {d: [] for d in DEVICES}
+        for _ in range(noise_draws):
+            noisy = {i: D.acc[i] + rng.normal(0.0, sigma) for i in D.pool}
+            for d in DEVICES:
+                hv[d].append(pool_front(D, lambda idx: np.array([noisy[i] for i in idx]), d)[0])
+        print(f"| true test accuracy + N(0, {sigma:g}^2), {noise_draws} draws | "
+              + " | ".join(f"{statistics.fmean(hv[d]):.4f}" for d in DEVICES) + " | - |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=os.environ.get("PELNAS_DATA", "/work/shared/data"))
@@ -376,6 +412,8 @@ def main():
     ap.add_argument("--seeds", type=int, default=5, help="XGBoost model seeds 0..N-1 per variant")
     ap.add_argument("--json", help="append one JSON line per variant to this file")
     ap.add_argument("--check", metavar="CSV", help="`pelnas predictor predict` output of the default model over the pool")
+    ap.add_argument("--reference-signals", action="store_true",
+                    help="instead of the variants: noisy true accuracy and the table's other trained accuracies over the pool")
     a = ap.parse_args()
     D = Data(a)
     if a.check:
@@ -385,6 +423,9 @@ def main():
         idx = [D.by_str[r["arch_str"]] for r in rows]
         diff = np.max(np.abs(predict(idx) - np.array([float(r["predicted_accuracy"]) for r in rows])))
         print(f"default model vs {a.check}: {len(idx)} archs, largest difference {diff:.3g} percent points")
+        return
+    if a.reference_signals:
+        reference_signals(D)
         return
     print(f"pool {len(D.pool)} archs; shipped table {len(D.ship_order)}; extra archs with proxies {len(D.extra)}")
     print("| variant | Spearman / top-20 % (pool, held out) | uniform 300: Spearman / top-20 % | "
