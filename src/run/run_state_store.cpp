@@ -221,9 +221,10 @@ void RunStateStore::save(const PelnasSearch& search, const Archive& archive, con
                         {"last_children", n.last_children},
                         {"last_rationales", n.last_rationales},
                         {"rng", rngs[k]}};
-    std::string kb = n.knowledge.to_json().dump();
+    nlohmann::json kb_json = n.knowledge.to_json();  // built once: knowledge bases are the bulk of a record
+    std::string kb = kb_json.dump();
     if (kb != knowledge_[k]) {
-      x["knowledge"] = n.knowledge.to_json();
+      x["knowledge"] = std::move(kb_json);
       knowledge_[k] = std::move(kb);
     }
     member_counts_[k] = n.members.size();

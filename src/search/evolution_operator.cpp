@@ -21,17 +21,24 @@ std::vector<bool> pareto_mask(const std::vector<EvaluatedArch>& v) {
   return on;
 }
 
-template <class T>
-std::size_t weighted_pick(const std::vector<T>& weights, Rng& rng) {
+// A weighted draw as a list of weights and their sum (added in list order): the sum is taken once
+// for the many draws of a proposal, with the same floating-point result as summing at each draw.
+struct WeightedChoice {
+  std::vector<double> weights;
   double total = 0;
-  for (auto w : weights) total += static_cast<double>(w);
-  double x = rng.uniform01() * total;
-  for (std::size_t i = 0; i < weights.size(); ++i) {
-    x -= static_cast<double>(weights[i]);
-    if (x < 0) return i;
+  void add(double w) {
+    weights.push_back(w);
+    total += w;
   }
-  return weights.size() - 1;
-}
+  std::size_t pick(Rng& rng) const {
+    double x = rng.uniform01() * total;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      x -= weights[i];
+      if (x < 0) return i;
+    }
+    return weights.size() - 1;
+  }
+};
 
 // The k-th smallest (0-based) of the union of two ascending vectors: the split of the k + 1
 // smallest into i from `a` and j from `b` where both sides fit. O(|b|): b is the short one.
@@ -363,16 +370,19 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
 
   // Parent weights: unexplored in-niche neighbours (frontier) or uniform.
   const auto& parents = state.parents;
-  std::vector<double> parent_weight(parents.size(), 1.0);
-  if (options_.parent_selection == "frontier")
-    for (std::size_t i = 0; i < parents.size(); ++i) {
+  WeightedChoice parent_pick;
+  for (std::size_t i = 0; i < parents.size(); ++i) {
+    double weight = 1.0;
+    if (options_.parent_selection == "frontier") {
       int open = 0;
       for (const auto& nb : space.neighbours(parents[i].code.encoding())) {
         const ArchCode c = ArchCode::from_encoding(nb);
         open += contains(c) && !seen(c);
       }
-      parent_weight[i] = 0.25 + open;
+      weight = 0.25 + open;
     }
+    parent_pick.add(weight);
+  }
 
   // Mutation draws one move among every single-position change and every swap of two positions'
   // choices (swaps keep the choice counts, so NB201's niche and count-driven costs). A move's
@@ -397,23 +407,64 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
     }
     return note;
   };
-  std::vector<std::pair<int, int>> moves;  // reused by every draw
-  std::vector<double> move_weight;
-  auto mutate = [&](const ArchCode& parent) {
+  // A parent's moves and their weights depend only on the parent and the rules, so they are listed
+  // once per parent and call (lazily), not at every draw: late in a run most draws hit seen cells
+  // and a child can take max_attempts draws (issue 14). Same draws, same order, same results.
+  struct Moves {
+    std::vector<std::pair<int, int>> list;  // (position, choice), or (position a, position b) for swaps
+    WeightedChoice choice;
+  };
+  struct ParentMoves {
+    bool listed = false;
+    Moves swaps;
+    std::vector<Moves> single;  // [1 + excluded position] (0: none excluded)
+    std::vector<char> single_listed;
+  };
+  std::vector<ParentMoves> parent_moves(parents.size());
+  auto swaps_of = [&](std::size_t pi) -> const Moves& {
+    ParentMoves& pm = parent_moves[pi];
+    if (!pm.listed) {
+      const ArchCode& parent = parents[pi].code;
+      for (int a = 0; a < length; ++a)
+        for (int b = a + 1; b < length; ++b)
+          if (parent[a] != parent[b] && parent[b] < choices_at(a) && parent[a] < choices_at(b)) {
+            pm.swaps.list.emplace_back(a, b);
+            pm.swaps.choice.add(w(a, parent[b]) * w(b, parent[a]) / (w(a, parent[a]) * w(b, parent[b])));
+          }
+      pm.single.resize(static_cast<std::size_t>(length) + 1);
+      pm.single_listed.assign(static_cast<std::size_t>(length) + 1, 0);
+      pm.listed = true;
+    }
+    return pm.swaps;
+  };
+  auto singles_of = [&](std::size_t pi, int excluded) -> const Moves& {
+    swaps_of(pi);
+    ParentMoves& pm = parent_moves[pi];
+    const auto slot = static_cast<std::size_t>(excluded + 1);
+    Moves& m = pm.single[slot];
+    if (!pm.single_listed[slot]) {
+      const ArchCode& parent = parents[pi].code;
+      for (int e = 0; e < length; ++e) {
+        if (e == excluded) continue;
+        for (int op = 0; op < choices_at(e); ++op)
+          if (op != parent[e]) {
+            m.list.emplace_back(e, op);
+            m.choice.add(w(e, op) / w(e, parent[e]));
+          }
+      }
+      pm.single_listed[slot] = 1;
+    }
+    return m;
+  };
+  auto mutate = [&](std::size_t pi) {
+    const ArchCode& parent = parents[pi].code;
     Mutation m;
     m.child = parent;
     auto set = [&m](int e, int op) { m.child.choices[static_cast<std::size_t>(e)] = static_cast<std::uint8_t>(op); };
     if (rng.bernoulli(options_.swap_probability)) {
-      moves.clear();
-      move_weight.clear();
-      for (int a = 0; a < length; ++a)
-        for (int b = a + 1; b < length; ++b)
-          if (parent[a] != parent[b] && parent[b] < choices_at(a) && parent[a] < choices_at(b)) {
-            moves.emplace_back(a, b);
-            move_weight.push_back(w(a, parent[b]) * w(b, parent[a]) / (w(a, parent[a]) * w(b, parent[b])));
-          }
-      if (!moves.empty()) {
-        const auto [a, b] = moves[weighted_pick(move_weight, rng)];
+      const Moves& swaps = swaps_of(pi);
+      if (!swaps.list.empty()) {
+        const auto [a, b] = swaps.list[swaps.choice.pick(rng)];
         set(a, parent[b]);
         set(b, parent[a]);
         m.swap = true;
@@ -425,18 +476,9 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
     const int edges = rng.bernoulli(options_.two_edge_mutation_probability) ? 2 : 1;
     int changed = -1;
     for (int k = 0; k < edges; ++k) {
-      moves.clear();
-      move_weight.clear();
-      for (int e = 0; e < length; ++e) {
-        if (e == changed) continue;
-        for (int op = 0; op < choices_at(e); ++op)
-          if (op != parent[e]) {
-            moves.emplace_back(e, op);
-            move_weight.push_back(w(e, op) / w(e, parent[e]));
-          }
-      }
-      if (moves.empty()) break;
-      const auto [e, op] = moves[weighted_pick(move_weight, rng)];
+      const Moves& singles = singles_of(pi, changed);
+      if (singles.list.empty()) break;
+      const auto [e, op] = singles.list[singles.choice.pick(rng)];
       set(e, op);
       changed = e;
       m.moves[static_cast<std::size_t>(m.n++)] = {e, op};
@@ -500,6 +542,7 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
     return best_below == -1e300 ? predicted : predicted - best_below;
   };
 
+  const bool nb201 = space.name() == "nb201";
   std::vector<ProposedChild> out;
   for (int c = 0; c < state.children_wanted; ++c) {
     std::optional<ProposedChild> made;
@@ -508,17 +551,18 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
     const int want = screening && model.fitted ? options_.screen_candidates : 1;
     for (int attempt = 0; attempt < options_.max_attempts && drawn < want && !parents.empty(); ++attempt) {
       std::optional<ProposedChild> cand;
-      const ArchCode& p1 = parents[weighted_pick(parent_weight, rng)].code;
+      const std::size_t pi = parent_pick.pick(rng);
+      const ArchCode& p1 = parents[pi].code;
       if (parents.size() >= 2 && rng.bernoulli(options_.crossover_probability)) {
         const ArchCode* p2 = &p1;
-        while (*p2 == p1) p2 = &parents[weighted_pick(parent_weight, rng)].code;
+        while (*p2 == p1) p2 = &parents[parent_pick.pick(rng)].code;
         ArchCode child = p1;
         for (int e = 0; e < length; ++e)
           child.choices[static_cast<std::size_t>(e)] = static_cast<std::uint8_t>(rng.bernoulli(0.5) ? p1[e] : (*p2)[e]);
         if (usable(child))
           cand = ProposedChild{child, "uniform crossover of " + print(space, p1) + " and " + print(space, *p2), "crossover"};
       } else {
-        const Mutation m = mutate(p1);
+        const Mutation m = mutate(pi);
         if (usable(m.child)) cand = ProposedChild{m.child, describe(p1, m), "mutation"};
       }
       if (!cand) continue;
@@ -535,8 +579,10 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
     }
     if (!made) {
       // The neighbourhood of the front is used up (or there are no parents): a random unseen member.
+      // NB201 draws as Nb201Space::sample does (Arch::sample), without its Encoding allocation:
+      // a nearly used-up niche takes thousands of draws.
       for (int attempt = 0; attempt < 20000 && !made; ++attempt) {
-        const ArchCode a = ArchCode::from_encoding(space.sample(rng));
+        const ArchCode a = nb201 ? ArchCode::from_nb201(Arch::sample(rng)) : ArchCode::from_encoding(space.sample(rng));
         if (usable(a)) made = ProposedChild{a, "random unseen architecture of the niche", "random"};
       }
     }

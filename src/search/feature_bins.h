@@ -67,6 +67,7 @@ class FeatureBinNiches final : public NichePartition {
   int niche_of(const ArchCode& code) const override { return bins_->niche_of(code.encoding()); }
   const std::vector<NicheDescription>& niches() const override { return niches_; }
   std::optional<std::vector<ArchCode>> members(int) const override { return std::nullopt; }
+  bool listable() const override { return false; }
   // Equal-frequency bins: each holds about 1/size() of the space.
   double size_of(int) const override;
   // {name, niches:[{name, rule, constraint}], feature_bins: FeatureBinPartition::to_json()}; the

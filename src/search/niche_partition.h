@@ -25,6 +25,8 @@ class NichePartition {
   // Every member of a niche in a fixed order, or nullopt when the space is too large to list
   // (the search then draws members by sampling the space).
   virtual std::optional<std::vector<ArchCode>> members(int niche) const = 0;
+  // Whether members() lists the niches (without listing them).
+  virtual bool listable() const = 0;
   // The niche's size for the children allocation: its member count, or an estimate (share of a
   // uniform sample) when the niche cannot be listed.
   virtual double size_of(int niche) const = 0;

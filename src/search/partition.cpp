@@ -378,19 +378,6 @@ PartitionCoverage Partition::coverage(const PartitionContext& ctx) const {
   return cov;
 }
 
-namespace {
-// Arch::lex_code of the cell a code denotes without building it (niche look-ups are hot), -1 when
-// the code is not an NB201 cell.
-int nb201_lex_code(const ArchCode& c) {
-  if (c.length != kNumEdges) return -1;
-  int lex = 0;
-  for (int e = 0; e < kNumEdges; ++e) {
-    if (c[e] >= kNumOps) return -1;
-    lex = lex * kNumOps + c[e];
-  }
-  return lex;
-}
-}  // namespace
 
 NicheMap::NicheMap(const Partition& partition, const PartitionContext& ctx) : partition_(partition) {
   coverage_ = partition_.coverage(ctx);
@@ -411,7 +398,7 @@ NicheMap::NicheMap(const Partition& partition, const PartitionContext& ctx) : pa
     d.name = partition_.rules()[k].name;
     d.constraint = partition_.rules()[k].constraint;
     d.contains = [table, k](const ArchCode& c) {
-      const int lex = nb201_lex_code(c);
+      const int lex = c.nb201_lex_code();
       return lex >= 0 && (*table)[static_cast<std::size_t>(lex)] == k;
     };
     niches_.push_back(std::move(d));
@@ -432,7 +419,7 @@ std::optional<std::vector<ArchCode>> NicheMap::members(int niche) const {
 }
 
 int NicheMap::niche_of(const ArchCode& code) const {
-  const int lex = nb201_lex_code(code);
+  const int lex = code.nb201_lex_code();
   return lex < 0 ? -1 : niche_by_lex_[static_cast<std::size_t>(lex)];
 }
 

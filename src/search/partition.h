@@ -106,6 +106,7 @@ class NicheMap final : public NichePartition {
   // Every architecture of a niche (in the domain), in lex order.
   std::vector<Arch> member_cells(int niche) const;
   std::optional<std::vector<ArchCode>> members(int niche) const override;
+  bool listable() const override { return true; }
   double size_of(int niche) const override { return coverage_.sizes[static_cast<std::size_t>(niche)]; }
   nlohmann::json to_json() const override;
 

@@ -415,6 +415,9 @@ std::vector<ArchCode> PelnasSearch::sample_unseen(const Problem& problem, int k,
 
 int PelnasSearch::enumerate_unseen(Problem& problem, int k, int generation, int wanted, std::vector<int>& children,
                                    std::vector<std::string>& rationales) {
+  // A used-up listed niche has no unseen member (and listing it scans the whole space): every
+  // generation of a long run asked this of each used-up niche. Nothing drawn, nothing changes.
+  if (niche_map_->listable() && niche_used_up(k)) return 0;
   auto members = niche_map_->members(k);
   std::vector<ArchCode> pool;
   if (members) {

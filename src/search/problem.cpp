@@ -12,11 +12,18 @@ void Budget::validate(int domain_size) const {
 
 Problem::Problem(Evaluator& evaluator, Budget budget) : evaluator_(evaluator), budget_(budget) {
   budget_.validate(evaluator_.domain_size());
+  if (evaluator_.tabulated() && evaluator_.space().name() == "nb201") seen_cells_.assign(static_cast<std::size_t>(kNumArchs), 0);
+}
+
+void Problem::mark_seen(const ArchCode& code) {
+  seen_.insert(code);
+  if (!seen_cells_.empty())
+    if (const int lex = code.nb201_lex_code(); lex >= 0) seen_cells_[static_cast<std::size_t>(lex)] = 1;
 }
 
 std::optional<EvaluatedArch> Problem::evaluate(const ArchCode& code, int generation, int niche) {
   if (exhausted() || seen(code)) return std::nullopt;
-  seen_.insert(code);
+  mark_seen(code);
   if (!evaluator_.in_domain(code)) return std::nullopt;
   const Objectives o = evaluator_.evaluate(code);
   if (!o.complete()) return std::nullopt;
@@ -96,7 +103,7 @@ std::optional<std::vector<ArchCode>> Problem::domain_members() const {
 void Problem::restore(const Archive& archive) {
   for (const auto& e : archive.entries()) {
     archive_.add(e);
-    seen_.insert(e.code);
+    mark_seen(e.code);
   }
 }
 

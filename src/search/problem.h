@@ -43,7 +43,13 @@ class Problem {
   // per-child logic is sequential call this first, then evaluate() child by child for free.
   void prefetch(std::span<const ArchCode> codes);
   void prefetch(std::span<const Arch> archs);
-  bool seen(const ArchCode& code) const { return seen_.count(code) > 0; }
+  bool seen(const ArchCode& code) const {
+    if (!seen_cells_.empty()) {  // NB201: a flag per cell, no hashing (operators ask this for every draw)
+      const int lex = code.nb201_lex_code();
+      if (lex >= 0) return seen_cells_[static_cast<std::size_t>(lex)] != 0;
+    }
+    return seen_.count(code) > 0;
+  }
   bool seen(const Arch& arch) const { return seen(ArchCode::from_nb201(arch)); }
   bool in_domain(const ArchCode& code) const { return evaluator_.in_domain(code); }
   bool in_domain(const Arch& arch) const { return evaluator_.in_domain(arch); }
@@ -71,6 +77,8 @@ class Problem {
   Budget budget_;
   Archive archive_;
   std::unordered_set<ArchCode> seen_;  // including rejected (out-of-domain) ones
+  std::vector<char> seen_cells_;       // NB201 (tabulated): seen_ as a flag per cell, by lex code
+  void mark_seen(const ArchCode& code);
 };
 
 }  // namespace pelnas

@@ -34,6 +34,18 @@ struct ArchCode {
   // Throws pelnas::Error unless this is a 6-position code with choices < 5.
   Arch nb201() const;
 
+  // Arch::lex_code of the NB201 cell this code denotes without building it (hot look-ups: niches,
+  // the seen set), -1 when it is not an NB201 cell.
+  int nb201_lex_code() const {
+    if (length != kNumEdges) return -1;
+    int lex = 0;
+    for (int e = 0; e < kNumEdges; ++e) {
+      if (choices[static_cast<std::size_t>(e)] >= kNumOps) return -1;
+      lex = lex * kNumOps + choices[static_cast<std::size_t>(e)];
+    }
+    return lex;
+  }
+
   int size() const { return length; }
   int operator[](int p) const { return choices[static_cast<std::size_t>(p)]; }
   // FNV-1a over the length and the used positions: the same on every platform and run.
