@@ -1,23 +1,19 @@
+// A search run on a space without NB201's tables: setup checked before writing, the run's outputs, resume.
 #include "run/space_search_run.h"
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <limits>
-#include <tuple>
 #include <filesystem>
 #include <fmt/format.h>
 #include <sstream>
 
 #include "common/error.h"
-#include "common/json_fields.h"
 #include "common/rng.h"
 #include "data/data_dir.h"
 #include "evaluate/evaluator.h"
 #include "evaluate/training_free_score_source.h"
 #include "predictor/proxy_table.h"
 #include "hardware/space_cost.h"
-#include "metrics/hypervolume.h"
 #include "metrics/non_dominated_sort.h"
 #include "run/run_directory.h"
 #include "search/feature_bins.h"
@@ -32,17 +28,6 @@ namespace pelnas {
 namespace fs = std::filesystem;
 
 namespace {
-
-const std::vector<std::string>& space_algorithms() {
-  static const std::vector<std::string> a = {"random", "rea", "nsga2", "pelnas"};
-  return a;
-}
-
-std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
 
 constexpr int kDefaultSpaceBudget = 300;
 
@@ -263,212 +248,6 @@ SpaceRunResult execute(const RunDirectory& dir, const SpaceRunConfig& cfg, const
 }
 
 }  // namespace
-
-void SpaceRunConfig::validate() const {
-  auto names = SearchSpaceRegistry::instance().names();
-  if (std::find(names.begin(), names.end(), space) == names.end())
-    throw Error(fmt::format("unknown space '{}' (valid: {})", space, joined(names)));
-  if (std::find(space_algorithms().begin(), space_algorithms().end(), algorithm) == space_algorithms().end())
-    throw Error(fmt::format("algorithm '{}' on the {} space: valid are {}{}", algorithm, space, joined(space_algorithms()),
-                            algorithm == "exhaustive" ? fmt::format(" (exhaustive search cannot list a space of about 10^{:.1f} "
-                                                                    "architectures)",
-                                                                    make_search_space(space, dataset)->log10_size())
-                                                      : ""));
-  if (metric != "latency" && metric != "energy") throw Error("metric: expected latency or energy, got '" + metric + "'");
-  (void)objectives();  // names the bad objective and lists the valid ones
-  if (accuracy != kExternalSignal && accuracy != kScoreSignal)
-    throw Error(fmt::format("accuracy signal '{}' on the {} space: valid are external (--evaluator CMD) and score (the "
-                            "training-free score); the table signals are NB201's benchmark tables",
-                            accuracy, space));
-  if (accuracy == kExternalSignal && !evaluator)
-    throw Error(fmt::format("the {} space has no accuracy table: give --evaluator 'CMD' (docs/EVALUATOR.md) or --accuracy score", space));
-  if (accuracy == kScoreSignal) score.validate();
-  if (budget < 0) throw Error("budget: must be >= 1, got " + std::to_string(budget));
-  if (!algorithm_options.is_null() && !algorithm_options.is_object()) throw Error("algorithm_options: expected a JSON object");
-}
-
-nlohmann::json SpaceRunConfig::to_json() const {
-  nlohmann::json j = {{"space", space},         {"dataset", dataset},   {"device", device},
-                      {"metric", metric},       {"objectives", objectives().names()},
-                      {"algorithm", algorithm}, {"algorithm_options", algorithm_options},
-                      {"budget", budget},       {"seed", seed},         {"accuracy_signal", accuracy},
-                      {"data_dir", data_dir}};
-  if (evaluator) j["evaluator"] = evaluator->to_json();
-  if (accuracy == kScoreSignal) {
-    j["score"] = score.to_json();
-    j["proxy_cache"] = proxy_cache;
-    j["signal_label"] = TrainingFreeScore::kLabel;
-  }
-  return j;
-}
-
-SpaceRunConfig SpaceRunConfig::from_json(const nlohmann::json& j) {
-  namespace jf = json_fields;
-  const std::string p = "config.json";
-  jf::object(j, p);
-  SpaceRunConfig c;
-  c.space = jf::string(jf::member(j, p, "space"), "space");
-  c.dataset = jf::string(jf::member(j, p, "dataset"), "dataset");
-  c.device = jf::string(jf::member(j, p, "device"), "device");
-  c.metric = jf::string(jf::member(j, p, "metric"), "metric");
-  if (j.contains("objectives")) {  // absent in runs before 3-objective FBNet searches: accuracy and `metric`
-    const auto& a = jf::array(j["objectives"], "objectives");
-    std::vector<std::string> names;
-    for (std::size_t k = 0; k < a.size(); ++k) names.push_back(jf::string(a[k], jf::join("objectives", k), false));
-    const ObjectiveList list = ObjectiveList::from_names(names, p + ": objectives");
-    if (std::string(to_string(list.costs.front())) != c.metric)
-      throw Error(p + ": objectives: the first cost '" + std::string(to_string(list.costs.front())) + "' differs from metric '" +
-                  c.metric + "'");
-    for (std::size_t k = 1; k < list.costs.size(); ++k) c.extra_metrics.emplace_back(to_string(list.costs[k]));
-  }
-  c.algorithm = jf::string(jf::member(j, p, "algorithm"), "algorithm");
-  c.algorithm_options = jf::member(j, p, "algorithm_options");
-  c.budget = static_cast<int>(jf::integer(jf::member(j, p, "budget"), "budget", 0, 1 << 30));
-  c.seed = static_cast<std::uint64_t>(jf::integer(jf::member(j, p, "seed"), "seed", 0, std::numeric_limits<std::int64_t>::max()));
-  c.accuracy = jf::string(jf::member(j, p, "accuracy_signal"), "accuracy_signal");
-  c.data_dir = jf::string(jf::member(j, p, "data_dir"), "data_dir");
-  if (j.contains("evaluator")) c.evaluator = ExternalEvaluatorOptions::from_json(j["evaluator"]);
-  if (j.contains("score")) c.score = TrainingFreeScoreOptions::from_json(j["score"]);
-  if (j.contains("proxy_cache")) c.proxy_cache = jf::string(j["proxy_cache"], "proxy_cache");
-  c.validate();
-  return c;
-}
-
-ObjectiveList SpaceRunConfig::objectives() const {
-  std::vector<std::string> names{"accuracy", metric};
-  names.insert(names.end(), extra_metrics.begin(), extra_metrics.end());
-  return ObjectiveList::from_names(names, "objectives");
-}
-
-SpaceRunCosts make_space_run_costs(const SpaceRunConfig& cfg) {
-  SpaceRunCosts out;
-  out.space = make_search_space(cfg.space, cfg.dataset);
-  if (out.space->name() != "fbnet")
-    throw Error(fmt::format("space '{}': only the fbnet space has device cost tables for a search without NB201's "
-                            "tables (nb201 runs without --space)",
-                            out.space->name()));
-  const std::string data_dir = resolve_data_dir(cfg.data_dir.empty() ? std::nullopt : std::optional<std::string>(cfg.data_dir));
-  auto lut = std::make_shared<const FbnetLut>(FbnetLut::load((fs::path(data_dir) / "fbnet_hw_lut.csv").string()));
-  const auto& fb = dynamic_cast<const FbnetSpace&>(*out.space);
-  // One SpaceCost per cost objective; a device without the metric is refused naming those it has.
-  for (HwMetric m : cfg.objectives().costs) {
-    try {
-      out.costs.push_back(std::make_shared<FbnetLutCost>(lut, fb.fbnet_dataset(), cfg.device, m));
-    } catch (const Error& e) {
-      throw Error(fmt::format("objectives {} on device '{}': {}", cfg.objectives().str(), cfg.device, e.what()));
-    }
-  }
-  return out;
-}
-
-std::vector<double> SpaceHvNormalisation::normalised(const SpacePoint& p) const {
-  if (p.size() != objectives())
-    throw Error(fmt::format("HV normalisation: a point with {} values for {} objectives", p.size(), objectives()));
-  auto scale = [](double v, double lo, double hi) { return hi > lo ? (v - lo) / (hi - lo) : 0.0; };
-  std::vector<double> out;
-  out.reserve(p.size());
-  out.push_back((signal_max - p[0]) / (signal_max - signal_min));
-  out.push_back(scale(p[1], cost_min, cost_max));
-  for (std::size_t k = 0; k < extra_costs.size(); ++k) out.push_back(scale(p[2 + k], extra_costs[k].min, extra_costs[k].max));
-  return out;
-}
-
-double SpaceHvNormalisation::hv(const std::vector<SpacePoint>& points) const {
-  if (extra_costs.empty()) {  // two objectives: the exact 2-D sweep (bit-identical to earlier runs)
-    std::vector<Point2> pts;
-    for (const auto& p : points) {
-      const auto n = normalised(p);
-      pts.push_back({n[0], n[1]});
-    }
-    return hypervolume_2d(pts, {1.0, 1.0});
-  }
-  std::vector<ObjectiveVector> pts;
-  for (const auto& p : points) pts.push_back(normalised(p));
-  return hypervolume(pts, ObjectiveVector(objectives(), 1.0));
-}
-
-nlohmann::json SpaceHvNormalisation::to_json() const {
-  nlohmann::json j = {{"signal_min", signal_min}, {"signal_max", signal_max}, {"cost_min", cost_min}, {"cost_max", cost_max},
-                      {"reference_point", {{"signal", signal_min}, {"cost", cost_max}}},
-                      {"note", "signal and cost scaled to [0, 1] by these bounds (cost: exact minimum and maximum over the space); "
-                               "HV in [0, 1] against the reference point; there is no true front"}};
-  if (!extra_costs.empty()) {
-    auto& a = j["extra_costs"] = nlohmann::json::array();
-    for (const auto& b : extra_costs) {
-      a.push_back({{"name", b.name}, {"unit", b.unit}, {"min", b.min}, {"max", b.max}});
-      j["reference_point"][b.name] = b.max;
-    }
-    j["note"] = fmt::format("signal and every cost scaled to [0, 1] by these bounds (each cost: exact minimum and maximum over "
-                            "the space); exact {}-objective HV (pagmo2) in [0, 1] against the reference point; there is no "
-                            "true front",
-                            objectives());
-  }
-  return j;
-}
-
-SpaceHvNormalisation SpaceHvNormalisation::from_json(const nlohmann::json& j, const std::string& where) {
-  namespace jf = json_fields;
-  jf::object(j, where);
-  SpaceHvNormalisation n;
-  const double big = std::numeric_limits<double>::max();
-  n.signal_min = jf::number(jf::member(j, where, "signal_min"), jf::join(where, "signal_min"), -big, big);
-  n.signal_max = jf::number(jf::member(j, where, "signal_max"), jf::join(where, "signal_max"), -big, big);
-  n.cost_min = jf::number(jf::member(j, where, "cost_min"), jf::join(where, "cost_min"), -big, big);
-  n.cost_max = jf::number(jf::member(j, where, "cost_max"), jf::join(where, "cost_max"), -big, big);
-  if (j.contains("extra_costs")) {
-    const std::string at = jf::join(where, "extra_costs");
-    const auto& a = jf::array(j["extra_costs"], at);
-    for (std::size_t k = 0; k < a.size(); ++k) {
-      const std::string e = jf::join(at, k);
-      jf::object(a[k], e);
-      SpaceCostBounds b;
-      b.name = jf::string(jf::member(a[k], e, "name"), jf::join(e, "name"));
-      b.unit = jf::string(jf::member(a[k], e, "unit"), jf::join(e, "unit"));
-      b.min = jf::number(jf::member(a[k], e, "min"), jf::join(e, "min"), -big, big);
-      b.max = jf::number(jf::member(a[k], e, "max"), jf::join(e, "max"), -big, big);
-      n.extra_costs.push_back(b);
-    }
-  }
-  if (!(n.signal_max > n.signal_min)) throw Error(where + ": signal_max must exceed signal_min");
-  return n;
-}
-
-std::pair<double, double> space_cost_bounds(const SearchSpace& space, const SpaceCost& cost) {
-  ArchCode base;
-  base.length = static_cast<std::uint8_t>(space.length());
-  const auto c0 = cost.cost(base);
-  if (!c0) throw Error("space cost " + cost.name() + ": no cost for the all-zero architecture");
-  double lo = *c0, hi = *c0;
-  for (int p = 0; p < space.length(); ++p) {
-    double dlo = 0, dhi = 0;
-    for (int c = 1; c < static_cast<int>(space.positions()[static_cast<std::size_t>(p)].choices.size()); ++c) {
-      ArchCode x = base;
-      x.choices[static_cast<std::size_t>(p)] = static_cast<std::uint8_t>(c);
-      const auto cx = cost.cost(x);
-      if (!cx) throw Error(fmt::format("space cost {}: no cost with choice {} at position {}", cost.name(), c, p));
-      const double d = *cx - *c0;
-      dlo = std::min(dlo, d);
-      dhi = std::max(dhi, d);
-    }
-    lo += dlo;
-    hi += dhi;
-  }
-  return {lo, hi};
-}
-
-SpaceHvNormalisation space_hv_normalisation(const SearchSpace& space, const SpaceCost& cost,
-                                            const std::vector<std::shared_ptr<SpaceCost>>& extra_costs) {
-  SpaceHvNormalisation n;
-  std::tie(n.cost_min, n.cost_max) = space_cost_bounds(space, cost);
-  for (const auto& c : extra_costs) {
-    SpaceCostBounds b;
-    b.name = c->name();
-    b.unit = c->unit();
-    std::tie(b.min, b.max) = space_cost_bounds(space, *c);
-    n.extra_costs.push_back(b);
-  }
-  return n;
-}
 
 SpaceRunResult run_space_search(const SpaceRunConfig& cfg, const std::string& out_dir, const SpaceRunHooks& hooks) {
   const SpaceSetup setup = prepare(cfg, out_dir, hooks);  // bad input fails before the directory exists
