@@ -54,12 +54,12 @@ for seed in "${SEEDS[@]}"; do
   if [ ! -f "$run/summary.json" ]; then  # let it finish without a kill
     "$BIN" "${args[@]}" >/dev/null 2>"$WORK/err" || { cat "$WORK/err"; exit 1; }
   fi
-  for f in archive.csv front.csv metrics.csv; do
+  for f in archive.csv front.csv metrics.csv knowledge/history.jsonl; do
     if ! cmp -s "$WORK/ref-$seed/$f" "$run/$f"; then
       echo "seed $seed: $f differs from the uninterrupted run after $kills kills"
       diff "$WORK/ref-$seed/$f" "$run/$f" | head -20
       exit 1
     fi
   done
-  echo "seed $seed: identical archive, front and metrics after $kills kill(s) (search ${search_ms} ms uninterrupted)"
+  echo "seed $seed: identical archive, front, metrics and knowledge history after $kills kill(s) (search ${search_ms} ms uninterrupted)"
 done

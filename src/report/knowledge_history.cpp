@@ -23,15 +23,20 @@ std::set<std::string> rule_keys(const nlohmann::json& kb, const char* which) {
   return s;
 }
 
-// Rule identity -> generations in which a niche's knowledge base held it, over every snapshot.
+// Rule identity -> generations in which a niche's knowledge base held it, over every snapshot. A
+// niche's object shared with the generation before (unchanged) reuses that generation's keys.
 std::map<std::string, std::vector<int>> rule_history(const RunData& run, int niche, const char* which) {
   std::map<std::string, std::vector<int>> h;
-  for (const auto& [gen, snap] : run.knowledge) {
-    if (!snap.contains("niches")) continue;
-    for (const auto& n : snap["niches"])
-      if (n.value("niche", -2) == niche && n.contains("knowledge"))
-        for (const auto& r : rule_keys(n["knowledge"], which)) h[r].push_back(gen);
-  }
+  const nlohmann::json* previous = nullptr;
+  std::set<std::string> keys;
+  for (const auto& [gen, snap] : run.knowledge)
+    for (const auto& p : snap) {
+      const auto& n = *p;
+      if (n.value("niche", -2) != niche || !n.contains("knowledge")) continue;
+      if (&n != previous) keys = rule_keys(n["knowledge"], which);
+      previous = &n;
+      for (const auto& r : keys) h[r].push_back(gen);
+    }
   return h;
 }
 
@@ -47,8 +52,8 @@ void knowledge_lists(HtmlPage& page, const RunData& run) {
                              "dropped are listed struck through with the generations they were held.",
                              last_gen, last_gen),
                  "note");
-  if (!last.contains("niches")) return;
-  for (const auto& n : last["niches"]) {
+  for (const auto& p : last) {
+    const auto& n = *p;
     const int k = n.value("niche", -1);
     page.heading(3, fmt::format("niche {} ({}): {}", k, json_str(n, "name"), json_str(n, "constraint")));
     const auto& kb = n.contains("knowledge") ? n["knowledge"] : nlohmann::json::object();

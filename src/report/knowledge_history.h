@@ -1,7 +1,7 @@
 #pragma once
 // The "Knowledge bases" section of a run's report: each niche's rules at the last generation, since
 // when each has been held, which are new, and the dropped ones with the generations they were held
-// (from knowledge/gen_N.json, every snapshot).
+// (RunData::knowledge: every generation's knowledge bases).
 #include <string>
 
 #include "report/html_writer.h"

@@ -140,12 +140,7 @@ RunData RunData::load(const std::string& dir) {
     // metrics.csv can be one generation ahead of the checkpoint (killed between the two writes).
     while (!r.metrics.empty() && r.metrics.back().generation > r.checkpoint_generation) r.metrics.pop_back();
   }
-  if (fs::is_directory(d / "knowledge"))
-    for (const auto& entry : fs::directory_iterator(d / "knowledge")) {
-      const std::string name = entry.path().filename().string();
-      int gen = -1;
-      if (std::sscanf(name.c_str(), "gen_%d.json", &gen) == 1 && gen >= 0) r.knowledge[gen] = read_json_file(entry.path().string());
-    }
+  r.knowledge = read_knowledge_history(dir, r.metrics.empty() ? -1 : r.metrics.back().generation);
   return r;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // A run directory read back for reports and export (layout: docs/RUN_DIRECTORY.md): config.json,
-// summary.json, stats.json, archive.csv, front.csv, metrics.csv, knowledge/gen_N.json. An unfinished
+// summary.json, stats.json, archive.csv, front.csv, metrics.csv, knowledge/history.jsonl (or the
+// knowledge/gen_N.json files of older runs). An unfinished
 // run (no summary.json: running, or killed before the end) is read from what exists: the archive of
 // its last checkpoint, its front recomputed from that archive, and a summary built from the last
 // metrics.csv row, marked `finished == false`. Every malformed file is an error naming the file
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "run/knowledge_log.h"
 #include "run/run_progress.h"
 #include "space/arch.h"
 
@@ -44,7 +46,8 @@ struct RunData {
   nlohmann::json config, summary, stats;
   std::vector<RunPoint> archive, front;
   std::vector<RunMetricRow> metrics;
-  std::map<int, nlohmann::json> knowledge;  // generation -> knowledge/gen_N.json
+  // generation -> every niche's knowledge base (read_knowledge_history: up to the last metrics row)
+  std::map<int, KnowledgeSnapshot> knowledge;
   bool finished = true;
   RunStatus state = RunStatus::Finished;
   int checkpoint_generation = -1;  // unfinished runs: last checkpointed generation (-1: none yet)

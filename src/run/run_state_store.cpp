@@ -184,7 +184,7 @@ void RunStateStore::remember(const RunState& state) {
   knowledge_.clear();
   for (const auto& n : state.search.niches) {
     member_counts_.push_back(n.members.size());
-    knowledge_.push_back(n.knowledge.to_json().dump());
+    knowledge_.push_back(n.knowledge);
   }
 }
 
@@ -221,11 +221,10 @@ void RunStateStore::save(const PelnasSearch& search, const Archive& archive, con
                         {"last_children", n.last_children},
                         {"last_rationales", n.last_rationales},
                         {"rng", rngs[k]}};
-    nlohmann::json kb_json = n.knowledge.to_json();  // built once: knowledge bases are the bulk of a record
-    std::string kb = kb_json.dump();
-    if (kb != knowledge_[k]) {
-      x["knowledge"] = std::move(kb_json);
-      knowledge_[k] = std::move(kb);
+    // Compared by value (equal values have equal JSON): only a changed knowledge base is serialised.
+    if (!(n.knowledge == knowledge_[k])) {
+      x["knowledge"] = n.knowledge.to_json();
+      knowledge_[k] = n.knowledge;
     }
     member_counts_[k] = n.members.size();
     ns.push_back(std::move(x));

@@ -16,6 +16,7 @@
 
 #include "run/run_directory.h"
 #include "run/run_state.h"
+#include "search/knowledge_base.h"
 
 namespace pelnas {
 
@@ -52,7 +53,7 @@ class RunStateStore {
   bool known_ = false;
   std::size_t archive_size_ = 0;
   std::vector<std::size_t> member_counts_;
-  std::vector<std::string> knowledge_;  // dumps of each niche's knowledge base
+  std::vector<KnowledgeBase> knowledge_;  // each niche's knowledge base as the files hold it
   std::size_t snapshot_bytes_ = 0, journal_bytes_ = 0, last_save_bytes_ = 0;
   std::string source_;
 

@@ -24,6 +24,7 @@
 #include "hardware/searchable_space.h"
 #include "metrics/evaluation_protocol.h"
 #include "metrics/incremental_archive_score.h"
+#include "run/knowledge_log.h"
 #include "run/run_directory.h"
 #include "run/run_state_store.h"
 #include "search/llm_operator.h"
@@ -63,6 +64,8 @@ nlohmann::json knowledge_changes(const KnowledgeBase& before, const KnowledgeBas
   }
   return out;
 }
+
+const nlohmann::json kNoKnowledgeChange = knowledge_changes({}, {});
 
 // The run's dataset, device and seed end every row, so archives of several runs concatenate
 // without a join.
@@ -168,8 +171,6 @@ RunSetup prepare(const RunConfig& cfg, const std::string& run_dir, const RunHook
   return r;
 }
 
-std::string knowledge_file(int generation) { return fmt::format("knowledge/gen_{:03}.json", generation); }
-
 RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store, const RunState* state,
                    const nlohmann::json& overrides, const RunHooks& hooks, const RunSetup& setup) {
   const auto wall_start = std::chrono::steady_clock::now();
@@ -187,6 +188,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
   std::vector<nlohmann::json> metric_rows;
   double wall_before = 0;
   std::vector<KnowledgeBase> last_kb;
+  KnowledgeLog knowledge_log(dir);
   // Lines of events.jsonl, counted here instead of re-reading the log every generation.
   std::int64_t events = 0;
   auto log_event = [&](const nlohmann::json& e) {
@@ -221,6 +223,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
       throw InputError(store.source(), 0, "state.events: expected at most " + std::to_string(logged) + " (the lines of " +
                                               dir.file(RunDirectory::kEvents) + "), got " + std::to_string(state->events));
     dir.truncate_events(static_cast<std::size_t>(state->events));
+    knowledge_log.keep_until(ck.generation);  // lines after the checkpoint are redone
     events = state->events;
     std::string csv = kMetricsHeader;
     for (const auto& r : metric_rows) csv += metrics_csv_row(r);
@@ -233,6 +236,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
   } else {
     dir.write_json(RunDirectory::kConfig, cfg.to_json());
     dir.write(RunDirectory::kMetrics, kMetricsHeader);
+    knowledge_log.keep_until(-1);
     log_event({{"event", "run_started"}, {"time", now_iso()}, {"operator", cfg.search.operator_name},
                {"operator_defaulted", cfg.operator_defaulted}, {"accuracy_signal", accuracy->name()},
                {"cost", cost->name()}, {"budget", budget}, {"seed", cfg.seed},
@@ -282,22 +286,21 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
                            {"igd", r.igd}, {"igd_plus", r.igd_plus}, {"hv", r.hv}, {"front_size", static_cast<int>(front_size)},
                            // model calls so far (0 for operators without a model), for HV-against-calls curves
                            {"llm_calls", cfg.search.operator_name == "llm" ? search.operator_stats().counters["calls"] : 0}});
-    // Knowledge bases of this generation, and what changed.
+    // Knowledge bases of this generation: what changed goes to the history file and the event.
     const auto& niches = search.niches();
     const auto& descs = search.niche_map()->niches();
-    nlohmann::json kb = nlohmann::json::array(), per_niche = nlohmann::json::array(), changes = nlohmann::json::array();
+    nlohmann::json per_niche = nlohmann::json::array(), changes = nlohmann::json::array();
     if (last_kb.size() != niches.size()) last_kb.assign(niches.size(), {});
     for (std::size_t k = 0; k < niches.size(); ++k) {
-      kb.push_back({{"niche", k}, {"name", descs[k].name}, {"constraint", descs[k].constraint},
-                    {"knowledge", niches[k].knowledge.to_json()}});
       per_niche.push_back({{"niche", k}, {"name", descs[k].name}, {"children", niches[k].last_children.size()},
                            {"archive", niches[k].members.size()}, {"front", search.niche_front_size(static_cast<int>(k))}});
-      auto ch = knowledge_changes(last_kb[k], niches[k].knowledge);
+      const bool same = last_kb[k] == niches[k].knowledge;
+      auto ch = same ? kNoKnowledgeChange : knowledge_changes(last_kb[k], niches[k].knowledge);
       ch["niche"] = k;
-      changes.push_back(ch);
-      last_kb[k] = niches[k].knowledge;
+      changes.push_back(std::move(ch));
+      if (!same) last_kb[k] = niches[k].knowledge;
     }
-    dir.write_json(knowledge_file(report.generation), {{"generation", report.generation}, {"niches", kb}});
+    knowledge_log.append(report.generation, descs, niches);
     dir.append(RunDirectory::kMetrics, metrics_csv_row(metric_rows.back()));
     log_event({{"event", "generation_done"}, {"time", now_iso()}, {"generation", report.generation},
                {"evaluations", report.evaluations}, {"niches", per_niche}, {"hv_ratio", r.hv_ratio},

@@ -11,6 +11,8 @@ struct DesignRule {
   std::string text;                   // e.g. "put nor_conv_3x3 on edge 3<-0"
   std::vector<std::string> evidence;  // arch strings (or short notes) that support it
   int round = 0;                      // generation in which it was (last) written
+
+  bool operator==(const DesignRule&) const = default;
 };
 
 struct KnowledgeBase {
@@ -18,6 +20,8 @@ struct KnowledgeBase {
   std::vector<DesignRule> negative;
 
   bool empty() const { return positive.empty() && negative.empty(); }
+  // Equal values have equal to_json(): run files compare knowledge bases by value, not by text.
+  bool operator==(const KnowledgeBase&) const = default;
   // Numbered plain-text rendering for prompts and reports.
   std::string render() const;
   nlohmann::json to_json() const;

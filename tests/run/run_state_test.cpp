@@ -243,7 +243,7 @@ TEST(RunState, JournalRecordsAreCheckedAndATornLastRecordIsDropped) {
   test::write_file(journal, text.substr(0, last_start + (text.size() - last_start) / 2));
   const RunSummary done = resume_search_run(base + "/part");
   EXPECT_TRUE(done.finished);
-  for (const char* f : {"archive.csv", "front.csv", "metrics.csv"})
+  for (const char* f : {"archive.csv", "front.csv", "metrics.csv", "knowledge/history.jsonl"})
     EXPECT_EQ(test::read_file(base + "/part/" + f), test::read_file(base + "/full/" + f)) << f;
   const auto sa = read_json(base + "/full/stats.json"), sb = read_json(base + "/part/stats.json");
   EXPECT_EQ(sa["search"], sb["search"]);

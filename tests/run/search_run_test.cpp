@@ -16,6 +16,7 @@
 #include "hardware/cost_source.h"
 #include "hardware/searchable_space.h"
 #include "metrics/evaluation_protocol.h"
+#include "run/knowledge_log.h"
 #include "run/run_directory.h"
 #include "run/search_run.h"
 #include "test_support.h"
@@ -43,7 +44,7 @@ TEST(SearchRun, WritesTheDocumentedFiles) {
   const RunSummary s = start_search_run(config(), dir);
   ASSERT_TRUE(s.finished);
   for (const char* f : {"config.json", "events.jsonl", "archive.csv", "front.csv", "metrics.csv", "stats.json", "summary.json",
-                        "checkpoint.json", "knowledge/gen_000.json", "knowledge/gen_010.json"})
+                        "checkpoint.json", "knowledge/history.jsonl"})
     EXPECT_TRUE(fs::exists(dir + "/" + f)) << f;
   // config.json round-trips into the same configuration.
   const auto cfg_json = nlohmann::json::parse(test::read_file(dir + "/config.json"));
@@ -106,8 +107,10 @@ TEST(SearchRun, WritesTheDocumentedFiles) {
   const auto stats = nlohmann::json::parse(test::read_file(dir + "/stats.json"));
   EXPECT_EQ(stats["operator_stats"]["counters"]["calls"], 60);
   EXPECT_EQ(stats["search"]["evaluated:seed"], 24);
-  const auto kb = nlohmann::json::parse(test::read_file(dir + "/knowledge/gen_010.json"));
-  EXPECT_EQ(kb["niches"].size(), 6u);
+  const auto kb = read_knowledge_history(dir);
+  ASSERT_EQ(kb.size(), 11u);  // generations 0-10
+  EXPECT_EQ(kb.at(10).size(), 6u);
+  EXPECT_FALSE(fs::exists(dir + "/knowledge/gen_000.json"));
 }
 
 TEST(SearchRun, StopAndResumeEqualsTheUninterruptedRun) {
@@ -122,7 +125,7 @@ TEST(SearchRun, StopAndResumeEqualsTheUninterruptedRun) {
   RunDirectory::open(base + "/part").append_event({{"event", "generation_done"}, {"generation", 5}});
   const RunSummary done = resume_search_run(base + "/part");
   EXPECT_TRUE(done.finished);
-  for (const char* f : {"archive.csv", "front.csv", "metrics.csv"})
+  for (const char* f : {"archive.csv", "front.csv", "metrics.csv", "knowledge/history.jsonl"})
     EXPECT_EQ(test::read_file(base + "/part/" + f), test::read_file(base + "/full/" + f)) << f;
   const auto a = nlohmann::json::parse(test::read_file(base + "/full/summary.json"));
   const auto b = nlohmann::json::parse(test::read_file(base + "/part/summary.json"));
@@ -197,7 +200,7 @@ TEST(SearchRunCli, SigkillThenResumeEqualsTheUninterruptedRun) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   const auto j = nlohmann::json::parse(resumed.out);
   EXPECT_TRUE(j["finished"].get<bool>());
-  for (const char* f : {"archive.csv", "front.csv", "metrics.csv"})
+  for (const char* f : {"archive.csv", "front.csv", "metrics.csv", "knowledge/history.jsonl"})
     EXPECT_EQ(test::read_file(base + "/killed/" + f), test::read_file(base + "/full/" + f)) << f;
   const auto summary = nlohmann::json::parse(test::read_file(base + "/killed/summary.json"));
   EXPECT_EQ(summary["evaluations"], 324);
