@@ -202,7 +202,7 @@ void RunStateStore::compact(const RunState& state) {
 void RunStateStore::save(const PelnasSearch& search, const Archive& archive, const std::vector<nlohmann::json>& metrics,
                          std::int64_t events, double wall_seconds) {
   const auto& niches = search.niches();
-  if (!known_ || journal_bytes_ >= std::max(snapshot_bytes_, kMinJournalBytes) || niches.size() != member_counts_.size()) {
+  if (!known_ || journal_bytes_ >= std::max(kJournalPerSnapshot * snapshot_bytes_, kMinJournalBytes) || niches.size() != member_counts_.size()) {
     RunState st;
     st.search = search.checkpoint();
     st.search.archive = archive;

@@ -5,6 +5,7 @@
 // process resuming the same directory is refused; --resume refuses the options it cannot apply.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 
@@ -308,6 +309,34 @@ TEST(RunState, ResumeRefusesOptionsItCannotApplyByName) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("uses the 'evolution' operator"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir + "/summary.json"));
+}
+
+// Compaction: the journal is folded into a new snapshot once it reaches kJournalPerSnapshot times
+// the snapshot (and kMinJournalBytes), never later; the snapshot then holds the generation just saved.
+TEST(RunState, JournalIsCompactedAtItsThresholdAndNotBefore) {
+  const std::string dir = test::temp_dir("compaction") + "/r";
+  RunConfig c = config();
+  c.search.generations = 40;
+  c.search.children_per_call = 2;
+  std::size_t snapshot = 0, journal = 0, compactions = 0;
+  RunHooks hooks;
+  hooks.after_generation = [&](int g) {
+    const std::size_t s = fs::file_size(dir + "/checkpoint.json");
+    const std::size_t j = fs::exists(dir + "/" + RunStateStore::kJournal) ? fs::file_size(dir + "/" + RunStateStore::kJournal) : 0;
+    const std::size_t threshold = std::max(RunStateStore::kJournalPerSnapshot * snapshot, RunStateStore::kMinJournalBytes);
+    if (g > 0 && j == 0) {  // compacted after this generation: the journal before it had reached the threshold
+      EXPECT_GE(journal, threshold) << "generation " << g;
+      EXPECT_EQ(json::parse(test::read_file(dir + "/checkpoint.json"))["state"]["search"]["generation"], g);
+      ++compactions;
+    } else if (g > 0) {
+      EXPECT_LT(journal, threshold) << "generation " << g;  // appended: the journal before it was below
+      EXPECT_GT(j, journal);
+    }
+    snapshot = s;
+    journal = j;
+  };
+  ASSERT_TRUE(start_search_run(c, dir, hooks).finished);
+  EXPECT_GE(compactions, 1u);
 }
 
 }  // namespace
