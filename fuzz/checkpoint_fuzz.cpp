@@ -1,9 +1,11 @@
 // Run-state files as JSON: checkpoint.json (PelnasCheckpoint, its archive and knowledge bases) and
-// config.json (RunConfig). Any JSON value loads or fails with pelnas::Error naming the field.
+// config.json (RunConfig), and knowledge/history.jsonl (lines). Any input loads or fails with
+// pelnas::Error naming the field (and the line).
 #include <cstdint>
 #include <string>
 
 #include "common/error.h"
+#include "run/knowledge_log.h"
 #include "run/run_state.h"
 #include "run/search_run.h"
 #include "search/archive.h"
@@ -11,6 +13,10 @@
 #include "search/pelnas_search.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  try {
+    (void)pelnas::parse_knowledge_log(std::string(reinterpret_cast<const char*>(data), size), "history.jsonl");
+  } catch (const pelnas::Error&) {
+  }
   const auto j = nlohmann::json::parse(data, data + size, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return 0;
   try {

@@ -89,6 +89,7 @@ std::vector<KnowledgeLogLine> parse_knowledge_log(const std::string& text, const
         if (key != "generation" && key != "niches") throw Error(key + ": unknown field (expected generation, niches)");
       l.niches = std::move(j["niches"]);
       l.end = pos;
+      l.line = line;
       out.push_back(std::move(l));
     } catch (const Error& e) {
       throw InputError(path, line, e.what());
@@ -114,7 +115,7 @@ std::map<int, KnowledgeSnapshot> read_knowledge_history(const std::string& run_d
   const std::string path = (fs::path(run_dir) / KnowledgeLog::kFile).string();
   std::error_code ec;
   if (!fs::exists(path, ec)) return out;
-  const auto lines = parse_knowledge_log(read_text(path), path);
+  auto lines = parse_knowledge_log(read_text(path), path);
   if (lines.empty()) return out;
   // Niche index -> its latest object; an older run resumed by this version starts from its last
   // gen_<ggg>.json before the first line.
@@ -126,7 +127,10 @@ std::map<int, KnowledgeSnapshot> read_knowledge_history(const std::string& run_d
   const int last = std::max(lines.back().generation, last_generation);
   for (int g = lines.front().generation; g <= last; ++g) {
     if (next < lines.size() && lines[next].generation == g) {
-      for (const auto& n : lines[next].niches) current[n["niche"].get<int>()] = std::make_shared<const nlohmann::json>(n);
+      for (auto& n : lines[next].niches) {
+        const int k = n["niche"].get<int>();
+        current[k] = std::make_shared<const nlohmann::json>(std::move(n));
+      }
       ++next;
     }
     KnowledgeSnapshot snap;
@@ -136,7 +140,7 @@ std::map<int, KnowledgeSnapshot> read_knowledge_history(const std::string& run_d
   return out;
 }
 
-void KnowledgeLog::keep_until(int generation) {
+void KnowledgeLog::keep_until(int generation, std::size_t niches) {
   for (const auto& [gen, path] : generation_files(dir_.path()))
     if (gen > generation) fs::remove(path);
   last_.clear();
@@ -150,10 +154,13 @@ void KnowledgeLog::keep_until(int generation) {
   std::size_t keep = 0;
   for (const auto& l : lines) {
     if (l.generation > generation) break;
-    for (const auto& n : l.niches) {
-      const auto k = n["niche"].get<std::size_t>();
-      if (k >= last_.size()) last_.resize(k + 1);
-      last_[k] = KnowledgeBase::from_json(n["knowledge"]);
+    last_.resize(niches);
+    for (std::size_t i = 0; i < l.niches.size(); ++i) {
+      const auto k = l.niches[i]["niche"].get<std::size_t>();
+      if (k >= niches)
+        throw InputError(path, l.line, jf::join(jf::join("niches", i), "niche") + ": expected a niche index in [0, " +
+                                           std::to_string(niches) + "), got " + std::to_string(k));
+      last_[k] = KnowledgeBase::from_json(l.niches[i]["knowledge"]);
     }
     keep = l.end;
   }

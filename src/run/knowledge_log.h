@@ -29,6 +29,7 @@ struct KnowledgeLogLine {
   int generation = 0;
   nlohmann::json niches;  // array of {niche, name, constraint, knowledge}, checked
   std::size_t end = 0;    // byte offset just past the line's newline
+  long line = 0;          // 1-based line number, for messages
 };
 
 // Parses a history file's text. A last line without its newline (cut by a kill mid-write) is left
@@ -54,10 +55,11 @@ class KnowledgeLog {
 
   explicit KnowledgeLog(const RunDirectory& dir) : dir_(dir) {}
 
-  // Continues the file after generation `generation` (-1: a run that starts from nothing): drops
-  // the lines of later generations (written after the last checkpoint) and a torn last line, and
-  // the knowledge/gen_<ggg>.json files of later generations of an older run.
-  void keep_until(int generation);
+  // Continues the file after generation `generation` (-1: a run that starts from nothing) of a run
+  // with `niches` niches: drops the lines of later generations (written after the last checkpoint)
+  // and a torn last line, and the knowledge/gen_<ggg>.json files of later generations of an older
+  // run. A damaged line, or one naming a niche the run does not have, throws pelnas::InputError.
+  void keep_until(int generation, std::size_t niches);
   // Appends the line of `generation`: the niches whose knowledge base differs from the file's so
   // far (all, for the first line); writes nothing when none changed. Synced (fdatasync) before it
   // returns, like the journal, so a checkpoint never gets ahead of the history. Returns how many

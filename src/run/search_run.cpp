@@ -223,7 +223,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
       throw InputError(store.source(), 0, "state.events: expected at most " + std::to_string(logged) + " (the lines of " +
                                               dir.file(RunDirectory::kEvents) + "), got " + std::to_string(state->events));
     dir.truncate_events(static_cast<std::size_t>(state->events));
-    knowledge_log.keep_until(ck.generation);  // lines after the checkpoint are redone
+    knowledge_log.keep_until(ck.generation, ck.niches.size());  // lines after the checkpoint are redone
     events = state->events;
     std::string csv = kMetricsHeader;
     for (const auto& r : metric_rows) csv += metrics_csv_row(r);
@@ -236,7 +236,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
   } else {
     dir.write_json(RunDirectory::kConfig, cfg.to_json());
     dir.write(RunDirectory::kMetrics, kMetricsHeader);
-    knowledge_log.keep_until(-1);
+    knowledge_log.keep_until(-1, 0);
     log_event({{"event", "run_started"}, {"time", now_iso()}, {"operator", cfg.search.operator_name},
                {"operator_defaulted", cfg.operator_defaulted}, {"accuracy_signal", accuracy->name()},
                {"cost", cost->name()}, {"budget", budget}, {"seed", cfg.seed},
