@@ -20,20 +20,6 @@ Rng::Rng(std::uint64_t seed) : seed_(seed) {
   for (auto& w : s_) w = splitmix64(sm);
 }
 
-static inline std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-std::uint64_t Rng::next() {
-  const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const std::uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
 std::int64_t Rng::uniform_int(std::int64_t lo, std::int64_t hi) {
   if (hi < lo) throw Error("Rng::uniform_int: empty range");
   const std::uint64_t range = static_cast<std::uint64_t>(hi - lo) + 1;
@@ -50,8 +36,6 @@ std::int64_t Rng::uniform_int(std::int64_t lo, std::int64_t hi) {
   }
   return lo + static_cast<std::int64_t>(m >> 64);
 }
-
-double Rng::uniform01() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
 double Rng::normal() {
   double u1 = uniform01();

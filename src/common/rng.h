@@ -14,11 +14,22 @@ class Rng {
  public:
   explicit Rng(std::uint64_t seed = 0);
 
-  std::uint64_t next();
+  // Inline: a long run's operators make hundreds of draws per child (issue 14).
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
   // Uniform integer in [lo, hi] (inclusive), unbiased (Lemire's method with rejection).
   std::int64_t uniform_int(std::int64_t lo, std::int64_t hi);
   // Uniform double in [0, 1).
-  double uniform01();
+  double uniform01() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
   bool bernoulli(double p) { return uniform01() < p; }
   // Standard normal (Box-Muller, no cached spare so the state is only the four words).
   double normal();
@@ -39,6 +50,7 @@ class Rng {
   static Rng deserialize(const std::string&);  // throws pelnas::Error on a malformed state
 
  private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::array<std::uint64_t, 4> s_{};
   std::uint64_t seed_ = 0;
 };

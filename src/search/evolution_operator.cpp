@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "common/error.h"
@@ -23,15 +24,31 @@ std::vector<bool> pareto_mask(const std::vector<EvaluatedArch>& v) {
 
 // A weighted draw as a list of weights and their sum (added in list order): the sum is taken once
 // for the many draws of a proposal, with the same floating-point result as summing at each draw.
+// The draw is defined by the linear scan (subtract each weight from u * total until below zero);
+// a binary search over the running sums finds the same index whenever u * total is farther from
+// the sums on both sides than the rounding of either computation can reach, which is nearly
+// always: a late-run proposal makes hundreds of draws over a large front (issue 14).
 struct WeightedChoice {
   std::vector<double> weights;
+  std::vector<double> running;  // running[i] = total after adding weights[i]
   double total = 0;
   void add(double w) {
     weights.push_back(w);
     total += w;
+    running.push_back(total);
   }
   std::size_t pick(Rng& rng) const {
-    double x = rng.uniform01() * total;
+    const double x0 = rng.uniform01() * total;
+    // Each subtraction and each addition rounds by at most total * 2^-53 (every partial result is
+    // in [-total, total]), so the scan's x_i and x0 - running[i] differ by at most
+    // 2 (i + 1) total 2^-53; the margin is twice that for the longest list.
+    const double margin = static_cast<double>(weights.size() + 1) * total * 0x1.0p-50;
+    const auto it = std::upper_bound(running.begin(), running.end(), x0);
+    if (it != running.end() && *it - x0 > margin && (it == running.begin() || x0 - *(it - 1) > margin))
+      return static_cast<std::size_t>(it - running.begin());
+    return scan(x0);
+  }
+  std::size_t scan(double x) const {
     for (std::size_t i = 0; i < weights.size(); ++i) {
       x -= weights[i];
       if (x < 0) return i;
@@ -144,6 +161,14 @@ const SearchSpace& space_of(const NicheState& state) {
 
 std::string print(const SearchSpace& space, const ArchCode& c) { return space.print(c.encoding()); }
 
+bool same_rules(const std::vector<DesignRule>& a, const std::vector<DesignRule>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].text != b[i].text || a[i].round != b[i].round || a[i].evidence != b[i].evidence) return false;
+  return true;
+}
+bool same_rules(const KnowledgeBase& a, const KnowledgeBase& b) { return same_rules(a.positive, b.positive) && same_rules(a.negative, b.negative); }
+
 }  // namespace
 
 void EvolutionOperatorOptions::validate() const {
@@ -247,6 +272,26 @@ void EvolutionOperator::update_knowledge(NicheState& state, Rng&) {
   count("knowledge_updates");
   const SearchSpace& space = space_of(state);
   const auto& h = state.history;
+  // The rule base is a function of the niche's history and the rounds of the rules it already has:
+  // unchanged history, and the rules this operator wrote last time, give the same rules again.
+  const int niche_id = state.niche ? state.niche->id : -1;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = last_update_.find(niche_id);
+    if (it != last_update_.end() && h.size() > 0 && it->second.history == h.size() && it->second.last == h[h.size() - 1].code &&
+        same_rules(it->second.written, state.knowledge))
+      return;
+  }
+  struct Remember {  // on every return below, what this call saw and left
+    EvolutionOperator& op;
+    const NicheState& state;
+    int id;
+    ~Remember() {
+      if (state.history.size() == 0) return;
+      std::lock_guard<std::mutex> lock(op.mutex_);
+      op.last_update_[id] = {state.history.size(), state.history[state.history.size() - 1].code, state.knowledge};
+    }
+  } remember{*this, state, niche_id};
   if (h.size() < 3) return;  // nothing to learn from yet
   const NicheHistory::Stats& st = h.stats(space);
   // Pareto members (ascending positions): the history's running front for two objectives, else a
@@ -355,7 +400,7 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
   const auto& contains = state.niche->contains;
   auto seen = [&](const ArchCode& a) { return state.seen && state.seen(a); };
   std::set<ArchCode> taken;  // proposed in this call
-  auto usable = [&](const ArchCode& a) { return contains(a) && !seen(a) && !taken.count(a); };
+  auto usable = [&](const ArchCode& a) { return contains(a) && !seen(a) && (taken.empty() || !taken.count(a)); };
 
   // Choice weights per position from the rule base (rules in another form are ignored).
   std::vector<std::vector<double>> weight(static_cast<std::size_t>(length));
@@ -409,52 +454,81 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
   };
   // A parent's moves and their weights depend only on the parent and the rules, so they are listed
   // once per parent and call (lazily), not at every draw: late in a run most draws hit seen cells
-  // and a child can take max_attempts draws (issue 14). Same draws, same order, same results.
-  struct Moves {
-    std::vector<std::pair<int, int>> list;  // (position, choice), or (position a, position b) for swaps
-    WeightedChoice choice;
-  };
+  // and a child can take max_attempts draws (issue 14). The second move of a two-position mutation
+  // excludes the first one's position: it draws from the same single-move list, skipping that
+  // position, with the total of the remaining weights summed in list order, so the arithmetic (hence
+  // every draw) is the same as a separate list's, without listing and allocating one per position.
   struct ParentMoves {
     bool listed = false;
-    Moves swaps;
-    std::vector<Moves> single;  // [1 + excluded position] (0: none excluded)
-    std::vector<char> single_listed;
+    std::vector<std::pair<int, int>> swaps;  // (position a, position b)
+    WeightedChoice swap_choice;
+    std::vector<std::pair<int, int>> singles;  // (position, choice)
+    std::vector<double> single_weights;
+    // Per excluded position (slot 1 + position; slot 0: none excluded), the running sum of the
+    // weights of the moves outside it, in list order (a move at the excluded position repeats the
+    // sum before it); summed when the slot is first drawn from.
+    std::vector<double> running;  // [slot * singles.size() + i]
+    std::vector<char> summed;     // [slot]
   };
   std::vector<ParentMoves> parent_moves(parents.size());
-  auto swaps_of = [&](std::size_t pi) -> const Moves& {
+  auto moves_of = [&](std::size_t pi) -> ParentMoves& {
     ParentMoves& pm = parent_moves[pi];
     if (!pm.listed) {
       const ArchCode& parent = parents[pi].code;
       for (int a = 0; a < length; ++a)
         for (int b = a + 1; b < length; ++b)
           if (parent[a] != parent[b] && parent[b] < choices_at(a) && parent[a] < choices_at(b)) {
-            pm.swaps.list.emplace_back(a, b);
-            pm.swaps.choice.add(w(a, parent[b]) * w(b, parent[a]) / (w(a, parent[a]) * w(b, parent[b])));
+            pm.swaps.emplace_back(a, b);
+            pm.swap_choice.add(w(a, parent[b]) * w(b, parent[a]) / (w(a, parent[a]) * w(b, parent[b])));
           }
-      pm.single.resize(static_cast<std::size_t>(length) + 1);
-      pm.single_listed.assign(static_cast<std::size_t>(length) + 1, 0);
-      pm.listed = true;
-    }
-    return pm.swaps;
-  };
-  auto singles_of = [&](std::size_t pi, int excluded) -> const Moves& {
-    swaps_of(pi);
-    ParentMoves& pm = parent_moves[pi];
-    const auto slot = static_cast<std::size_t>(excluded + 1);
-    Moves& m = pm.single[slot];
-    if (!pm.single_listed[slot]) {
-      const ArchCode& parent = parents[pi].code;
-      for (int e = 0; e < length; ++e) {
-        if (e == excluded) continue;
+      for (int e = 0; e < length; ++e)
         for (int op = 0; op < choices_at(e); ++op)
           if (op != parent[e]) {
-            m.list.emplace_back(e, op);
-            m.choice.add(w(e, op) / w(e, parent[e]));
+            pm.singles.emplace_back(e, op);
+            pm.single_weights.push_back(w(e, op) / w(e, parent[e]));
           }
-      }
-      pm.single_listed[slot] = 1;
+      pm.running.resize((static_cast<std::size_t>(length) + 1) * pm.singles.size());
+      pm.summed.assign(static_cast<std::size_t>(length) + 1, 0);
+      pm.listed = true;
     }
-    return m;
+    return pm;
+  };
+  // A single move of parent pi outside position `excluded` (-1: none), drawn as WeightedChoice::pick
+  // over the list without that position's moves (a binary search where rounding cannot matter,
+  // else the scan); nullopt if there is none.
+  auto pick_single = [&](std::size_t pi, int excluded) -> std::optional<std::pair<int, int>> {
+    ParentMoves& pm = moves_of(pi);
+    const std::size_t n = pm.singles.size();
+    const auto slot = static_cast<std::size_t>(excluded + 1);
+    const auto running = pm.running.begin() + static_cast<std::ptrdiff_t>(slot * n);
+    if (!pm.summed[slot]) {
+      double sum = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (pm.singles[i].first != excluded) sum += pm.single_weights[i];
+        running[static_cast<std::ptrdiff_t>(i)] = sum;
+      }
+      pm.summed[slot] = 1;
+    }
+    std::size_t last = n;  // the last move outside `excluded`
+    for (std::size_t i = n; i-- > 0;)
+      if (pm.singles[i].first != excluded) {
+        last = i;
+        break;
+      }
+    if (last == n) return std::nullopt;
+    const double total = running[static_cast<std::ptrdiff_t>(n - 1)];
+    const double x0 = rng.uniform01() * total;
+    const double margin = static_cast<double>(n + 1) * total * 0x1.0p-50;  // as in WeightedChoice::pick
+    const auto it = std::upper_bound(running, running + static_cast<std::ptrdiff_t>(n), x0);
+    if (it != running + static_cast<std::ptrdiff_t>(n) && *it - x0 > margin && (it == running || x0 - *(it - 1) > margin))
+      return pm.singles[static_cast<std::size_t>(it - running)];
+    double x = x0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (pm.singles[i].first == excluded) continue;
+      x -= pm.single_weights[i];
+      if (x < 0) return pm.singles[i];
+    }
+    return pm.singles[last];
   };
   auto mutate = [&](std::size_t pi) {
     const ArchCode& parent = parents[pi].code;
@@ -462,9 +536,9 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
     m.child = parent;
     auto set = [&m](int e, int op) { m.child.choices[static_cast<std::size_t>(e)] = static_cast<std::uint8_t>(op); };
     if (rng.bernoulli(options_.swap_probability)) {
-      const Moves& swaps = swaps_of(pi);
-      if (!swaps.list.empty()) {
-        const auto [a, b] = swaps.list[swaps.choice.pick(rng)];
+      const ParentMoves& pm = moves_of(pi);
+      if (!pm.swaps.empty()) {
+        const auto [a, b] = pm.swaps[pm.swap_choice.pick(rng)];
         set(a, parent[b]);
         set(b, parent[a]);
         m.swap = true;
@@ -476,9 +550,9 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
     const int edges = rng.bernoulli(options_.two_edge_mutation_probability) ? 2 : 1;
     int changed = -1;
     for (int k = 0; k < edges; ++k) {
-      const Moves& singles = singles_of(pi, changed);
-      if (singles.list.empty()) break;
-      const auto [e, op] = singles.list[singles.choice.pick(rng)];
+      const auto move = pick_single(pi, changed);
+      if (!move) break;
+      const auto [e, op] = *move;
       set(e, op);
       changed = e;
       m.moves[static_cast<std::size_t>(m.n++)] = {e, op};
@@ -506,17 +580,26 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
       if (!(stats && stats->codes.count(e.code)) && codes.insert(e.code).second) known.push_back(&e);
   }
   const std::size_t n_history = stats ? stats->accuracy.size() : 0;
-  double floor = -1e300;
-  if (screening && n_history + known.size() > 0 && options_.screen_floor_quantile > 0) {
-    std::vector<double> acc;
-    for (const auto* k : known) acc.push_back(k->accuracy);
-    std::sort(acc.begin(), acc.end());
-    const auto at = static_cast<std::size_t>(options_.screen_floor_quantile * static_cast<double>(n_history + acc.size() - 1));
-    floor = stats ? nth_of_merged(stats->sorted_accuracy, acc, at) : acc[at];
-  }
-  const AdditiveModel model = screening ? AdditiveModel::fit(space, stats, known, options_.ridge, floor) : AdditiveModel{};
+  // The model is fitted on the first candidate it scores, not up front: late in a long run most
+  // calls find no usable candidate at all (their parents' neighbourhoods are used up), and a fit
+  // costs O(history) (issue 14). Same data, same order, same model whenever it is used.
+  const bool model_fits = screening && n_history + known.size() >= 3;  // AdditiveModel::fit's condition
+  std::optional<AdditiveModel> fitted_model;
+  auto model = [&]() -> const AdditiveModel& {
+    if (fitted_model) return *fitted_model;
+    double floor = -1e300;
+    if (n_history + known.size() > 0 && options_.screen_floor_quantile > 0) {
+      std::vector<double> acc;
+      for (const auto* k : known) acc.push_back(k->accuracy);
+      std::sort(acc.begin(), acc.end());
+      const auto at = static_cast<std::size_t>(options_.screen_floor_quantile * static_cast<double>(n_history + acc.size() - 1));
+      floor = stats ? nth_of_merged(stats->sorted_accuracy, acc, at) : acc[at];
+    }
+    fitted_model = AdditiveModel::fit(space, stats, known, options_.ridge, floor);
+    return *fitted_model;
+  };
   auto score = [&](const ArchCode& a) {
-    const double predicted = model.predict(a);
+    const double predicted = model().predict(a);
     const auto c = state.cost(a);
     // More than two objectives: "no higher cost" means no higher in every cost.
     std::vector<std::optional<double>> extra;
@@ -543,27 +626,67 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
   };
 
   const bool nb201 = space.name() == "nb201";
+  // Parents whose mutation neighbourhood is used up (1), not known to be (0), or not tracked (-1).
+  auto live = [&](const ArchCode& a) { return contains(a) && !seen(a); };
+  NicheNeighbourhoods* neighbourhoods = nullptr;
+  std::vector<signed char> used_up(parents.size(), -1);
+  if (static_cast<bool>(state.seen)) {
+    neighbourhoods = &used_up_.niche(state.niche->id, state.generation, state.history.size());
+    for (std::size_t i = 0; i < parents.size(); ++i)
+      if (NicheNeighbourhoods::trackable(space, parents[i].code)) used_up[i] = neighbourhoods->known_used_up(parents[i].code) ? 1 : 0;
+  }
+  // Whether mutate() can swap two positions of parent pi (its swap list is not empty).
+  auto has_swaps = [&](std::size_t pi) {
+    const ArchCode& p = parents[pi].code;
+    for (int a = 0; a < length; ++a)
+      for (int b = a + 1; b < length; ++b)
+        if (p[a] != p[b] && p[b] < choices_at(a) && p[a] < choices_at(b)) return true;
+    return false;
+  };
+  // A crossover's second parent must differ from the first: parents sharing a code (none in
+  // practice) share an id, so the test compares ids rather than codes at every draw.
+  std::vector<std::size_t> parent_id(parents.size());
+  {
+    std::map<ArchCode, std::size_t> first_of;
+    for (std::size_t i = 0; i < parents.size(); ++i) parent_id[i] = first_of.emplace(parents[i].code, i).first->second;
+  }
   std::vector<ProposedChild> out;
   for (int c = 0; c < state.children_wanted; ++c) {
     std::optional<ProposedChild> made;
     double made_score = 0;
     int drawn = 0;
-    const int want = screening && model.fitted ? options_.screen_candidates : 1;
+    const int want = model_fits ? options_.screen_candidates : 1;
     for (int attempt = 0; attempt < options_.max_attempts && drawn < want && !parents.empty(); ++attempt) {
       std::optional<ProposedChild> cand;
       const std::size_t pi = parent_pick.pick(rng);
       const ArchCode& p1 = parents[pi].code;
       if (parents.size() >= 2 && rng.bernoulli(options_.crossover_probability)) {
-        const ArchCode* p2 = &p1;
-        while (*p2 == p1) p2 = &parents[parent_pick.pick(rng)].code;
+        std::size_t p2i = pi;
+        while (parent_id[p2i] == parent_id[pi]) p2i = parent_pick.pick(rng);
+        const ArchCode* p2 = &parents[p2i].code;
         ArchCode child = p1;
-        for (int e = 0; e < length; ++e)
-          child.choices[static_cast<std::size_t>(e)] = static_cast<std::uint8_t>(rng.bernoulli(0.5) ? p1[e] : (*p2)[e]);
+        for (std::size_t e = 0; e < static_cast<std::size_t>(length); ++e) {
+          // Branch-free: the coin is unpredictable, and a long run makes hundreds of draws per child.
+          const std::uint8_t a = p1.choices[e], b = p2->choices[e];
+          const auto first = static_cast<std::uint8_t>(rng.bernoulli(0.5));
+          child.choices[e] = static_cast<std::uint8_t>(b ^ ((a ^ b) & static_cast<std::uint8_t>(0 - first)));
+        }
         if (usable(child))
           cand = ProposedChild{child, "uniform crossover of " + print(space, p1) + " and " + print(space, *p2), "crossover"};
+      } else if (used_up[pi] == 1) {
+        // Every child a mutation of this parent can make is outside the niche or seen: take the
+        // random numbers mutate() would (a coin, then a swap's pick or a coin and 1-2 moves' picks)
+        // without making a child that would be rejected.
+        if (rng.bernoulli(options_.swap_probability) && has_swaps(pi)) {
+          (void)rng.next();
+        } else {
+          const int edges = rng.bernoulli(options_.two_edge_mutation_probability) ? 2 : 1;
+          for (int k = 0; k < edges; ++k) (void)rng.next();
+        }
       } else {
         const Mutation m = mutate(pi);
         if (usable(m.child)) cand = ProposedChild{m.child, describe(p1, m), "mutation"};
+        else if (neighbourhoods && used_up[pi] == 0) used_up[pi] = neighbourhoods->used_up(space, p1, live) ? 1 : 0;
       }
       if (!cand) continue;
       ++drawn;

@@ -8,12 +8,14 @@
 // strong enrichment gives a positive rule ("edge 3<-0: prefer nor_conv_3x3"), strong depletion a
 // negative one, each with the architectures it was counted on as evidence. Mutation draws the new
 // op of an edge with weights raised by positive and lowered by negative rules.
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "search/operator.h"
+#include "search/used_up_neighbourhoods.h"
 
 namespace pelnas {
 
@@ -65,6 +67,15 @@ class EvolutionOperator : public Operator {
   EvolutionOperatorOptions options_;
   OperatorStats stats_;
   mutable std::mutex mutex_;  // guards stats_ (niches may run concurrently)
+  UsedUpNeighbourhoods used_up_;  // derived from the seen cells, so never saved: a resume rebuilds it
+  // Per niche, what update_knowledge last saw and wrote: a niche whose history did not change since
+  // (a used-up niche late in a run) gets the same rule base again, so it is not recomputed.
+  struct LastUpdate {
+    std::size_t history = 0;
+    ArchCode last;
+    KnowledgeBase written;
+  };
+  std::map<int, LastUpdate> last_update_;  // guarded by mutex_
   void count(const std::string& key);
 };
 

@@ -67,6 +67,7 @@ Arch Arch::parse(std::string_view text) {
 
 std::string Arch::str() const {
   std::string s;
+  s.reserve(96);  // the longest cell string is 90 characters: one allocation
   int edge = 0;
   for (int node = 1; node <= 3; ++node) {
     if (node > 1) s += '+';
