@@ -161,14 +161,6 @@ const SearchSpace& space_of(const NicheState& state) {
 
 std::string print(const SearchSpace& space, const ArchCode& c) { return space.print(c.encoding()); }
 
-bool same_rules(const std::vector<DesignRule>& a, const std::vector<DesignRule>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].text != b[i].text || a[i].round != b[i].round || a[i].evidence != b[i].evidence) return false;
-  return true;
-}
-bool same_rules(const KnowledgeBase& a, const KnowledgeBase& b) { return same_rules(a.positive, b.positive) && same_rules(a.negative, b.negative); }
-
 }  // namespace
 
 void EvolutionOperatorOptions::validate() const {
@@ -279,7 +271,7 @@ void EvolutionOperator::update_knowledge(NicheState& state, Rng&) {
     std::lock_guard<std::mutex> lock(mutex_);
     const auto it = last_update_.find(niche_id);
     if (it != last_update_.end() && h.size() > 0 && it->second.history == h.size() && it->second.last == h[h.size() - 1].code &&
-        same_rules(it->second.written, state.knowledge))
+        it->second.written == state.knowledge)
       return;
   }
   struct Remember {  // on every return below, what this call saw and left
