@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "search/niche_history.h"
+#include "search/weighted_choice.h"
 
 namespace pelnas {
 
@@ -21,41 +22,6 @@ std::vector<bool> pareto_mask(const std::vector<EvaluatedArch>& v) {
       if (j != i && dominates(v[j], v[i])) on[i] = false;
   return on;
 }
-
-// A weighted draw as a list of weights and their sum (added in list order): the sum is taken once
-// for the many draws of a proposal, with the same floating-point result as summing at each draw.
-// The draw is defined by the linear scan (subtract each weight from u * total until below zero);
-// a binary search over the running sums finds the same index whenever u * total is farther from
-// the sums on both sides than the rounding of either computation can reach, which is nearly
-// always: a late-run proposal makes hundreds of draws over a large front (issue 14).
-struct WeightedChoice {
-  std::vector<double> weights;
-  std::vector<double> running;  // running[i] = total after adding weights[i]
-  double total = 0;
-  void add(double w) {
-    weights.push_back(w);
-    total += w;
-    running.push_back(total);
-  }
-  std::size_t pick(Rng& rng) const {
-    const double x0 = rng.uniform01() * total;
-    // Each subtraction and each addition rounds by at most total * 2^-53 (every partial result is
-    // in [-total, total]), so the scan's x_i and x0 - running[i] differ by at most
-    // 2 (i + 1) total 2^-53; the margin is twice that for the longest list.
-    const double margin = static_cast<double>(weights.size() + 1) * total * 0x1.0p-50;
-    const auto it = std::upper_bound(running.begin(), running.end(), x0);
-    if (it != running.end() && *it - x0 > margin && (it == running.begin() || x0 - *(it - 1) > margin))
-      return static_cast<std::size_t>(it - running.begin());
-    return scan(x0);
-  }
-  std::size_t scan(double x) const {
-    for (std::size_t i = 0; i < weights.size(); ++i) {
-      x -= weights[i];
-      if (x < 0) return i;
-    }
-    return weights.size() - 1;
-  }
-};
 
 // The k-th smallest (0-based) of the union of two ascending vectors: the split of the k + 1
 // smallest into i from `a` and j from `b` where both sides fit. O(|b|): b is the short one.
@@ -510,10 +476,9 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
     if (last == n) return std::nullopt;
     const double total = running[static_cast<std::ptrdiff_t>(n - 1)];
     const double x0 = rng.uniform01() * total;
-    const double margin = static_cast<double>(n + 1) * total * 0x1.0p-50;  // as in WeightedChoice::pick
-    const auto it = std::upper_bound(running, running + static_cast<std::ptrdiff_t>(n), x0);
-    if (it != running + static_cast<std::ptrdiff_t>(n) && *it - x0 > margin && (it == running || x0 - *(it - 1) > margin))
-      return pm.singles[static_cast<std::size_t>(it - running)];
+    // A move at the excluded position repeats the running sum before it, so it is never the first
+    // sum above x0: the binary search skips it as the scan does.
+    if (const std::size_t i = index_by_running_sums(&*running, n, x0); i < n) return pm.singles[i];
     double x = x0;
     for (std::size_t i = 0; i < n; ++i) {
       if (pm.singles[i].first == excluded) continue;
