@@ -77,6 +77,7 @@ class EvolutionOperator : public Operator {
   };
   std::map<int, LastUpdate> last_update_;  // guarded by mutex_
   void count(const std::string& key);
+  static const SearchSpace& space_of(const NicheState& state);  // throws if the state has no space
 };
 
 std::unique_ptr<Operator> make_evolution_operator(const nlohmann::json& options);
