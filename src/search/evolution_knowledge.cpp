@@ -2,8 +2,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -13,6 +15,23 @@
 namespace pelnas {
 
 namespace {
+
+// A 64-bit fingerprint of a rule base's every text, evidence string and round, in order.
+std::uint64_t fingerprint(const KnowledgeBase& kb) {
+  std::uint64_t h = 0x84222325cbf29ce4ull;
+  auto mix = [&h](std::uint64_t v) { h = (h ^ v) * 0x100000001b3ull + (h >> 29); };
+  const std::hash<std::string_view> hash;
+  for (const auto* rules : {&kb.positive, &kb.negative}) {
+    mix(rules->size());
+    for (const auto& r : *rules) {
+      mix(hash(r.text));
+      mix(static_cast<std::uint64_t>(r.round));
+      mix(r.evidence.size());
+      for (const auto& e : r.evidence) mix(hash(e));
+    }
+  }
+  return h;
+}
 
 // Pareto membership inside a set under (max accuracy, min cost[, min extra costs]).
 std::vector<bool> pareto_mask(const std::vector<EvaluatedArch>& v) {
@@ -63,14 +82,17 @@ void EvolutionOperator::update_knowledge(NicheState& state, Rng&) {
   const SearchSpace& space = space_of(state);
   const auto& h = state.history;
   // The rule base is a function of the niche's history and the rounds of the rules it already has:
-  // unchanged history, and the rules this operator wrote last time, give the same rules again.
+  // unchanged history, and the rules this operator wrote last time, give the same rules again. A
+  // generation that did not move forward is another search (or a replay): computed afresh.
   const int niche_id = state.niche ? state.niche->id : -1;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     const auto it = last_update_.find(niche_id);
-    if (it != last_update_.end() && h.size() > 0 && it->second.history == h.size() && it->second.last == h[h.size() - 1].code &&
-        it->second.written == state.knowledge)
+    if (it != last_update_.end() && h.size() > 0 && state.generation > it->second.generation && it->second.history == h.size() &&
+        it->second.last == h[h.size() - 1].code && it->second.written == fingerprint(state.knowledge)) {
+      it->second.generation = state.generation;
       return;
+    }
   }
   struct Remember {  // on every return below, what this call saw and left
     EvolutionOperator& op;
@@ -78,8 +100,9 @@ void EvolutionOperator::update_knowledge(NicheState& state, Rng&) {
     int id;
     ~Remember() {
       if (state.history.size() == 0) return;
+      const std::uint64_t written = fingerprint(state.knowledge);
       std::lock_guard<std::mutex> lock(op.mutex_);
-      op.last_update_[id] = {state.history.size(), state.history[state.history.size() - 1].code, state.knowledge};
+      op.last_update_[id] = {state.generation, state.history.size(), state.history[state.history.size() - 1].code, written};
     }
   } remember{*this, state, niche_id};
   if (h.size() < 3) return;  // nothing to learn from yet

@@ -151,13 +151,17 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
 
   const bool nb201 = space.name() == "nb201";
   // Parents whose mutation neighbourhood is used up (1), not known to be (0), or not tracked (-1).
-  auto live = [&](const ArchCode& a) { return contains(a) && !seen(a); };
+  const std::function<bool(const ArchCode&)> live = [&](const ArchCode& a) { return contains(a) && !seen(a); };
   NicheNeighbourhoods* neighbourhoods = nullptr;
   std::vector<signed char> used_up(parents.size(), -1);
-  if (static_cast<bool>(state.seen)) {
+  // A parent's neighbourhood is checked once its mutations were rejected a few times in this call:
+  // early in a run few are, and a check costs a few draws.
+  constexpr int kRejectionsBeforeCheck = 4;
+  std::vector<int> rejected(parents.size(), 0);
+  if (static_cast<bool>(state.seen) && NicheNeighbourhoods::trackable(space)) {
     neighbourhoods = &used_up_.niche(state.niche->id, state.generation, state.history.size());
     for (std::size_t i = 0; i < parents.size(); ++i)
-      if (NicheNeighbourhoods::trackable(space, parents[i].code)) used_up[i] = neighbourhoods->known_used_up(parents[i].code) ? 1 : 0;
+      used_up[i] = neighbourhoods->known_used_up(parents[i].code) ? 1 : 0;
   }
   // A crossover's second parent must differ from the first: parents sharing a code (none in
   // practice) share an id, so the test compares ids rather than codes at every draw.
@@ -202,7 +206,8 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
       } else {
         const ParentMutations::Mutation m = mutations.mutate(pi, rng);
         if (usable(m.child)) cand = ProposedChild{m.child, describe(p1, m), "mutation"};
-        else if (neighbourhoods && used_up[pi] == 0) used_up[pi] = neighbourhoods->used_up(space, p1, live) ? 1 : 0;
+        else if (neighbourhoods && used_up[pi] == 0 && ++rejected[pi] >= kRejectionsBeforeCheck)
+          used_up[pi] = neighbourhoods->used_up(space, p1, live) ? 1 : 0;
       }
       if (!cand) continue;
       ++drawn;

@@ -8,6 +8,7 @@
 // strong enrichment gives a positive rule ("edge 3<-0: prefer nor_conv_3x3"), strong depletion a
 // negative one, each with the architectures it was counted on as evidence. Mutation draws the new
 // op of an edge with weights raised by positive and lowered by negative rules.
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -71,9 +72,10 @@ class EvolutionOperator : public Operator {
   // Per niche, what update_knowledge last saw and wrote: a niche whose history did not change since
   // (a used-up niche late in a run) gets the same rule base again, so it is not recomputed.
   struct LastUpdate {
+    int generation = 0;
     std::size_t history = 0;
-    ArchCode last;
-    KnowledgeBase written;
+    ArchCode last;               // the history's last entry
+    std::uint64_t written = 0;   // fingerprint of the rule base left (no copy: a call's cost)
   };
   std::map<int, LastUpdate> last_update_;  // guarded by mutex_
   void count(const std::string& key);

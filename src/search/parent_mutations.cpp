@@ -1,6 +1,7 @@
 // ParentMutations: listing a parent's moves and drawing a mutation from them.
 #include "search/parent_mutations.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace pelnas {
@@ -14,12 +15,21 @@ ParentMutations::ParentMutations(const SearchSpace& space, const std::vector<Eva
       weight_(weight),
       swap_probability_(swap_probability),
       two_edge_mutation_probability_(two_edge_mutation_probability),
-      parent_moves_(parents.size()) {}
+      parent_moves_(parents.size()) {
+  // Capacities, so listing a parent allocates each list once.
+  for (int e = 0; e < length_; ++e) max_singles_ += static_cast<std::size_t>(std::max(0, choices_at(e) - 1)) + 1;
+  max_swaps_ = static_cast<std::size_t>(length_) * static_cast<std::size_t>(std::max(0, length_ - 1)) / 2;
+}
 
 ParentMutations::ParentMoves& ParentMutations::moves_of(std::size_t pi) {
   ParentMoves& pm = parent_moves_[pi];
   if (!pm.listed) {
     const ArchCode& parent = parents_[pi].code;
+    pm.swaps.reserve(max_swaps_);
+    pm.swap_choice.weights.reserve(max_swaps_);
+    pm.swap_choice.running.reserve(max_swaps_);
+    pm.singles.reserve(max_singles_);
+    pm.single_weights.reserve(max_singles_);
     for (int a = 0; a < length_; ++a)
       for (int b = a + 1; b < length_; ++b)
         if (parent[a] != parent[b] && parent[b] < choices_at(a) && parent[a] < choices_at(b)) {
@@ -32,8 +42,7 @@ ParentMutations::ParentMoves& ParentMutations::moves_of(std::size_t pi) {
           pm.singles.emplace_back(e, op);
           pm.single_weights.push_back(w(e, op) / w(e, parent[e]));
         }
-    pm.running.resize((static_cast<std::size_t>(length_) + 1) * pm.singles.size());
-    pm.summed.assign(static_cast<std::size_t>(length_) + 1, 0);
+    pm.slots.resize(static_cast<std::size_t>(length_) + 1);
     pm.listed = true;
   }
   return pm;
@@ -45,35 +54,34 @@ ParentMutations::ParentMoves& ParentMutations::moves_of(std::size_t pi) {
 std::optional<std::pair<int, int>> ParentMutations::pick_single(std::size_t pi, int excluded, Rng& rng) {
   ParentMoves& pm = moves_of(pi);
   const std::size_t n = pm.singles.size();
-  const auto slot = static_cast<std::size_t>(excluded + 1);
-  const auto running = pm.running.begin() + static_cast<std::ptrdiff_t>(slot * n);
-  if (!pm.summed[slot]) {
+  if (n == 0) return std::nullopt;
+  auto& slot = pm.slots[static_cast<std::size_t>(excluded + 1)];
+  if (slot.running.empty()) {
+    slot.running.resize(n);
     double sum = 0;
+    slot.last = n;
     for (std::size_t i = 0; i < n; ++i) {
-      if (pm.singles[i].first != excluded) sum += pm.single_weights[i];
-      running[static_cast<std::ptrdiff_t>(i)] = sum;
+      if (pm.singles[i].first != excluded) {
+        sum += pm.single_weights[i];
+        slot.last = i;
+      }
+      slot.running[i] = sum;
     }
-    pm.summed[slot] = 1;
   }
-  std::size_t last = n;  // the last move outside `excluded`
-  for (std::size_t i = n; i-- > 0;)
-    if (pm.singles[i].first != excluded) {
-      last = i;
-      break;
-    }
-  if (last == n) return std::nullopt;
-  const double total = running[static_cast<std::ptrdiff_t>(n - 1)];
+  if (slot.last == n) return std::nullopt;
+  const double* running = slot.running.data();
+  const double total = running[n - 1];
   const double x0 = rng.uniform01() * total;
   // A move at the excluded position repeats the running sum before it, so it is never the first
   // sum above x0: the binary search skips it as the scan does.
-  if (const std::size_t i = index_by_running_sums(&*running, n, x0); i < n) return pm.singles[i];
+  if (const std::size_t i = index_by_running_sums(running, n, x0); i < n) return pm.singles[i];
   double x = x0;
   for (std::size_t i = 0; i < n; ++i) {
     if (pm.singles[i].first == excluded) continue;
     x -= pm.single_weights[i];
     if (x < 0) return pm.singles[i];
   }
-  return pm.singles[last];
+  return pm.singles[slot.last];
 }
 
 ParentMutations::Mutation ParentMutations::mutate(std::size_t pi, Rng& rng) {

@@ -56,9 +56,12 @@ class ParentMutations {
     std::vector<double> single_weights;
     // Per excluded position (slot 1 + position; slot 0: none excluded), the running sum of the
     // weights of the moves outside it, in list order (a move at the excluded position repeats the
-    // sum before it); summed when the slot is first drawn from.
-    std::vector<double> running;  // [slot * singles.size() + i]
-    std::vector<char> summed;     // [slot]
+    // sum before it), and the last move outside it; summed when the slot is first drawn from.
+    struct Slot {
+      std::vector<double> running;  // empty until summed
+      std::size_t last = 0;         // singles.size(): no move outside the excluded position
+    };
+    std::vector<Slot> slots;
   };
   ParentMoves& moves_of(std::size_t pi);
   std::optional<std::pair<int, int>> pick_single(std::size_t pi, int excluded, Rng& rng);
@@ -72,6 +75,7 @@ class ParentMutations {
   const double swap_probability_;
   const double two_edge_mutation_probability_;
   std::vector<ParentMoves> parent_moves_;
+  std::size_t max_singles_ = 0, max_swaps_ = 0;
 };
 
 }  // namespace pelnas

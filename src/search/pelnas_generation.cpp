@@ -5,6 +5,7 @@
 #include <cmath>
 #include <exception>
 #include <set>
+#include <utility>
 
 namespace pelnas {
 
@@ -220,7 +221,7 @@ void PelnasSearch::evolve(Problem& problem, int generation) {
     for (std::size_t i = 0; i < active.size(); ++i) {
       const int k = active[i];
       if (round == 0) {
-        niches_[k].knowledge = states[i].knowledge;
+        niches_[k].knowledge = std::move(states[i].knowledge);  // the state is not read again
         ++counters_["knowledge_updates"];
       }
       std::set<ArchCode> batch;

@@ -28,9 +28,10 @@ class NicheNeighbourhoods {
   // would cost more than the draws it saves (NB201: 24 single moves, 504 children in all).
   static constexpr std::size_t kMaxChildren = 4096;
 
-  // Whether a parent can be tracked: small enough, and every mutation draw of it takes a fixed
-  // number of random numbers (single moves on at least two positions, so a second move exists).
-  static bool trackable(const SearchSpace& space, const ArchCode& parent);
+  // Whether a space's parents can be tracked: small neighbourhoods, and every mutation draw takes
+  // a fixed number of random numbers (two or more positions with a choice to change to, so a
+  // second move exists whatever the first was).
+  static bool trackable(const SearchSpace& space);
   // True once every child of `parent` was found not `live` (outside the niche or seen).
   bool known_used_up(const ArchCode& parent) const;
   // Resumes the parent's cursor until a live child; true if there is none left.
