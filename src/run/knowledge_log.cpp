@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json_lines.h"
 #include "common/json_fields.h"
 #include "run/run_directory.h"
 #include "search/operator.h"
@@ -51,50 +52,33 @@ std::map<int, std::string> generation_files(const std::string& run_dir) {
 
 std::vector<KnowledgeLogLine> parse_knowledge_log(const std::string& text, const std::string& path) {
   std::vector<KnowledgeLogLine> out;
-  std::size_t pos = 0;
-  long line = 0;
-  while (pos < text.size()) {
-    const auto nl = text.find('\n', pos);
-    if (nl == std::string::npos) break;  // a line cut by a kill mid-write: it never completed
-    ++line;
-    const std::string_view row(text.data() + pos, nl - pos);
-    pos = nl + 1;
-    try {
-      nlohmann::json j;
+  for_each_json_line(text, path, "line (an edited or damaged file)", [&](nlohmann::json& j, long line, std::size_t end) {
+    jf::object(j, "(line)");
+    KnowledgeLogLine l;
+    l.generation = static_cast<int>(jf::integer(jf::member(j, "", "generation"), "generation", 0, std::numeric_limits<int>::max()));
+    if (!out.empty() && l.generation <= out.back().generation)
+      throw Error("generation: expected more than " + std::to_string(out.back().generation) + " (the previous line's), got " +
+                  std::to_string(l.generation));
+    const auto& ns = jf::array(jf::member(j, "", "niches"), "niches");
+    for (std::size_t k = 0; k < ns.size(); ++k) {
+      const std::string at = jf::join("niches", k);
+      const auto& n = jf::object(ns[k], at);
+      jf::integer(jf::member(n, at, "niche"), jf::join(at, "niche"), 0, std::numeric_limits<int>::max());
+      jf::string(jf::member(n, at, "name"), jf::join(at, "name"));
+      jf::string(jf::member(n, at, "constraint"), jf::join(at, "constraint"));
       try {
-        j = nlohmann::json::parse(row);
-      } catch (const nlohmann::json::parse_error& e) {
-        throw Error(std::string("malformed JSON line (an edited or damaged file): ") + e.what());
+        (void)KnowledgeBase::from_json(jf::member(n, at, "knowledge"));
+      } catch (const Error& e) {
+        throw Error(jf::join(at, "knowledge") + ": " + e.what());
       }
-      jf::object(j, "(line)");
-      KnowledgeLogLine l;
-      l.generation = static_cast<int>(jf::integer(jf::member(j, "", "generation"), "generation", 0, std::numeric_limits<int>::max()));
-      if (!out.empty() && l.generation <= out.back().generation)
-        throw Error("generation: expected more than " + std::to_string(out.back().generation) + " (the previous line's), got " +
-                    std::to_string(l.generation));
-      const auto& ns = jf::array(jf::member(j, "", "niches"), "niches");
-      for (std::size_t k = 0; k < ns.size(); ++k) {
-        const std::string at = jf::join("niches", k);
-        const auto& n = jf::object(ns[k], at);
-        jf::integer(jf::member(n, at, "niche"), jf::join(at, "niche"), 0, std::numeric_limits<int>::max());
-        jf::string(jf::member(n, at, "name"), jf::join(at, "name"));
-        jf::string(jf::member(n, at, "constraint"), jf::join(at, "constraint"));
-        try {
-          (void)KnowledgeBase::from_json(jf::member(n, at, "knowledge"));
-        } catch (const Error& e) {
-          throw Error(jf::join(at, "knowledge") + ": " + e.what());
-        }
-      }
-      for (const auto& [key, v] : j.items())
-        if (key != "generation" && key != "niches") throw Error(key + ": unknown field (expected generation, niches)");
-      l.niches = std::move(j["niches"]);
-      l.end = pos;
-      l.line = line;
-      out.push_back(std::move(l));
-    } catch (const Error& e) {
-      throw InputError(path, line, e.what());
     }
-  }
+    for (const auto& [key, v] : j.items())
+      if (key != "generation" && key != "niches") throw Error(key + ": unknown field (expected generation, niches)");
+    l.niches = std::move(j["niches"]);
+    l.end = end;
+    l.line = line;
+    out.push_back(std::move(l));
+  });
   return out;
 }
 

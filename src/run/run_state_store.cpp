@@ -13,6 +13,7 @@
 #include "common/checksum.h"
 #include "run/run_directory.h"
 #include "common/error.h"
+#include "common/json_lines.h"
 #include "common/json_fields.h"
 #include "common/rng.h"
 #include "search/pelnas_search.h"
@@ -129,40 +130,23 @@ RunState RunStateStore::load(bool repair) {
 
   const std::string journal_path = dir_.file(kJournal);
   std::string text = dir_.exists(kJournal) ? dir_.read(kJournal) : std::string();
-  std::size_t pos = 0, good_end = 0;
-  long line = 0;
   int applied = 0;
-  while (pos < text.size()) {
-    const auto nl = text.find('\n', pos);
-    if (nl == std::string::npos) break;  // a record cut by a kill mid-write: it never completed
-    ++line;
-    const std::string_view row(text.data() + pos, nl - pos);
-    pos = nl + 1;
-    try {
-      nlohmann::json j;
-      try {
-        j = nlohmann::json::parse(row);
-      } catch (const nlohmann::json::parse_error& e) {
-        throw Error(std::string("malformed JSON record (an edited or damaged journal): ") + e.what());
-      }
-      jf::object(j, "(record line)");
-      const std::string recorded = jf::string(jf::member(j, "", "sha256"), "sha256");
-      const auto& record = jf::member(j, "", "record");
-      const std::string computed = sha256_hex(record.dump());
-      if (recorded != computed)
-        throw Error("checksum mismatch: the record's SHA-256 is " + computed + " but the line records " + recorded +
-                    " (the journal was edited or damaged; a state that fails its checksum is never resumed)");
-      const int g = static_cast<int>(jf::integer(jf::member(jf::object(record, "record"), "record", "generation"), "record.generation", 0,
-                                                 std::numeric_limits<int>::max()));
-      if (g > snapshot_generation) {  // older records predate the snapshot (a kill during compaction)
-        apply_record(st, record);
-        ++applied;
-      }
-    } catch (const Error& e) {
-      throw InputError(journal_path, line, e.what());
-    }
-    good_end = pos;
-  }
+  const std::size_t good_end =
+      for_each_json_line(text, journal_path, "record (an edited or damaged journal)", [&](nlohmann::json& j, long, std::size_t) {
+        jf::object(j, "(record line)");
+        const std::string recorded = jf::string(jf::member(j, "", "sha256"), "sha256");
+        const auto& record = jf::member(j, "", "record");
+        const std::string computed = sha256_hex(record.dump());
+        if (recorded != computed)
+          throw Error("checksum mismatch: the record's SHA-256 is " + computed + " but the line records " + recorded +
+                      " (the journal was edited or damaged; a state that fails its checksum is never resumed)");
+        const int g = static_cast<int>(jf::integer(jf::member(jf::object(record, "record"), "record", "generation"),
+                                                   "record.generation", 0, std::numeric_limits<int>::max()));
+        if (g > snapshot_generation) {  // older records predate the snapshot (a kill during compaction)
+          apply_record(st, record);
+          ++applied;
+        }
+      });
   source_ = snap_path + (applied ? " + " + journal_path + " (up to generation " + std::to_string(st.search.generation) + ")" : "");
   if (repair && good_end < text.size()) {
     spdlog::warn("{}: dropping an incomplete last record ({} bytes, cut by a kill while it was written)", journal_path,
