@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/search_cli.h"
+#include "common/clock_text.h"
 #include "common/error.h"
 #include "data/data_dir.h"
 #include "evaluate/accuracy_sources.h"
@@ -24,12 +25,7 @@ namespace pelnas::cli {
 namespace {
 
 std::string default_out_dir(const RunConfig& c) {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-  std::string base = fmt::format("runs/{}-{}-{}-s{}-{}", c.dataset, c.device, c.search.operator_name, c.seed, stamp);
+  std::string base = fmt::format("runs/{}-{}-{}-s{}-{}", c.dataset, c.device, c.search.operator_name, c.seed, local_stamp_now());
   std::string dir = base;
   for (int i = 2; std::filesystem::exists(dir); ++i) dir = base + "-" + std::to_string(i);
   return dir;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/search_cli.h"
+#include "common/clock_text.h"
 #include "common/error.h"
 #include "data/data_dir.h"
 #include "distributed/launch.h"
@@ -111,12 +112,7 @@ void run_space_search_here(SearchCliOptions& o, CLI::App* cmd) {
   }
   std::string out = o.out;
   if (out.empty()) {
-    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    out = fmt::format("runs/{}-{}-{}-s{}-{}", c.space, c.device, c.algorithm, c.seed, stamp);
+    out = fmt::format("runs/{}-{}-{}-s{}-{}", c.space, c.device, c.algorithm, c.seed, local_stamp_now());
   }
   if (pelnas && o.op == "llm") {
     add_llm_options(o, c.algorithm_options["operator_options"], out);

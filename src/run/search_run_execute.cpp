@@ -11,6 +11,7 @@
 #include <thread>
 #include <tuple>
 
+#include "common/clock_text.h"
 #include "common/error.h"
 #include "common/progress_line.h"
 #include "metrics/incremental_archive_score.h"
@@ -20,15 +21,6 @@
 namespace pelnas::search_run_internal {
 
 namespace {
-
-std::string now_iso() {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Rule identity without the statistics suffix " (...)" the evolution operator appends.
 std::string rule_key(const std::string& text) {
@@ -125,7 +117,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
     std::string csv = kMetricsHeader;
     for (const auto& r : metric_rows) csv += metrics_csv_row(r);
     dir.write(RunDirectory::kMetrics, csv);  // rows written after the saved state are dropped
-    nlohmann::json resumed = {{"event", "run_resumed"}, {"time", now_iso()}, {"from_generation", ck.generation},
+    nlohmann::json resumed = {{"event", "run_resumed"}, {"time", utc_iso_now()}, {"from_generation", ck.generation},
                               {"evaluations", static_cast<int>(ck.archive.size())}};
     if (!overrides.empty()) resumed["overrides"] = overrides;
     log_event(resumed);
@@ -134,7 +126,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
     dir.write_json(RunDirectory::kConfig, cfg.to_json());
     dir.write(RunDirectory::kMetrics, kMetricsHeader);
     knowledge_log.keep_until(-1, 0);
-    log_event({{"event", "run_started"}, {"time", now_iso()}, {"operator", cfg.search.operator_name},
+    log_event({{"event", "run_started"}, {"time", utc_iso_now()}, {"operator", cfg.search.operator_name},
                {"operator_defaulted", cfg.operator_defaulted}, {"accuracy_signal", accuracy->name()},
                {"cost", cost->name()}, {"budget", budget}, {"seed", cfg.seed},
                {"excluded_degenerate", cost->excluded()}});
@@ -199,7 +191,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
     }
     knowledge_log.append(report.generation, descs, niches);
     dir.append(RunDirectory::kMetrics, metrics_csv_row(metric_rows.back()));
-    log_event({{"event", "generation_done"}, {"time", now_iso()}, {"generation", report.generation},
+    log_event({{"event", "generation_done"}, {"time", utc_iso_now()}, {"generation", report.generation},
                {"evaluations", report.evaluations}, {"niches", per_niche}, {"hv_ratio", r.hv_ratio},
                {"igd", r.igd}, {"igd_plus", r.igd_plus}, {"knowledge_changes", changes}});
     const double wall = wall_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -247,7 +239,7 @@ RunSummary execute(const RunDirectory& dir, RunConfig cfg, RunStateStore& store,
   const double wall = wall_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
   write_run_outputs(dir, cfg, s, problem, evaluator, search, setup, budget, planned_generations, wall);
-  log_event({{"event", "run_finished"}, {"time", now_iso()}, {"evaluations", s.evaluations}, {"hv_ratio", s.hv_ratio},
+  log_event({{"event", "run_finished"}, {"time", utc_iso_now()}, {"evaluations", s.evaluations}, {"hv_ratio", s.hv_ratio},
                     {"igd", s.igd}, {"igd_plus", s.igd_plus}, {"front_size", s.front_size}, {"wall_seconds", wall}});
   return s;
 }

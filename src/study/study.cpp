@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <sstream>
 
+#include "common/clock_text.h"
 #include "common/error.h"
 #include "data/data_dir.h"
 #include "evaluate/accuracy_sources.h"
@@ -24,15 +25,6 @@ namespace {
 
 constexpr int kDefaultBaselineBudget = 300;
 constexpr const char* kMetricsHeader = "generation,evaluations,hv_ratio,igd,igd_plus,hv,front_size,llm_calls\n";
-
-std::string now_iso() {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 }  // namespace
 
@@ -133,7 +125,7 @@ struct Study::Impl {
     Rng rng(options.seed);
     auto callback = [&](const GenerationReport& r) {
       if (bridge.cancelled()) throw StudyCancelled{};  // closed: stop between generations (nothing told waits)
-      nlohmann::json event = {{"event", "generation_done"}, {"time", now_iso()}, {"generation", r.generation},
+      nlohmann::json event = {{"event", "generation_done"}, {"time", utc_iso_now()}, {"generation", r.generation},
                               {"evaluations", r.evaluations}};
       if (protocol && !r.archive->empty()) {
         const auto s = protocol->score_archive(*r.archive, evaluator);
@@ -209,7 +201,7 @@ struct Study::Impl {
            {"protocol", describe_reference_point_score(s, {accuracy_name, options.cost_name + " (" + options.cost_unit + ")"})}});
     }
     dir->write_json(RunDirectory::kSummary, summary);
-    dir->append_event({{"event", "run_finished"}, {"time", now_iso()}, {"evaluations", problem.evaluations()},
+    dir->append_event({{"event", "run_finished"}, {"time", utc_iso_now()}, {"evaluations", problem.evaluations()},
                        {"front_size", front.size()}, {"wall_seconds", wall()}});
   }
 };
@@ -230,7 +222,7 @@ std::unique_ptr<Study> Study::create(const StudyOptions& options, const std::str
   s->run_dir_ = m.dir->path();
   m.dir->write_json(RunDirectory::kConfig, m.config_json());
   if (m.protocol) m.dir->write(RunDirectory::kMetrics, kMetricsHeader);
-  m.dir->append_event({{"event", "run_started"}, {"time", now_iso()}, {"operator", m.operator_name()},
+  m.dir->append_event({{"event", "run_started"}, {"time", utc_iso_now()}, {"operator", m.operator_name()},
                        {"algorithm", options.algorithm}, {"accuracy_signal", m.accuracy->name()}, {"cost", m.cost->name()},
                        {"budget", m.budget}, {"seed", options.seed}, {"excluded_degenerate", m.cost->excluded()},
                        {"told", names}});
@@ -274,7 +266,7 @@ std::unique_ptr<Study> Study::resume(const std::string& run_dir) {
   const auto events = dir.events();
   dir.truncate_events(events.empty() ? 0 : 1);
   if (m.protocol) dir.write(RunDirectory::kMetrics, kMetricsHeader);
-  dir.append_event({{"event", "run_resumed"}, {"time", now_iso()}, {"told", m.journal->recorded().size()}});
+  dir.append_event({{"event", "run_resumed"}, {"time", utc_iso_now()}, {"told", m.journal->recorded().size()}});
   spdlog::info("resuming study {}: replaying {} told value(s)", run_dir, m.journal->recorded().size());
   s->start();
   return s;
