@@ -9,6 +9,8 @@
 # tests share the sanitized core objects (fuzz_checkpoint links the whole core anyway).
 #   PELNAS_SANITIZE_TESTS  1 (what .ci/run sets): also build and run the tests; 0 (default): fuzzers only
 #   PELNAS_FUZZ_SECONDS    seconds per harness (default 30)
+#   PELNAS_FUZZ_SEED       libFuzzer's -seed (default 1, so a CI run is reproducible: the same inputs
+#                          in the same order; 0 = a random seed, for longer bug hunts by hand)
 #   PELNAS_FUZZERS         harnesses to run (default: all six)
 #   PELNAS_SANITIZE_DIR    build directory (default build-sanitize)
 #   PELNAS_JOBS            parallel jobs (default 2)
@@ -18,6 +20,7 @@ bash scripts/setup.sh
 BUILD_DIR=${PELNAS_SANITIZE_DIR:-build-sanitize}
 JOBS=${PELNAS_JOBS:-2}
 SECONDS_PER_FUZZER=${PELNAS_FUZZ_SECONDS:-30}
+FUZZ_SEED=${PELNAS_FUZZ_SEED:-1}
 # fuzz_checkpoint drives the run-state loaders (checkpoint, journal, config) that validate every field.
 FUZZERS=${PELNAS_FUZZERS:-arch_parse json_extract pickle csv toml_config checkpoint}
 LAUNCHER=""
@@ -69,14 +72,14 @@ for fuzzer in $FUZZERS; do
   log="$scratch/$fuzzer.log"
   artifacts="$PWD/$BUILD_DIR/fuzz-artifacts/$fuzzer/"
   mkdir -p "$artifacts"
-  if ! "$BUILD_DIR/fuzz/fuzz_$fuzzer" -max_total_time="$SECONDS_PER_FUZZER" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+  if ! "$BUILD_DIR/fuzz/fuzz_$fuzzer" -max_total_time="$SECONDS_PER_FUZZER" -timeout=10 -rss_limit_mb=2048 -max_len=16384 -seed="$FUZZ_SEED" \
         -print_final_stats=1 -artifact_prefix="$artifacts" "$scratch/$fuzzer" "${seeds[@]}" >"$log" 2>&1; then
     tail -n 60 "$log"
-    echo "sanitize: fuzz_$fuzzer FAILED; the input is in $artifacts (make it a regression test)"
+    echo "sanitize: fuzz_$fuzzer FAILED (-seed=$FUZZ_SEED); the input is in $artifacts (make it a regression test)"
     exit 1
   fi
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
-  summary+="  fuzz_$fuzzer: $execs executions in ${SECONDS_PER_FUZZER} s"$'\n'
+  summary+="  fuzz_$fuzzer: $execs executions in ${SECONDS_PER_FUZZER} s (-seed=$FUZZ_SEED)"$'\n'
 done
 echo "sanitize: fuzzing took $(($(date +%s) - fuzz_start)) s"
 printf '%s' "$summary"

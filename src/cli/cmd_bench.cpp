@@ -97,7 +97,7 @@ void run_space_bench(const BenchCliOptions& c, CLI::App* cmd) {
   if (!c.score_options.empty()) {
     try {
       sig.score = TrainingFreeScoreOptions::from_json(nlohmann::json::parse(c.score_options));
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
       throw Error(std::string("--score-options: expected a JSON object: ") + e.what());
     }
   }

@@ -38,7 +38,7 @@ std::string run_space(const std::string& dir) {
   try {
     const auto j = nlohmann::json::parse(in);
     if (j.is_object() && j.contains("space") && j["space"].is_string()) return j["space"].get<std::string>();
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {
   }
   return "nb201";
 }
@@ -169,7 +169,7 @@ void run_search_here(SearchCliOptions& o, CLI::App* cmd, RunHooks& hooks) {
     if (!o.operator_options.empty()) {
       try {
         c.search.operator_options = nlohmann::json::parse(o.operator_options);
-      } catch (const nlohmann::json::parse_error& e) {
+      } catch (const nlohmann::json::exception& e) {
         throw Error(std::string("--operator-options: expected a JSON object: ") + e.what());
       }
       if (!c.search.operator_options.is_object()) throw Error("--operator-options: expected a JSON object like {\"swap_probability\": 0.3}");

@@ -60,7 +60,7 @@ void run_space_search_here(SearchCliOptions& o, CLI::App* cmd) {
   if (!o.score_options.empty()) {
     try {
       c.score = TrainingFreeScoreOptions::from_json(nlohmann::json::parse(o.score_options));
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
       throw Error(std::string("--score-options: expected a JSON object: ") + e.what());
     }
   }
@@ -89,7 +89,7 @@ void run_space_search_here(SearchCliOptions& o, CLI::App* cmd) {
     if (!o.operator_options.empty()) {
       try {
         a["operator_options"] = nlohmann::json::parse(o.operator_options);
-      } catch (const nlohmann::json::parse_error& e) {
+      } catch (const nlohmann::json::exception& e) {
         throw Error(std::string("--operator-options: expected a JSON object: ") + e.what());
       }
     }
@@ -99,7 +99,7 @@ void run_space_search_here(SearchCliOptions& o, CLI::App* cmd) {
     nlohmann::json given;
     try {
       given = nlohmann::json::parse(o.algorithm_options);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
       throw Error(std::string("--algorithm-options: expected a JSON object: ") + e.what());
     }
     if (!given.is_object()) throw Error("--algorithm-options: expected a JSON object");

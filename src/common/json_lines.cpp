@@ -20,7 +20,7 @@ std::size_t for_each_json_line(const std::string& text, const std::string& path,
       nlohmann::json j;
       try {
         j = nlohmann::json::parse(row);
-      } catch (const nlohmann::json::parse_error& e) {
+      } catch (const nlohmann::json::exception& e) {
         throw Error("malformed JSON " + kind + ": " + e.what());
       }
       visit(j, line, pos);

@@ -101,7 +101,7 @@ void ExternalAccuracy::load_journal() {
       nlohmann::json j;
       try {
         j = nlohmann::json::parse(line);
-      } catch (const nlohmann::json::parse_error& e) {
+      } catch (const nlohmann::json::exception& e) {
         throw InputError(path, number, std::string("expected a JSON object: ") + e.what());
       }
       try {
@@ -218,7 +218,7 @@ std::vector<std::optional<double>> ExternalAccuracy::ask(const std::vector<Item>
       nlohmann::json j;
       try {
         j = nlohmann::json::parse(line);
-      } catch (const nlohmann::json::parse_error&) {
+      } catch (const nlohmann::json::exception&) {
         const bool non_finite = line.find("NaN") != std::string::npos || line.find("Infinity") != std::string::npos;
         fail(fmt::format("output line {} of {} is not JSON{}: '{}' (write one JSON object per line on stdout; logs go to stderr)",
                          lines_read, where(),

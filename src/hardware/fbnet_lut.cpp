@@ -60,7 +60,7 @@ FbnetLut FbnetLut::load(const std::string& path) {
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(bytes);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
       throw Error(fmt::format("{}: not valid JSON: {}", path, e.what()));
     }
     return from_json(j, path);

@@ -97,7 +97,7 @@ std::string RunDirectory::read(const std::string& name) const {
 nlohmann::json RunDirectory::read_json(const std::string& name) const {
   try {
     return nlohmann::json::parse(read(name));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw InputError(file(name), 0, std::string("malformed JSON: ") + e.what());
   }
 }
@@ -123,7 +123,7 @@ std::vector<nlohmann::json> RunDirectory::events() const {
     if (line.empty()) continue;
     try {
       out.push_back(nlohmann::json::parse(line));
-    } catch (const nlohmann::json::parse_error&) {
+    } catch (const nlohmann::json::exception&) {
       if (is.peek() == EOF) break;  // a torn last line from a kill: ignored
       throw InputError(file(kEvents), n, "malformed event line");
     }

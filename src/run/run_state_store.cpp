@@ -105,7 +105,7 @@ RunState RunStateStore::load(bool repair) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(snap_text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw InputError(snap_path, 0, std::string("malformed JSON (a torn or edited file): ") + e.what());
   }
   RunState st;

@@ -50,5 +50,21 @@ TEST(JsonLines, ABadLineOrAVisitorErrorNamesFileAndLine) {
   }
 }
 
+TEST(JsonLines, ANumberTooLargeForADoubleIsAMalformedLineNotACrash) {
+  // nlohmann::json reports 1e999 as out_of_range.406, not as a parse_error: found by fuzz_checkpoint
+  // in CI (an uncaught exception, std::terminate). It is malformed input like any other.
+  for (const std::string bad : {"{\"generation\":1e999}", "[88888888888888888888888888888888888888e400]", "-1e999"}) {
+    SCOPED_TRACE(bad);
+    try {
+      for_each_json_line("{}\n" + bad + "\n", "h.jsonl", "line", [](nlohmann::json&, long, std::size_t) {});
+      FAIL() << "no error";
+    } catch (const InputError& e) {
+      const std::string what = e.what();
+      EXPECT_EQ(what.rfind("h.jsonl:2: malformed JSON line", 0), 0u) << what;
+      EXPECT_NE(what.find("number overflow"), std::string::npos) << what;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pelnas

@@ -251,6 +251,33 @@ TEST(RunState, JournalRecordsAreCheckedAndATornLastRecordIsDropped) {
   EXPECT_EQ(sa["operator_stats"], sb["operator_stats"]);
 }
 
+TEST(RunState, ANumberTooLargeForADoubleInAnyStateFileIsRefusedByName) {
+  // 1e999 is valid JSON syntax that nlohmann::json refuses with out_of_range.406 rather than a
+  // parse_error (fuzz_checkpoint found it in CI as an uncaught exception). In every file --resume
+  // reads it is malformed input: exit 2 naming the file, nothing changed.
+  const std::string base = test::temp_dir("overflow");
+  RunHooks stop;
+  stop.stop_after_generation = 6;
+  start_search_run(config(), base + "/part", stop);
+  for (const std::string file : {"checkpoint.json", "journal.jsonl", "config.json", "knowledge/history.jsonl"}) {
+    SCOPED_TRACE(file);
+    const std::string dir = base + "/" + fs::path(file).filename().string();
+    fs::copy(base + "/part", dir, fs::copy_options::recursive);
+    std::string text = test::read_file(dir + "/" + file);
+    ASSERT_FALSE(text.empty());
+    ASSERT_EQ(text[0], '{');
+    text.insert(1, "\"x\":1e999,");  // the first line (or the whole document)
+    test::write_file(dir + "/" + file, text);
+    const auto r = test::run_cli({"search", "--resume", dir});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(dir + "/" + file), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("number overflow"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+    EXPECT_EQ(test::read_file(dir + "/" + file), text);
+    EXPECT_FALSE(fs::exists(dir + "/summary.json"));
+  }
+}
+
 TEST(RunState, ConfigFieldsAreCheckedOnResume) {
   const std::string base = test::temp_dir("config_edits");
   const std::string original = stopped_run(base + "/original");
