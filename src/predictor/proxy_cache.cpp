@@ -51,12 +51,10 @@ std::string wide_schema() {
 
 // The first layout (one row per arch and proxy), still read: its rows are copied into proxy_rows
 // when the file is opened and the table has changed since the last copy (older pelnas builds may
-// keep writing it). The old table itself is never modified.
-constexpr const char* kLongSchema =
-    "CREATE TABLE IF NOT EXISTS proxies ("
-    " arch TEXT NOT NULL, dataset TEXT NOT NULL, proxy TEXT NOT NULL, batch_size INTEGER NOT NULL,"
-    " seed INTEGER NOT NULL, input TEXT NOT NULL, code_version TEXT NOT NULL, value REAL,"
-    " PRIMARY KEY (arch, dataset, proxy, batch_size, seed, input, code_version)) WITHOUT ROWID";
+// keep writing it). The old table itself is never modified, nor created; its layout was
+//   CREATE TABLE proxies (arch TEXT NOT NULL, dataset TEXT NOT NULL, proxy TEXT NOT NULL,
+//     batch_size INTEGER NOT NULL, seed INTEGER NOT NULL, input TEXT NOT NULL, code_version TEXT NOT NULL,
+//     value REAL, PRIMARY KEY (arch, dataset, proxy, batch_size, seed, input, code_version)) WITHOUT ROWID
 constexpr const char* kMetaSchema = "CREATE TABLE IF NOT EXISTS cache_meta (key TEXT PRIMARY KEY, value INTEGER)";
 
 std::string key_columns() { return "arch, dataset, batch_size, seed, input, code_version"; }
