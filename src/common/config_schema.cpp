@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 
 namespace pelnas::config {
 
@@ -147,7 +148,7 @@ nlohmann::json Schema::validate(const std::string& key, const nlohmann::json& va
       return value;
     case ValueType::Int: {
       long long v = 0;
-      if (value.is_number_integer()) v = value.get<long long>();
+      if (value.is_number_integer()) v = json_fields::get_integral<long long>(value);
       else if (value.is_number_float() && std::floor(value.get<double>()) == value.get<double>() &&
                std::abs(value.get<double>()) < 9e15)
         v = static_cast<long long>(value.get<double>());

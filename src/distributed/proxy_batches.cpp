@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "data/enums.h"
 #include "distributed/distributed_proxies.h"
 
@@ -26,14 +27,16 @@ ProxyOptions proxy_options_from_json(const std::string& text) {
     const nlohmann::json j = nlohmann::json::parse(text);
     ProxyOptions o;
     o.dataset = dataset_from_string(j.at("dataset").get<std::string>());
-    o.batch_size = j.at("batch_size").get<int>();
-    o.seed = j.at("seed").get<std::uint64_t>();
+    o.batch_size = json_fields::get_integral<int>(j.at("batch_size"));
+    o.seed = json_fields::get_integral<std::uint64_t>(j.at("seed"));
     o.images_path = j.at("images_path").get<std::string>();
     o.data_dir = j.at("data_dir").get<std::string>();
     o.allow_noise_fallback = j.at("allow_noise_fallback").get<bool>();
     o.proxies = j.at("proxies").get<std::vector<std::string>>();
     return o;
   } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("proxy settings from rank 0 are malformed: ") + e.what());
+  } catch (const json_fields::IntegerOutOfRange& e) {
     throw Error(std::string("proxy settings from rank 0 are malformed: ") + e.what());
   }
 }

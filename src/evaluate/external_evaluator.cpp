@@ -229,7 +229,7 @@ std::vector<std::optional<double>> ExternalAccuracy::ask(const std::vector<Item>
       if (!j.is_object()) bad("expected a JSON object {\"id\": ..., \"accuracy\": ...}");
       if (!j.contains("id")) bad("missing \"id\" (echo the id of the candidate it answers)");
       if (!j["id"].is_number_integer()) bad("\"id\" must be the integer id pelnas sent");
-      const std::int64_t id = j["id"].get<std::int64_t>();
+      const std::int64_t id = json_fields::get_integral<std::int64_t>(j["id"]);
       const auto it = pending.find(id);
       if (it == pending.end()) bad(fmt::format("unknown id {} (not a candidate of this batch, or answered twice)", id));
       for (const auto& [key, value] : j.items())

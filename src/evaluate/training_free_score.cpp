@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "common/rng.h"
 
 namespace pelnas {
@@ -45,16 +46,16 @@ TrainingFreeScoreOptions TrainingFreeScoreOptions::from_json(const nlohmann::jso
       o.proxies = value.get<std::vector<std::string>>();
     } else if (key == "reference_size") {
       if (!value.is_number_integer()) throw wrong("an integer");
-      o.reference_size = value.get<int>();
+      o.reference_size = json_fields::get_integral<int>(value);
     } else if (key == "reference_seed") {
       if (!value.is_number_unsigned()) throw wrong("a non-negative integer");
-      o.reference_seed = value.get<std::uint64_t>();
+      o.reference_seed = json_fields::get_integral<std::uint64_t>(value);
     } else if (key == "batch_size") {
       if (!value.is_number_integer()) throw wrong("an integer");
-      o.batch_size = value.get<int>();
+      o.batch_size = json_fields::get_integral<int>(value);
     } else if (key == "proxy_seed") {
       if (!value.is_number_unsigned()) throw wrong("a non-negative integer");
-      o.proxy_seed = value.get<std::uint64_t>();
+      o.proxy_seed = json_fields::get_integral<std::uint64_t>(value);
     } else {
       throw Error("training-free score: unknown key '" + key + "' (valid: proxies, reference_size, reference_seed, batch_size, proxy_seed)");
     }

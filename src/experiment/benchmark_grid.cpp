@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "distributed/fingerprint.h"
 #include "distributed/work_farm.h"
 #include "evaluate/accuracy_sources.h"
@@ -211,27 +212,27 @@ nlohmann::json grid_run_to_json(const GridRun& r) {
 GridRun grid_run_from_json(const nlohmann::json& j) {
   try {
     GridRun r;
-    r.setting = j.at("setting").get<std::size_t>();
+    r.setting = json_fields::get_integral<std::size_t>(j.at("setting"));
     r.algorithm = j.at("algorithm").get<std::string>();
-    r.seed = j.at("seed").get<int>();
-    r.evaluations = j.at("evaluations").get<int>();
+    r.seed = json_fields::get_integral<int>(j.at("seed"));
+    r.evaluations = json_fields::get_integral<int>(j.at("evaluations"));
     const auto& p = j.at("result");
     r.result = {p.at(0).get<double>(), p.at(1).get<double>(), p.at(2).get<double>(), p.at(3).get<double>(),
-                p.at(4).get<int>(),    p.at(5).get<int>()};
+                json_fields::get_integral<int>(p.at(4)),    json_fields::get_integral<int>(p.at(5))};
     r.wall_ms = j.at("wall_ms").get<double>();
     for (const auto& c : j.at("curve"))
-      r.curve.push_back({c.at(0).get<int>(), c.at(1).get<double>(), c.at(2).get<double>(), c.at(3).get<double>(),
+      r.curve.push_back({json_fields::get_integral<int>(c.at(0)), c.at(1).get<double>(), c.at(2).get<double>(), c.at(3).get<double>(),
                          c.at(4).get<double>()});
     for (const auto& e : j.at("archive")) {
       EvaluatedArch a;
       a.arch = Arch::parse(e.at(0).get<std::string>());
       a.code = ArchCode::from_nb201(a.arch);
-      a.index = e.at(1).get<int>();
+      a.index = json_fields::get_integral<int>(e.at(1));
       a.accuracy = e.at(2).get<double>();
       a.cost = e.at(3).get<double>();
-      a.order = e.at(4).get<int>();
-      a.generation = e.at(5).get<int>();
-      a.niche = e.at(6).get<int>();
+      a.order = json_fields::get_integral<int>(e.at(4));
+      a.generation = json_fields::get_integral<int>(e.at(5));
+      a.niche = json_fields::get_integral<int>(e.at(6));
       if (e.size() > 7) a.extra_costs = e.at(7).get<std::vector<double>>();
       r.archive.push_back(std::move(a));
     }
@@ -239,6 +240,8 @@ GridRun grid_run_from_json(const nlohmann::json& j) {
     r.front = j.at("front").get<std::vector<std::size_t>>();
     return r;
   } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("bench: malformed run document: ") + e.what());
+  } catch (const json_fields::IntegerOutOfRange& e) {
     throw Error(std::string("bench: malformed run document: ") + e.what());
   }
 }

@@ -12,6 +12,7 @@
 
 #include "common/csv.h"
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "experiment/benchmark_grid.h"
 #include "metrics/igd.h"
 #include "metrics/non_dominated_sort.h"
@@ -123,8 +124,8 @@ SpaceGridResult run_space_benchmark_grid(const SpaceGridOptions& o, const std::s
           run.wall_seconds = run_space_search(cfg, dir.string(), hooks).wall_seconds;
         }
         const auto summary = RunDirectory::open(dir.string()).read_json("summary.json");
-        run.evaluations = summary.at("evaluations").get<int>();
-        run.front_size = summary.at("front_size").get<int>();
+        run.evaluations = json_fields::get_integral<int>(summary.at("evaluations"));
+        run.front_size = json_fields::get_integral<int>(summary.at("front_size"));
         run.hv = summary.at("hv").get<double>();
         if (dev.cost_name.empty()) {
           dev.cost_name = summary.at("cost").get<std::string>();
@@ -280,7 +281,7 @@ std::string SpaceGridResult::text_table() const {
   for (const auto& d : j["devices"])
     for (const auto& c : d["cells"])
       t += fmt::format("{:<10} {:<28} {:>5} {:>8.4f} ± {:<6.4f} {:>13.4f} ± {:<6.4f} {:>13.4f} ± {:<6.4f}\n",
-                       d["device"].get<std::string>(), c["algorithm"].get<std::string>(), c["runs"].get<int>(),
+                       d["device"].get<std::string>(), c["algorithm"].get<std::string>(), json_fields::get_integral<int>(c["runs"]),
                        c["hv"]["mean"].get<double>(), c["hv"]["std"].get<double>(), c["hv_ratio_vs_union"]["mean"].get<double>(),
                        c["hv_ratio_vs_union"]["std"].get<double>(), c["igd_vs_union"]["mean"].get<double>(),
                        c["igd_vs_union"]["std"].get<double>());
@@ -300,11 +301,11 @@ std::string SpaceGridResult::summary_markdown() const {
     std::string costs = d["cost"].get<std::string>();
     if (d.contains("extra_costs"))
       for (const auto& x : d["extra_costs"]) costs += ", " + x["name"].get<std::string>();
-    m += fmt::format("## {} ({}, union front: {} points, HV {:.4f})\n\n", d["device"].get<std::string>(), costs, d["union_front_size"].get<std::size_t>(), d["union_front_hv"].get<double>());
+    m += fmt::format("## {} ({}, union front: {} points, HV {:.4f})\n\n", d["device"].get<std::string>(), costs, json_fields::get_integral<std::size_t>(d["union_front_size"]), d["union_front_hv"].get<double>());
     m += "| algorithm | runs | HV (fixed normalisation) | HV ratio vs union of grid runs | IGD vs union of grid runs |\n|---|---|---|---|---|\n";
     for (const auto& c : d["cells"])
       m += fmt::format("| {} | {} | {:.4f} ± {:.4f} | {:.4f} ± {:.4f} | {:.4f} ± {:.4f} |\n", c["algorithm"].get<std::string>(),
-                       c["runs"].get<int>(), c["hv"]["mean"].get<double>(), c["hv"]["std"].get<double>(),
+                       json_fields::get_integral<int>(c["runs"]), c["hv"]["mean"].get<double>(), c["hv"]["std"].get<double>(),
                        c["hv_ratio_vs_union"]["mean"].get<double>(), c["hv_ratio_vs_union"]["std"].get<double>(),
                        c["igd_vs_union"]["mean"].get<double>(), c["igd_vs_union"]["std"].get<double>());
     m += "\n";

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "common/json_fields.h"
 #include "common/utf8.h"
 
 namespace pelnas::llm {
@@ -50,8 +51,8 @@ ParsedReply parse_completion(const std::string& body) {
     auto count = [&u](const char* key) -> std::int64_t {
       if (!u.contains(key) || !u[key].is_number_integer()) return 0;
       if (u[key].is_number_unsigned())
-        return u[key].get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX) ? 0 : u[key].get<std::int64_t>();
-      return std::max<std::int64_t>(0, u[key].get<std::int64_t>());
+        return json_fields::get_integral<std::uint64_t>(u[key]) > static_cast<std::uint64_t>(INT64_MAX) ? 0 : json_fields::get_integral<std::int64_t>(u[key]);
+      return std::max<std::int64_t>(0, json_fields::get_integral<std::int64_t>(u[key]));
     };
     r.usage.prompt_tokens = count("prompt_tokens");
     r.usage.completion_tokens = count("completion_tokens");

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 
 namespace pelnas {
 
@@ -44,12 +45,12 @@ FlatForest FlatForest::from_xgboost_json(const nlohmann::json& doc, const std::s
         throw bad("tree " + std::to_string(f.tree_offset_.size()) + " has arrays of different lengths");
       if (t.contains("split_type"))
         for (const auto& s : t.at("split_type"))
-          if (s.get<int>() != 0) throw bad("categorical splits are not supported");
+          if (json_fields::get_integral<int>(s) != 0) throw bad("categorical splits are not supported");
       const auto first = static_cast<std::int32_t>(f.nodes_.size());
       f.tree_offset_.push_back(static_cast<std::uint32_t>(first));
       for (std::size_t i = 0; i < n; ++i) {
         Node node{};
-        const auto l = left[i].get<std::int64_t>(), r = right[i].get<std::int64_t>();
+        const auto l = json_fields::get_integral<std::int64_t>(left[i]), r = json_fields::get_integral<std::int64_t>(right[i]);
         node.value = cond[i].get<float>();
         if (l == -1) {
           node.feature = -1;
@@ -58,14 +59,14 @@ FlatForest FlatForest::from_xgboost_json(const nlohmann::json& doc, const std::s
         } else {
           if (l < 0 || r < 0 || static_cast<std::size_t>(l) >= n || static_cast<std::size_t>(r) >= n)
             throw bad("tree " + std::to_string(f.tree_offset_.size() - 1) + " has a child index out of range");
-          const auto fi = feat[i].get<std::int64_t>();
+          const auto fi = json_fields::get_integral<std::int64_t>(feat[i]);
           if (fi < 0 || static_cast<std::size_t>(fi) >= f.num_features_)
             throw bad("tree " + std::to_string(f.tree_offset_.size() - 1) + " splits on feature " + std::to_string(fi) +
                       " of " + std::to_string(f.num_features_));
           node.feature = static_cast<std::int32_t>(fi);
           node.left = first + static_cast<std::int32_t>(l);
           node.right = first + static_cast<std::int32_t>(r);
-          node.default_left = dl[i].is_boolean() ? dl[i].get<bool>() : dl[i].get<int>() != 0;
+          node.default_left = dl[i].is_boolean() ? dl[i].get<bool>() : json_fields::get_integral<int>(dl[i]) != 0;
         }
         f.nodes_.push_back(node);
       }
@@ -90,6 +91,8 @@ FlatForest FlatForest::from_xgboost_json(const nlohmann::json& doc, const std::s
       f.tree_depth_.push_back(static_cast<std::uint8_t>(depth));
     }
   } catch (const nlohmann::json::exception& e) {
+    throw bad(std::string("unexpected XGBoost model JSON: ") + e.what());
+  } catch (const json_fields::IntegerOutOfRange& e) {
     throw bad(std::string("unexpected XGBoost model JSON: ") + e.what());
   }
   f.build_complete();

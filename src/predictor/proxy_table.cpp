@@ -1,4 +1,5 @@
 #include "predictor/proxy_table.h"
+#include "common/json_fields.h"
 #include "pelnas_build_paths.h"
 
 #include <cmath>
@@ -30,12 +31,14 @@ ProxyTable ProxyTable::read(const std::string& path) {
   try {
     const auto j = nlohmann::json::parse(mf);
     t.key.dataset = dataset_from_string(j.at("dataset").get<std::string>());
-    t.key.batch_size = j.at("batch_size").get<int>();
-    t.key.seed = j.at("seed").get<std::uint64_t>();
+    t.key.batch_size = json_fields::get_integral<int>(j.at("batch_size"));
+    t.key.seed = json_fields::get_integral<std::uint64_t>(j.at("seed"));
     t.key.input = j.at("input").get<std::string>();
     t.key.code_version = j.at("code_version").get<std::string>();
-    t.sample_seed = j.at("sample_seed").get<std::uint64_t>();
+    t.sample_seed = json_fields::get_integral<std::uint64_t>(j.at("sample_seed"));
   } catch (const nlohmann::json::exception& e) {
+    throw Error(sidecar(path) + ": malformed proxy table sidecar: " + e.what());
+  } catch (const json_fields::IntegerOutOfRange& e) {
     throw Error(sidecar(path) + ": malformed proxy table sidecar: " + e.what());
   }
   const CsvTable csv = CsvTable::read(path);

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "predictor/predictor_features.h"
 
 namespace pelnas {
@@ -102,15 +103,15 @@ nlohmann::json PredictorOptions::to_json() const {
 
 PredictorOptions PredictorOptions::from_json(const nlohmann::json& j) {
   PredictorOptions o;
-  o.n_estimators = j.at("n_estimators").get<int>();
-  o.max_depth = j.at("max_depth").get<int>();
+  o.n_estimators = json_fields::get_integral<int>(j.at("n_estimators"));
+  o.max_depth = json_fields::get_integral<int>(j.at("max_depth"));
   o.learning_rate = j.at("learning_rate").get<double>();
   o.subsample = j.at("subsample").get<double>();
   o.colsample_bytree = j.at("colsample_bytree").get<double>();
   o.min_child_weight = j.at("min_child_weight").get<double>();
-  o.seed = j.at("seed").get<std::uint64_t>();
+  o.seed = json_fields::get_integral<std::uint64_t>(j.at("seed"));
   o.one_hot = j.at("one_hot").get<bool>();
-  o.nthread = j.at("nthread").get<int>();
+  o.nthread = json_fields::get_integral<int>(j.at("nthread"));
   o.proxies = j.contains("proxies") ? j.at("proxies").get<std::vector<std::string>>() : resolve_proxy_set("all");
   o.graph_features = j.value("graph_features", false);
   o.ensemble = j.value("ensemble", 1);
@@ -144,13 +145,13 @@ PredictorMeta PredictorMeta::from_json(const nlohmann::json& j, const std::strin
     m.target = j.at("target").get<std::string>();
     const auto& p = j.at("proxy");
     m.proxy_key.dataset = m.dataset;
-    m.proxy_key.batch_size = p.at("batch_size").get<int>();
-    m.proxy_key.seed = p.at("seed").get<std::uint64_t>();
+    m.proxy_key.batch_size = json_fields::get_integral<int>(p.at("batch_size"));
+    m.proxy_key.seed = json_fields::get_integral<std::uint64_t>(p.at("seed"));
     m.proxy_key.input = p.at("input").get<std::string>();
     m.proxy_key.code_version = p.at("code_version").get<std::string>();
     m.features = j.at("features").get<std::vector<std::string>>();
     m.options = PredictorOptions::from_json(j.at("options"));
-    m.sample_seed = j.at("sample_seed").get<std::uint64_t>();
+    m.sample_seed = json_fields::get_integral<std::uint64_t>(j.at("sample_seed"));
     m.train_indices = j.at("train_indices").get<std::vector<int>>();
     m.proxy_table = j.value("proxy_table", "");
     if (j.contains("calibration")) {
@@ -167,6 +168,8 @@ PredictorMeta PredictorMeta::from_json(const nlohmann::json& j, const std::strin
       throw Error(name + ": a rank:pairwise model needs its calibration (two sorted lists of equal length >= 2)");
     return m;
   } catch (const nlohmann::json::exception& e) {
+    throw Error(name + ": malformed predictor sidecar: " + e.what());
+  } catch (const json_fields::IntegerOutOfRange& e) {
     throw Error(name + ": malformed predictor sidecar: " + e.what());
   }
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/json_fields.h"
 #include "report/html_writer.h"
 #include "report/svg_plot.h"
 
@@ -33,7 +34,7 @@ std::string render_space_bench_report(const SpaceGridResult& r) {
                 "IGD vs union of grid runs", "IGD+ vs union of grid runs"};
     for (const auto& c : dj["cells"]) {
       auto ms = [&](const char* k) { return fmt::format("{:.4f} ± {:.4f}", c[k]["mean"].get<double>(), c[k]["std"].get<double>()); };
-      t.rows.push_back({c["algorithm"].get<std::string>(), std::to_string(c["runs"].get<int>()), ms("hv"),
+      t.rows.push_back({c["algorithm"].get<std::string>(), std::to_string(json_fields::get_integral<int>(c["runs"])), ms("hv"),
                         ms("hv_ratio_vs_union"), ms("igd_vs_union"), ms("igd_plus_vs_union")});
     }
     page.table(t);

@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "pelnas_build_paths.h"
 
 namespace pelnas {
@@ -181,7 +182,7 @@ nlohmann::json apply_config_file(const std::string& path, CLI::App* cmd, std::ma
       for (auto& e : value) strings.push_back(e.get<std::string>());
     else if (value.is_boolean()) strings.push_back(value.get<bool>() ? "true" : "false");
     else if (value.is_string()) strings.push_back(value.get<std::string>());
-    else if (value.is_number_integer()) strings.push_back(std::to_string(value.get<long long>()));
+    else if (value.is_number_integer()) strings.push_back(std::to_string(json_fields::get_integral<long long>(value)));
     else strings.push_back(fmt::format("{}", value.get<double>()));
     try {
       if (is_flag(*opt) && !value.get<bool>()) continue;  // "flag = false": leave it unset

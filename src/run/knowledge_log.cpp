@@ -106,13 +106,13 @@ std::map<int, KnowledgeSnapshot> read_knowledge_history(const std::string& run_d
   std::map<int, std::shared_ptr<const nlohmann::json>> current;
   if (const auto before = out.lower_bound(lines.front().generation); before != out.begin())
     for (const auto& n : std::prev(before)->second)
-      if (n->is_object() && n->contains("niche") && (*n)["niche"].is_number_integer()) current[(*n)["niche"].get<int>()] = n;
+      if (n->is_object() && n->contains("niche") && (*n)["niche"].is_number_integer()) current[json_fields::get_integral<int>((*n)["niche"])] = n;
   std::size_t next = 0;
   const int last = std::max(lines.back().generation, last_generation);
   for (int g = lines.front().generation; g <= last; ++g) {
     if (next < lines.size() && lines[next].generation == g) {
       for (auto& n : lines[next].niches) {
-        const int k = n["niche"].get<int>();
+        const int k = json_fields::get_integral<int>(n["niche"]);
         current[k] = std::make_shared<const nlohmann::json>(std::move(n));
       }
       ++next;
@@ -140,7 +140,7 @@ void KnowledgeLog::keep_until(int generation, std::size_t niches) {
     if (l.generation > generation) break;
     last_.resize(niches);
     for (std::size_t i = 0; i < l.niches.size(); ++i) {
-      const auto k = l.niches[i]["niche"].get<std::size_t>();
+      const auto k = json_fields::get_integral<std::size_t>(l.niches[i]["niche"]);
       if (k >= niches)
         throw InputError(path, l.line, jf::join(jf::join("niches", i), "niche") + ": expected a niche index in [0, " +
                                            std::to_string(niches) + "), got " + std::to_string(k));

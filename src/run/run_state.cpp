@@ -56,9 +56,9 @@ void RunState::check_metrics(const std::string& path) const {
     while (upto < entries.size() && entries[upto].generation <= i) ++upto;
     const auto& row = metrics[static_cast<std::size_t>(i)];
     const std::string at = jf::join(mp, static_cast<std::size_t>(i));
-    if (row["generation"].get<std::int64_t>() != i)
+    if (json_fields::get_integral<std::int64_t>(row["generation"]) != i)
       throw CheckpointError(at + ".generation: expected " + std::to_string(i) + ", got " + row["generation"].dump());
-    if (row["evaluations"].get<std::int64_t>() != static_cast<std::int64_t>(upto))
+    if (json_fields::get_integral<std::int64_t>(row["evaluations"]) != static_cast<std::int64_t>(upto))
       throw CheckpointError(at + ".evaluations: expected " + std::to_string(upto) + " (the archive's evaluations up to generation " +
                             std::to_string(i) + "), got " + row["evaluations"].dump());
   }

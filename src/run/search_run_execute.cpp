@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "common/clock_text.h"
+#include "common/json_fields.h"
 #include "common/error.h"
 #include "common/progress_line.h"
 #include "metrics/incremental_archive_score.h"
@@ -52,9 +53,9 @@ constexpr const char* kMetricsHeader = "generation,evaluations,hv_ratio,igd,igd_
 std::string metrics_csv_row(const nlohmann::json& r) {
   std::ostringstream os;
   os.precision(17);
-  os << r["generation"].get<int>() << ',' << r["evaluations"].get<int>() << ',' << r["hv_ratio"].get<double>() << ','
+  os << json_fields::get_integral<int>(r["generation"]) << ',' << json_fields::get_integral<int>(r["evaluations"]) << ',' << r["hv_ratio"].get<double>() << ','
      << r["igd"].get<double>() << ',' << r["igd_plus"].get<double>() << ',' << r["hv"].get<double>() << ','
-     << r["front_size"].get<int>() << ',' << r.value("llm_calls", std::int64_t{0}) << '\n';
+     << json_fields::get_integral<int>(r["front_size"]) << ',' << r.value("llm_calls", std::int64_t{0}) << '\n';
   return os.str();
 }
 

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "search/evolution_operator.h"
 
 namespace pelnas {
@@ -51,14 +52,16 @@ EvolutionOperatorOptions EvolutionOperatorOptions::from_json(const nlohmann::jso
       else if (key == "parent_selection") o.parent_selection = value.get<std::string>();
       else if (key == "rule_weight") o.rule_weight = value.get<double>();
       else if (key == "min_lift") o.min_lift = value.get<double>();
-      else if (key == "min_support") o.min_support = value.get<int>();
-      else if (key == "max_rules") o.max_rules = value.get<int>();
-      else if (key == "max_attempts") o.max_attempts = value.get<int>();
-      else if (key == "screen_candidates") o.screen_candidates = value.get<int>();
+      else if (key == "min_support") o.min_support = json_fields::get_integral<int>(value);
+      else if (key == "max_rules") o.max_rules = json_fields::get_integral<int>(value);
+      else if (key == "max_attempts") o.max_attempts = json_fields::get_integral<int>(value);
+      else if (key == "screen_candidates") o.screen_candidates = json_fields::get_integral<int>(value);
       else if (key == "ridge") o.ridge = value.get<double>();
       else if (key == "screen_floor_quantile") o.screen_floor_quantile = value.get<double>();
     } catch (const nlohmann::json::exception&) {
       throw Error("evolution operator options: '" + key + "' has the wrong type (expected like " + defaults[key].dump() + ")");
+    } catch (const json_fields::IntegerOutOfRange& e) {
+      throw Error("evolution operator options: '" + key + "': " + e.what());
     }
   }
   o.validate();

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "common/rng.h"
 
 namespace pelnas {
@@ -36,10 +37,10 @@ FeatureBinOptions FeatureBinOptions::from_json(const nlohmann::json& j) {
       o.feature = value.get<std::string>();
     } else if (key == "bins" || key == "sample") {
       if (!value.is_number_integer()) throw wrong("an integer");
-      (key == "bins" ? o.bins : o.sample) = value.get<int>();
+      (key == "bins" ? o.bins : o.sample) = json_fields::get_integral<int>(value);
     } else if (key == "seed") {
       if (!value.is_number_unsigned()) throw wrong("a non-negative integer");
-      o.seed = value.get<std::uint64_t>();
+      o.seed = json_fields::get_integral<std::uint64_t>(value);
     } else {
       throw Error("feature bins: unknown key '" + key + "' (valid: feature, bins, sample, seed)");
     }

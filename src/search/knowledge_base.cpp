@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 
 namespace pelnas {
 
@@ -45,7 +46,7 @@ std::vector<DesignRule> rules_from_json(const nlohmann::json& j, const char* fie
     }
     if (x.contains("round")) {
       if (!x["round"].is_number_integer()) throw Error(where + ".round: expected an integer");
-      r.round = x["round"].get<int>();
+      r.round = json_fields::get_integral<int>(x["round"]);
     }
     out.push_back(std::move(r));
   }

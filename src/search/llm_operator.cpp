@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "common/saturating.h"
 #include "common/utf8.h"
 #include "llm/json_extract.h"
@@ -37,7 +38,7 @@ LlmOperatorOptions LlmOperatorOptions::from_json(const nlohmann::json& j) {
     };
     auto str = [&] { want(v.is_string(), "a string"); return v.get<std::string>(); };
     auto num = [&] { want(v.is_number(), "a number"); return v.get<double>(); };
-    auto integer = [&] { want(v.is_number_integer(), "an integer"); return v.get<long long>(); };
+    auto integer = [&] { want(v.is_number_integer(), "an integer"); return json_fields::get_integral<long long>(v); };
     auto& c = o.chat.client;
     if (key == "base_url") c.base_url = str();
     else if (key == "model") c.model = str();
@@ -51,7 +52,7 @@ LlmOperatorOptions LlmOperatorOptions::from_json(const nlohmann::json& j) {
     else if (key == "ca_cert_path") c.ca_cert_path = str();
     else if (key == "max_reply_bytes") c.max_reply_bytes = integer();
     else if (key == "allow_plain_http_key") { want(v.is_boolean(), "true or false"); c.allow_plain_http_key = v.get<bool>(); }
-    else if (key == "seed") { want(v.is_number_unsigned() || v.is_number_integer(), "an integer"); c.seed = v.get<std::uint64_t>(); }
+    else if (key == "seed") { want(v.is_number_unsigned() || v.is_number_integer(), "an integer"); c.seed = json_fields::get_integral<std::uint64_t>(v); }
     else if (key == "replay") { want(v.is_boolean(), "true or false"); o.chat.replay = v.get<bool>(); }
     else if (key == "cache_path") o.chat.cache_path = str();
     else if (key == "transcript_path") o.chat.transcript_path = str();

@@ -2,6 +2,7 @@
 #include "search/pelnas_search.h"
 
 #include "common/error.h"
+#include "common/json_fields.h"
 
 namespace pelnas {
 
@@ -11,7 +12,7 @@ static OperatorStats stats_from_json(const nlohmann::json& j) {
   OperatorStats s;
   if (!j.is_object()) return s;
   if (j.contains("counters"))
-    for (const auto& [k, v] : j["counters"].items()) s.counters[k] = v.get<std::int64_t>();
+    for (const auto& [k, v] : j["counters"].items()) s.counters[k] = json_fields::get_integral<std::int64_t>(v);
   s.prompt_tokens = j.value("prompt_tokens", std::int64_t{0});
   s.completion_tokens = j.value("completion_tokens", std::int64_t{0});
   return s;

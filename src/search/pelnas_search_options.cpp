@@ -2,6 +2,7 @@
 #include "search/pelnas_search.h"
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "search/feature_bins.h"
 #include <fmt/format.h>
 
@@ -104,21 +105,23 @@ PelnasSearchOptions PelnasSearchOptions::from_json(const nlohmann::json& j) {
       else if (key == "partition_table") o.partition_table = value;
       else if (key == "feature_bins") o.feature_bins = FeatureBinOptions::from_json(value).to_json();
       else if (key == "no_partition") o.no_partition = value.get<bool>();
-      else if (key == "generations") o.generations = value.get<int>();
-      else if (key == "children_per_call") o.children_per_call = value.get<int>();
-      else if (key == "calls_per_niche") o.calls_per_niche = value.get<int>();
-      else if (key == "seeds_per_niche") o.seeds_per_niche = value.get<int>();
+      else if (key == "generations") o.generations = json_fields::get_integral<int>(value);
+      else if (key == "children_per_call") o.children_per_call = json_fields::get_integral<int>(value);
+      else if (key == "calls_per_niche") o.calls_per_niche = json_fields::get_integral<int>(value);
+      else if (key == "seeds_per_niche") o.seeds_per_niche = json_fields::get_integral<int>(value);
       else if (key == "operator") o.operator_name = value.get<std::string>();
       else if (key == "operator_options") o.operator_options = value;
       else if (key == "crossover_probability") o.crossover_probability = value.get<double>();
-      else if (key == "max_proposal_rounds") o.max_proposal_rounds = value.get<int>();
-      else if (key == "concurrency") o.concurrency = value.get<int>();
+      else if (key == "max_proposal_rounds") o.max_proposal_rounds = json_fields::get_integral<int>(value);
+      else if (key == "concurrency") o.concurrency = json_fields::get_integral<int>(value);
       else if (key == "allocation") o.allocation = value.get<std::string>();
-      else if (key == "min_children_per_niche") o.min_children_per_niche = value.get<int>();
+      else if (key == "min_children_per_niche") o.min_children_per_niche = json_fields::get_integral<int>(value);
       else if (key == "allocation_size_exponent") o.allocation_size_exponent = value.get<double>();
-      else if (key == "migrant_parents") o.migrant_parents = value.get<int>();
+      else if (key == "migrant_parents") o.migrant_parents = json_fields::get_integral<int>(value);
     } catch (const nlohmann::json::exception&) {
       throw Error("pelnas search option '" + key + "' has the wrong type (got " + value.dump() + ")");
+    } catch (const json_fields::IntegerOutOfRange& e) {
+      throw Error("pelnas search option '" + key + "': " + e.what());
     }
   }
   o.validate();
