@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 
 namespace pelnas {
 
@@ -20,9 +21,13 @@ const nlohmann::json* JsonOptionReader::find(const std::string& key) {
 int JsonOptionReader::get_int(const std::string& key, int fallback) {
   const auto* v = find(key);
   if (!v) return fallback;
-  if (v->is_number_integer()) return v->get<int>();
-  if (v->is_number_float() && std::floor(v->get<double>()) == v->get<double>()) return static_cast<int>(v->get<double>());
-  throw Error(owner_ + ": '" + key + "' must be an integer, got " + v->dump());
+  if (v->is_number()) {
+    try {
+      return json_fields::get_integral<int>(*v);  // 3.0 is 3; 2e125, 3.7 and 2^40 are refused, not cast
+    } catch (const json_fields::IntegerOutOfRange&) {
+    }
+  }
+  throw Error(owner_ + ": '" + key + "' must be an integer in [-2147483648, 2147483647], got " + v->dump());
 }
 
 double JsonOptionReader::get_double(const std::string& key, double fallback) {

@@ -112,6 +112,18 @@ TEST(BaselineSearches, UnknownOptionKeysAndBadValuesAreNamed) {
   EXPECT_THROW(SearchRegistry::instance().make("random", {{"batch_size", 0}}), Error);
   EXPECT_THROW(SearchRegistry::instance().make("random", nlohmann::json::array()), Error);
   EXPECT_NO_THROW(SearchRegistry::instance().make("rea", {{"population", 20}, {"sample_size", 5}}));
+  // Integer options: 20.0 is 20; a float that no int holds (a cast that was undefined behaviour)
+  // or one with a fraction is refused by name.
+  EXPECT_NO_THROW(SearchRegistry::instance().make("rea", {{"population", 20.0}, {"sample_size", 5}}));
+  for (const nlohmann::json bad : {nlohmann::json(2e125), nlohmann::json(-3e10), nlohmann::json(20.5), nlohmann::json(true)}) {
+    try {
+      SearchRegistry::instance().make("rea", {{"population", bad}});
+      ADD_FAILURE() << "accepted " << bad.dump();
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("'population' must be an integer in [-2147483648, 2147483647], got " + bad.dump()),
+                std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(ExhaustiveSearch, FindsTheWholeTrueFront) {
