@@ -18,7 +18,7 @@ struct TrueFrontEntry {
   int index = -1;       // NB201 index
   double accuracy = 0;  // true test accuracy (%), unrounded
   double cost = 0;      // the cost source's value, unrounded
-  std::vector<double> extra_costs;  // the extra cost objectives' values, unrounded (empty: two objectives)
+  std::vector<double> extra_costs{};  // the extra cost objectives' values, unrounded (empty: two objectives)
 };
 
 struct TrueFront {

@@ -20,7 +20,7 @@ struct SvgAxis {
   std::string label;  // e.g. "latency"
   std::string unit;   // e.g. "ms"; shown as "label (unit)"
   bool log = false;   // log10 scale; non-positive values are not drawn
-  std::optional<double> min, max;  // fixed range; otherwise the data range plus `padding`
+  std::optional<double> min = std::nullopt, max = std::nullopt;  // fixed range; otherwise the data range plus `padding`
   double padding = 0.04;           // fraction of the data range added on both sides
   int target_ticks = 6;
 };

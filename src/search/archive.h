@@ -18,8 +18,8 @@ struct EvaluatedArch {
   int order = 0;          // 1-based evaluation number
   int generation = 0;     // search-defined (0 = initial population)
   int niche = -1;         // PEL-NAS niche, -1 when the search has none
-  ArchCode code;          // the architecture in its space: the key searches use (NB201: from `arch`)
-  std::vector<double> extra_costs;  // the extra cost objectives (3+ objectives), the evaluator's order
+  ArchCode code{};        // the architecture in its space: the key searches use (NB201: from `arch`)
+  std::vector<double> extra_costs{};  // the extra cost objectives (3+ objectives), the evaluator's order
 };
 
 // The objectives of an entry as minimised: (100 - accuracy, cost, extra costs...).

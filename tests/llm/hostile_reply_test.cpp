@@ -63,7 +63,7 @@ TEST(HostileJson, DeepNestingIsNeverReturned) {
   const int n = 20000;
   const std::string deep = "{\"children\": " + std::string(n, '[') + std::string(n, ']') + "}";
   const auto j = extract_json(deep);
-  if (j) EXPECT_LE(depth_of(*j), static_cast<std::size_t>(kMaxJsonDepth));
+  if (j) { EXPECT_LE(depth_of(*j), static_cast<std::size_t>(kMaxJsonDepth)); }
   // Exactly at the limit still parses; one more level does not.
   const std::string at = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
   ASSERT_TRUE(extract_json(at).has_value());
@@ -263,7 +263,7 @@ TEST(HostileEndpoints, TheCliRefusesAPlainHttpKeyNamingTheFlag) {
   EXPECT_EQ(r.out.find("PLANTED"), std::string::npos);
   if (std::filesystem::exists(out))
     for (const auto& e : std::filesystem::recursive_directory_iterator(out))
-      if (e.is_regular_file()) EXPECT_EQ(test::read_file(e.path().string()).find("PLANTED"), std::string::npos) << e.path();
+      if (e.is_regular_file()) { EXPECT_EQ(test::read_file(e.path().string()).find("PLANTED"), std::string::npos) << e.path(); }
 }
 
 }  // namespace

@@ -226,7 +226,7 @@ TEST(TorchProxies, ZeroOutputCellsLeakNoNaN) {
     ASSERT_EQ(v.size(), kProxyNames.size());
     for (const auto& [name, value] : v) missing += !value;
     for (const auto& [name, value] : v)
-      if (value) EXPECT_TRUE(std::isfinite(*value)) << name << " for " << data->arch(i).str();
+      if (value) { EXPECT_TRUE(std::isfinite(*value)) << name << " for " << data->arch(i).str(); }
     // The Jacobian of a network whose cells output zeros is zero: its correlation is undefined.
     EXPECT_FALSE(v.at("jacov").has_value());
     EXPECT_NEAR(*v.at("params"), data->params(i, Dataset::Cifar10), 5e-7);

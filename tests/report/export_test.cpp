@@ -176,8 +176,9 @@ TEST(ExportCli, PytorchFileAndBadInput) {
   const std::string src = test::read_file(out);
   EXPECT_NE(src.find("def count_parameters(model):"), std::string::npos);
   EXPECT_NE(src.find("Expected parameter count (NB201 table, params_c10): "), std::string::npos);
-  if (test::have_python3())
+  if (test::have_python3()) {
     EXPECT_EQ(std::system(("python3 -c \"import ast,sys; ast.parse(open(sys.argv[1]).read())\" " + out).c_str()), 0);
+  }
 
   auto bad = test::run_cli({"export", run, "--pick", "sideways"});
   EXPECT_EQ(bad.exit_code, 2);

@@ -142,7 +142,7 @@ TEST(KnowledgeLog, HistoryEqualsWhatTheSearchHeldAtEveryGeneration) {
   for (int g = 1; g <= 10; ++g) {  // a generation without a line changed nothing
     bool has_line = false;
     for (const auto& l : lines) has_line |= l.generation == g;
-    if (!has_line) EXPECT_EQ(knowledge_of(history.at(g)), knowledge_of(history.at(g - 1)));
+    if (!has_line) { EXPECT_EQ(knowledge_of(history.at(g)), knowledge_of(history.at(g - 1))); }
   }
 }
 

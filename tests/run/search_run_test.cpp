@@ -194,7 +194,7 @@ TEST(SearchRunCli, SigkillThenResumeEqualsTheUninterruptedRun) {
   };
   auto full = test::run_cli(args(base + "/full", {}));
   ASSERT_EQ(full.exit_code, 0) << full.err;
-  if (!model_in_env) EXPECT_NE(full.err.find("no LLM model configured"), std::string::npos) << full.err;
+  if (!model_in_env) { EXPECT_NE(full.err.find("no LLM model configured"), std::string::npos) << full.err; }
 
   const auto kill_args = args(base + "/killed", {"--generation-delay-ms", "400"});
   const pid_t pid = test::spawn_program(test::cli_argv(kill_args), {}, "", "");

@@ -115,7 +115,7 @@ TEST(BaselineSearches, UnknownOptionKeysAndBadValuesAreNamed) {
   // Integer options: 20.0 is 20; a float that no int holds (a cast that was undefined behaviour)
   // or one with a fraction is refused by name.
   EXPECT_NO_THROW(SearchRegistry::instance().make("rea", {{"population", 20.0}, {"sample_size", 5}}));
-  for (const nlohmann::json bad : {nlohmann::json(2e125), nlohmann::json(-3e10), nlohmann::json(20.5), nlohmann::json(true)}) {
+  for (const nlohmann::json& bad : {nlohmann::json(2e125), nlohmann::json(-3e10), nlohmann::json(20.5), nlohmann::json(true)}) {
     try {
       SearchRegistry::instance().make("rea", {{"population", bad}});
       ADD_FAILURE() << "accepted " << bad.dump();

@@ -55,7 +55,7 @@ TEST(WeightedChoice, PickEqualsTheScanOnAndNextToEveryRunningSum) {
     const WeightedChoice c = make(w);
     for (double s : c.running)
       for (double x0 : {s, std::nextafter(s, 0.0), std::nextafter(s, 2 * s + 1), s * (1 - 1e-15), s * (1 + 1e-15)})
-        if (x0 >= 0 && x0 < c.total) EXPECT_EQ(c.pick_at(x0), c.scan(x0)) << "x0 " << x0;
+        if (x0 >= 0 && x0 < c.total) { EXPECT_EQ(c.pick_at(x0), c.scan(x0)) << "x0 " << x0; }
     EXPECT_EQ(c.pick_at(0.0), c.scan(0.0));
   }
 }

@@ -43,7 +43,7 @@ TEST_P(WholeDomain, BudgetOfTheDomainEvaluatesEveryCellAndEnds) {
   }
   // Every cell with a cost on the device, so also NB201 index 464 (never proposed before the fix).
   for (int i = 0; i < test::data()->size(); ++i)
-    if (cost->cost(i)) ASSERT_TRUE(seen.count(i)) << "never evaluated: NB201 index " << i;
+    if (cost->cost(i)) { ASSERT_TRUE(seen.count(i)) << "never evaluated: NB201 index " << i; }
   EXPECT_GT(reports, 0);
 }
 

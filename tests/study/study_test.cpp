@@ -132,7 +132,7 @@ TEST(Study, PelnasAsksOneGenerationAtATime) {
       EXPECT_GE(c.niche, 0);
       EXPECT_LT(c.niche, 6);
     }
-    if (batches++ == 0) EXPECT_EQ(batch.size(), 24u);  // the seeding: 6 niches x 4 cells, one batch
+    if (batches++ == 0) { EXPECT_EQ(batch.size(), 24u); }  // the seeding: 6 niches x 4 cells, one batch
     // Until the last candidate is told, ask() returns the untold ones, never the next generation.
     for (std::size_t i = 0; i + 1 < batch.size(); ++i) study->tell(batch[i].id, ev(batch[i], study->told_names()));
     const auto rest = study->ask();
