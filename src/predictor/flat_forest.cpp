@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <tuple>
 
 #include "common/error.h"
@@ -26,7 +27,11 @@ FlatForest FlatForest::from_xgboost_json(const nlohmann::json& doc, const std::s
     if (number(params.at("num_class")) > 1) throw bad("multi-class models are not supported");
     if (params.contains("num_target") && number(params.at("num_target")) > 1) throw bad("multi-output models are not supported");
     f.base_score_ = static_cast<float>(number(params.at("base_score")));
-    f.num_features_ = static_cast<std::size_t>(number(params.at("num_feature")));
+    const double num_feature = number(params.at("num_feature"));
+    // Feature indices share 32 bits with the missing-goes-right flag.
+    if (!(num_feature >= 0 && num_feature <= 0x7fffffff) || num_feature != std::floor(num_feature))
+      throw bad("num_feature must be a whole number from 0 to 2^31-1");
+    f.num_features_ = static_cast<std::size_t>(num_feature);
     const std::string objective = learner.at("objective").at("name").get<std::string>();
     // Objectives whose prediction is the margin itself (no sigmoid or exp afterwards).
     if (objective != "reg:squarederror" && objective != "rank:pairwise")
@@ -106,11 +111,9 @@ void FlatForest::build_complete() {
   for (std::size_t t = 0; t < tree_offset_.size(); ++t) {
     const int depth = tree_depth_[t];
     const std::size_t splits = (std::size_t{1} << depth) - 1;
-    complete_offset_.push_back(static_cast<std::uint32_t>(split_feature_.size()));
+    complete_offset_.push_back(static_cast<std::uint32_t>(split_.size()));
     leaf_offset_.push_back(static_cast<std::uint32_t>(leaf_value_.size()));
-    split_feature_.resize(split_feature_.size() + splits, 0);
-    split_threshold_.resize(split_threshold_.size() + splits, 0.0f);
-    split_default_left_.resize(split_default_left_.size() + splits, 1);
+    split_.resize(split_.size() + splits, Split{0.0f, 0});
     leaf_value_.resize(leaf_value_.size() + splits + 1, 0.0f);
     const std::size_t so = complete_offset_.back(), lo = leaf_offset_.back();
     // Position pos at level d holds node `at`; a leaf above the last level becomes a split whose
@@ -125,9 +128,14 @@ void FlatForest::build_complete() {
         continue;
       }
       if (node.feature >= 0) {
-        split_feature_[so + pos] = static_cast<std::uint32_t>(node.feature);
-        split_threshold_[so + pos] = node.value;
-        split_default_left_[so + pos] = static_cast<std::uint8_t>(node.default_left != 0);
+        // -inf (a missing value in the first copy) must go left: refused for a threshold it would not.
+        if (!(node.value > -std::numeric_limits<float>::infinity())) {
+          complete_ = false;
+          split_.clear(), leaf_value_.clear(), complete_offset_.clear(), leaf_offset_.clear();
+          return;
+        }
+        split_[so + pos] = Split{node.value, static_cast<std::uint32_t>(node.feature) +
+                                                 (node.default_left != 0 ? 0u : static_cast<std::uint32_t>(num_features_))};
         stack.emplace_back(node.left, 2 * pos + 1, d + 1);
         stack.emplace_back(node.right, 2 * pos + 2, d + 1);
       } else {
@@ -156,23 +164,31 @@ std::vector<float> FlatForest::predict(const std::vector<float>& rows) const {
 }
 
 void FlatForest::predict_complete(const float* block, std::size_t bn, float* out) const {
-  const std::size_t ncol = num_features_;
+  const std::size_t ncol = num_features_, ncol2 = 2 * ncol;
+  // The block twice side by side: missing as -inf (goes left), then missing as +inf (goes right).
+  thread_local std::vector<float> doubled;
+  doubled.resize(bn * ncol2);
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  for (std::size_t r = 0; r < bn; ++r)
+    for (std::size_t c = 0; c < ncol; ++c) {
+      const float x = block[r * ncol + c];
+      doubled[r * ncol2 + c] = std::isnan(x) ? -kInf : x;
+      doubled[r * ncol2 + ncol + c] = std::isnan(x) ? kInf : x;
+    }
+  const float* rows = doubled.data();
   std::uint32_t at[64];
   for (std::size_t t = 0; t < tree_depth_.size(); ++t) {
     const int depth = tree_depth_[t];
-    const std::uint32_t* feature = split_feature_.data() + complete_offset_[t];
-    const float* threshold = split_threshold_.data() + complete_offset_[t];
-    const std::uint8_t* default_left = split_default_left_.data() + complete_offset_[t];
+    const Split* split = split_.data() + complete_offset_[t];
     for (std::size_t r = 0; r < bn; ++r) at[r] = 0;
-    // Level by level: the rows' steps are independent, so their loads overlap. Right when
-    // x >= threshold, or when x is missing (NaN) and the split sends missing values right.
+    // Level by level: the rows' steps are independent, so their loads overlap. XGBoost goes left
+    // when x < threshold, right otherwise.
     for (int level = 0; level < depth; ++level)
       for (std::size_t r = 0; r < bn; ++r) {
         const std::uint32_t i = at[r];
-        const float x = block[r * ncol + feature[i]];
-        const std::uint32_t right = static_cast<std::uint32_t>(x >= threshold[i]) |
-                                    (static_cast<std::uint32_t>(x != x) & (default_left[i] ^ 1u));
-        at[r] = 2 * i + 1 + right;
+        const Split s = split[i];
+        const float x = rows[r * ncol2 + s.column];
+        at[r] = 2 * i + 1 + static_cast<std::uint32_t>(!(x < s.threshold));
       }
     // XGBoost's order: each tree's leaf added to the running float sum.
     const float* leaf = leaf_value_.data() + leaf_offset_[t] - ((std::size_t{1} << depth) - 1);

@@ -3,7 +3,11 @@
 // XGBoost. Each tree (up to kMaxCompleteDepth levels) is stored as a complete binary tree of its
 // depth, a leaf above the last level repeated below it, so a row takes exactly `depth` branch-free
 // steps (node i's children are 2i+1 and 2i+2) and rows of a block go down a tree together, their
-// loads overlapping. Deeper trees are walked node by node. The sum is XGBoost's: float, base score
+// loads overlapping. Missing values cost no test per step: a block is copied twice side by side,
+// NaN as -inf in the first copy and as +inf in the second, and a split whose missing values go
+// right reads the second copy (where +inf goes right), one whose missing values go left the first.
+// Deeper trees, or a threshold of -inf or NaN (where -inf would not go left), are walked node by
+// node with the missing-value test. The sum is XGBoost's: float, base score
 // first, then the trees in order, so the predictions are bit-identical to
 // XGBoosterPredictFromDense (tests/predictor cross-check them).
 #include <cstdint>
@@ -42,13 +46,15 @@ class FlatForest {
   std::vector<std::uint8_t> tree_depth_;    // steps from the root to the deepest leaf
 
   // The complete layout (when every tree has at most kMaxCompleteDepth levels): per tree, 2^d - 1
-  // splits from complete_offset_[t] (feature, threshold, missing-goes-left) and 2^d leaf values
-  // from leaf_offset_[t].
+  // splits from complete_offset_[t] and 2^d leaf values from leaf_offset_[t]. A split's column is
+  // in the doubled block: the feature, plus num_features_ when missing values go right.
   static constexpr int kMaxCompleteDepth = 10;
+  struct Split {
+    float threshold;
+    std::uint32_t column;
+  };
   bool complete_ = false;
-  std::vector<std::uint32_t> split_feature_;
-  std::vector<float> split_threshold_;
-  std::vector<std::uint8_t> split_default_left_;
+  std::vector<Split> split_;
   std::vector<float> leaf_value_;
   std::vector<std::uint32_t> complete_offset_, leaf_offset_;
   void build_complete();

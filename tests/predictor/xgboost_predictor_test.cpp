@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "common/error.h"
 #include "fake_proxy_computer.h"
@@ -247,6 +248,45 @@ TEST(FlatForest, RefusesModelsItCannotEvaluate) {
   EXPECT_EQ(deep.predict(rows), expected);
   doc["learner"]["gradient_booster"]["model"]["trees"][0]["split_indices"][0] = 2;
   EXPECT_THROW(FlatForest::from_xgboost_json(doc, "m.json"), Error);
+}
+
+TEST(FlatForest, MissingAndInfiniteValuesFollowXgboostsRule) {
+  // One split on feature 0 (leaves 1 left, 2 right): XGBoost goes left when x < threshold and
+  // sends a missing value (NaN) to the split's default child.
+  const auto model = [](double threshold, int default_left, const char* num_feature = "1") {
+    nlohmann::json doc = {
+        {"learner",
+         {{"learner_model_param", {{"num_class", "0"}, {"base_score", "0"}, {"num_feature", num_feature}}},
+          {"objective", {{"name", "reg:squarederror"}}},
+          {"gradient_booster",
+           {{"name", "gbtree"},
+            {"model",
+             {{"trees", {{{"left_children", {1, -1, -1}}, {"right_children", {2, -1, -1}},
+                          {"split_conditions", {threshold, 1.0, 2.0}}, {"split_indices", {0, 0, 0}},
+                          {"default_left", {default_left, 0, 0}}}}}}}}}}}};
+    return FlatForest::from_xgboost_json(doc, "m.json");
+  };
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> xs = {0.25f, 0.5f, 0.75f, NAN, -inf, inf};
+  EXPECT_EQ(model(0.5, 1).predict(xs), (std::vector<float>{1, 2, 2, 1, 1, 2}));
+  EXPECT_EQ(model(0.5, 0).predict(xs), (std::vector<float>{1, 2, 2, 2, 1, 2}));
+  // A threshold below every float (-1e39 is -inf as a float): nothing is below it, so every value
+  // goes right, yet a missing value still takes the default child (left here), which a missing
+  // value read as -inf would not.
+  EXPECT_EQ(model(-1e39, 1).predict(xs), (std::vector<float>{2, 2, 2, 1, 2, 2}));
+  EXPECT_EQ(model(-1e39, 0).predict(xs), (std::vector<float>{2, 2, 2, 2, 2, 2}));
+  EXPECT_EQ(model(1e39, 0).predict(xs), (std::vector<float>{1, 1, 1, 2, 1, 2}));
+  // Rows in more than one block of the evaluator, with missing values in some blocks only.
+  std::vector<float> many, expected;
+  for (int k = 0; k < 300; ++k) {
+    const float x = k < 150 ? static_cast<float>(k % 2) : (k % 7 == 0 ? NAN : 0.0f);
+    many.push_back(x);
+    expected.push_back(std::isnan(x) ? 2.0f : (x < 0.5f ? 1.0f : 2.0f));
+  }
+  EXPECT_EQ(model(0.5, 0).predict(many), expected);
+  EXPECT_THROW(model(0.5, 0, "1e300"), Error);
+  EXPECT_THROW(model(0.5, 0, "1.5"), Error);
+  EXPECT_THROW(model(0.5, 0, "-1"), Error);
 }
 
 }  // namespace pelnas
