@@ -8,8 +8,12 @@ namespace pelnas {
 void PelnasSearch::reset_fronts() const {
   niche_fronts_.assign(niches_.size(), {});
   niche_fronts_fed_.assign(niches_.size(), 0);
+  niche_front_entries_.assign(niches_.size(), {});
+  niche_front_stale_.assign(niches_.size(), 1);
   archive_front_.clear();
   archive_front_fed_ = 0;
+  archive_front_entries_.clear();
+  archive_front_stale_ = true;
   histories_.assign(niches_.size(), {});
 }
 
@@ -31,26 +35,41 @@ const NicheHistory& PelnasSearch::niche_history(const Problem& problem, int nich
   return h;
 }
 
-std::vector<EvaluatedArch> PelnasSearch::niche_front(const Problem& problem, int niche) const {
+const ParetoFrontTracker& PelnasSearch::niche_front_tracker(const Problem& problem, int niche) const {
   const auto k = static_cast<std::size_t>(niche);
   if (niche_fronts_.size() != niches_.size()) reset_fronts();
   const auto& entries = problem.archive().entries();
   const auto& members = niches_[k].members;
   for (std::size_t& fed = niche_fronts_fed_[k]; fed < members.size(); ++fed) {
     const auto pos = static_cast<std::size_t>(members[fed] - 1);
-    niche_fronts_[k].add(pos, entries[pos]);
+    if (niche_fronts_[k].add(pos, entries[pos])) niche_front_stale_[k] = 1;
   }
-  std::vector<EvaluatedArch> out;
-  for (std::size_t pos : niche_fronts_[k].ids()) out.push_back(entries[pos]);
-  return out;
+  return niche_fronts_[k];
 }
 
-std::vector<EvaluatedArch> PelnasSearch::archive_front(const Problem& problem) const {
+const std::vector<EvaluatedArch>& PelnasSearch::niche_front(const Problem& problem, int niche) const {
+  const auto k = static_cast<std::size_t>(niche);
+  const ParetoFrontTracker& tracker = niche_front_tracker(problem, niche);
+  if (niche_front_stale_[k]) {
+    const auto& entries = problem.archive().entries();
+    auto& out = niche_front_entries_[k];
+    out.clear();
+    for (std::size_t pos : tracker.ids()) out.push_back(entries[pos]);
+    niche_front_stale_[k] = 0;
+  }
+  return niche_front_entries_[k];
+}
+
+const std::vector<EvaluatedArch>& PelnasSearch::archive_front(const Problem& problem) const {
   const auto& entries = problem.archive().entries();
-  for (; archive_front_fed_ < entries.size(); ++archive_front_fed_) archive_front_.add(archive_front_fed_, entries[archive_front_fed_]);
-  std::vector<EvaluatedArch> out;
-  for (std::size_t pos : archive_front_.ids()) out.push_back(entries[pos]);
-  return out;
+  for (; archive_front_fed_ < entries.size(); ++archive_front_fed_)
+    if (archive_front_.add(archive_front_fed_, entries[archive_front_fed_])) archive_front_stale_ = true;
+  if (archive_front_stale_) {
+    archive_front_entries_.clear();
+    for (std::size_t pos : archive_front_.ids()) archive_front_entries_.push_back(entries[pos]);
+    archive_front_stale_ = false;
+  }
+  return archive_front_entries_;
 }
 
 std::vector<EvaluatedArch> PelnasSearch::final_front() const {
@@ -69,13 +88,16 @@ NicheState PelnasSearch::build_state(const Problem& problem, int k, int generati
   s.parents = niche_front(problem, k);
   if (options_.migrant_parents > 0) {
     // Global-front members of other niches, nearest in cost to this niche's front first.
-    std::vector<std::pair<double, EvaluatedArch>> near;
+    const auto& front = archive_front(problem);
+    std::vector<std::pair<double, std::size_t>> near;  // (distance in cost, position in the front)
     double lo = 1e300, hi = -1e300;
     for (const auto& p : s.parents) lo = std::min(lo, p.cost), hi = std::max(hi, p.cost);
-    for (const auto& e : archive_front(problem))
-      if (e.niche != k) near.emplace_back(e.cost < lo ? lo - e.cost : (e.cost > hi ? e.cost - hi : 0.0), e);
+    for (std::size_t i = 0; i < front.size(); ++i) {
+      const auto& e = front[i];
+      if (e.niche != k) near.emplace_back(e.cost < lo ? lo - e.cost : (e.cost > hi ? e.cost - hi : 0.0), i);
+    }
     std::stable_sort(near.begin(), near.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (int i = 0; i < options_.migrant_parents && i < static_cast<int>(near.size()); ++i) s.parents.push_back(near[i].second);
+    for (int i = 0; i < options_.migrant_parents && i < static_cast<int>(near.size()); ++i) s.parents.push_back(front[near[i].second]);
   }
   const auto& entries = problem.archive().entries();
   for (int order : niches_[k].last_children) s.last_children.push_back(entries[order - 1]);

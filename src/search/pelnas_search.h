@@ -120,7 +120,7 @@ class PelnasSearch : public Search {
   // Non-dominated union of the niche archives.
   std::vector<EvaluatedArch> final_front() const;
   // Size of a niche's Pareto front (kept up to date incrementally); valid inside the callback and after run().
-  std::size_t niche_front_size(int niche) const { return problem_ ? niche_front(*problem_, niche).size() : 0; }
+  std::size_t niche_front_size(int niche) const { return problem_ ? niche_front_tracker(*problem_, niche).size() : 0; }
 
  private:
   PelnasSearchOptions options_;
@@ -139,17 +139,23 @@ class PelnasSearch : public Search {
   std::unique_ptr<ThreadPool> pool_;  // phase (b) workers, made once per run and reused every generation
   // The niche fronts and the archive's front, brought up to date with what was added since they
   // were last read (members and the archive only grow within a run; run() resets them).
+  // The fronts' entries are copied out only when a front changed: late in a long run the fronts
+  // are read 13 times a generation and rarely change.
   mutable std::vector<ParetoFrontTracker> niche_fronts_;
   mutable std::vector<std::size_t> niche_fronts_fed_;
+  mutable std::vector<std::vector<EvaluatedArch>> niche_front_entries_;
+  mutable std::vector<char> niche_front_stale_;
   mutable ParetoFrontTracker archive_front_;
   mutable std::size_t archive_front_fed_ = 0;
+  mutable std::vector<EvaluatedArch> archive_front_entries_;
+  mutable bool archive_front_stale_ = true;
   // Each niche's history (what operators learn from), kept the same way and shared with the states.
   mutable std::vector<NicheHistory> histories_;
   void reset_fronts() const;
   const NicheHistory& niche_history(const Problem& problem, int niche) const;
   // Every cell of the niche has been evaluated (exactly known for enumerable partitions).
   bool niche_used_up(int niche) const;
-  std::vector<EvaluatedArch> archive_front(const Problem& problem) const;
+  const std::vector<EvaluatedArch>& archive_front(const Problem& problem) const;
 
   void seed(Problem& problem);
   void evolve(Problem& problem, int generation);
@@ -157,7 +163,9 @@ class PelnasSearch : public Search {
   // Children per niche for one generation under options_.allocation (sums to the equal total).
   std::vector<int> allocate(const Problem& problem) const;
   NicheState build_state(const Problem& problem, int niche, int generation, int wanted) const;
-  std::vector<EvaluatedArch> niche_front(const Problem& problem, int niche) const;
+  const std::vector<EvaluatedArch>& niche_front(const Problem& problem, int niche) const;
+  // Brings niche k's front tracker up to date with its members.
+  const ParetoFrontTracker& niche_front_tracker(const Problem& problem, int niche) const;
   // When the operator gave a niche nothing usable in a generation: up to `wanted` of the niche's
   // unseen members, drawn uniformly with the niche's Rng (so a whole-space budget always finishes).
   int enumerate_unseen(Problem& problem, int niche, int generation, int wanted, std::vector<int>& children,
