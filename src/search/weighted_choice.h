@@ -17,11 +17,26 @@ namespace pelnas {
 // or n where a binary search cannot be sure of it. Each addition and subtraction rounds by at most
 // total * 2^-53 (every partial result is in [-total, total]), so the scan's rest after weight i and
 // x0 - running[i] differ by at most (2i + 3) total 2^-53; the margin is more than that for any i < n.
+// std::upper_bound's answer (the first element above x), without branches: late in a long run
+// these searches decide hundreds of draws a generation and their comparisons are unpredictable, so
+// a mispredicted branch per level costs more than the search itself. `sorted` must be ascending
+// and n >= 1.
+inline const double* branch_free_upper_bound(const double* sorted, std::size_t n, double x) {
+  const double* base = sorted;
+  // The answer stays in [base, base + n]: base[half] <= x puts it above base + half.
+  while (n > 1) {
+    const std::size_t half = n / 2;
+    base += static_cast<std::size_t>(base[half] <= x) * half;
+    n -= half;
+  }
+  return base + static_cast<std::size_t>(*base <= x);
+}
+
 inline std::size_t index_by_running_sums(const double* running, std::size_t n, double x0) {
   if (n == 0) return n;
   const double total = running[n - 1];
   const double margin = static_cast<double>(n + 1) * total * 0x1.0p-50;
-  const double* it = std::upper_bound(running, running + n, x0);
+  const double* it = branch_free_upper_bound(running, n, x0);
   if (it != running + n && *it - x0 > margin && (it == running || x0 - *(it - 1) > margin)) return static_cast<std::size_t>(it - running);
   return n;
 }

@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace pelnas {
 namespace {
@@ -58,6 +60,26 @@ TEST(WeightedChoice, PickEqualsTheScanOnAndNextToEveryRunningSum) {
         if (x0 >= 0 && x0 < c.total) { EXPECT_EQ(c.pick_at(x0), c.scan(x0)) << "x0 " << x0; }
     EXPECT_EQ(c.pick_at(0.0), c.scan(0.0));
   }
+}
+
+TEST(WeightedChoice, BranchFreeUpperBoundEqualsTheStandardOne) {
+  // Ascending lists with repeats (zero weights repeat a running sum), of every length up to 70,
+  // probed at, between, below and above their values.
+  Rng gen(5);
+  for (std::size_t n = 1; n <= 70; ++n)
+    for (int list = 0; list < 20; ++list) {
+      std::vector<double> sorted;
+      double sum = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        sum += gen.uniform_int(0, 3) == 0 ? 0.0 : static_cast<double>(gen.uniform_int(1, 4));
+        sorted.push_back(sum);
+      }
+      std::vector<double> probes = {-1.0, sum + 1};
+      for (double v : sorted) probes.insert(probes.end(), {v, v - 0.5, v + 0.5, std::nextafter(v, -1e9)});
+      for (double x : probes)
+        ASSERT_EQ(branch_free_upper_bound(sorted.data(), n, x), std::upper_bound(sorted.begin(), sorted.end(), x) - sorted.begin() + sorted.data())
+            << "n " << n << " x " << x;
+    }
 }
 
 TEST(WeightedChoice, AllZeroWeightsPickTheLastAsTheScanDoes) {
