@@ -94,4 +94,14 @@ bool boolean(const nlohmann::json& j, const std::string& path) {
   return j.get<bool>();
 }
 
+std::string malformed_document_message() {
+  try {
+    throw;
+  } catch (const nlohmann::json::exception& e) {
+    return e.what();
+  } catch (const IntegerOutOfRange& e) {
+    return e.what();
+  }
+}
+
 }  // namespace pelnas::json_fields

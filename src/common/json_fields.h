@@ -42,6 +42,11 @@ class IntegerOutOfRange : public Error {
   using Error::Error;
 };
 
+// For a reader's catch (...) handler: the message of the exception in flight when it says the
+// document is malformed (a nlohmann::json::exception, or an IntegerOutOfRange from get_integral),
+// so both kinds get the reader's one wrapper; any other exception is rethrown unchanged.
+std::string malformed_document_message();
+
 template <class T>
 T get_integral(const nlohmann::json& j) {
   static_assert(std::is_integral_v<T> && !std::is_same_v<T, bool>);

@@ -34,10 +34,8 @@ ProxyOptions proxy_options_from_json(const std::string& text) {
     o.allow_noise_fallback = j.at("allow_noise_fallback").get<bool>();
     o.proxies = j.at("proxies").get<std::vector<std::string>>();
     return o;
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(std::string("proxy settings from rank 0 are malformed: ") + e.what());
-  } catch (const json_fields::IntegerOutOfRange& e) {
-    throw Error(std::string("proxy settings from rank 0 are malformed: ") + e.what());
+  } catch (...) {  // a library error or an integer that does not fit; anything else passes through
+    throw Error(std::string("proxy settings from rank 0 are malformed: ") + json_fields::malformed_document_message());
   }
 }
 

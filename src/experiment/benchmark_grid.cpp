@@ -239,10 +239,8 @@ GridRun grid_run_from_json(const nlohmann::json& j) {
     for (const auto& a : j.at("true_accuracy")) r.true_accuracy.push_back(a.is_null() ? std::nan("") : a.get<double>());
     r.front = j.at("front").get<std::vector<std::size_t>>();
     return r;
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(std::string("bench: malformed run document: ") + e.what());
-  } catch (const json_fields::IntegerOutOfRange& e) {
-    throw Error(std::string("bench: malformed run document: ") + e.what());
+  } catch (...) {  // a library error or an integer that does not fit; anything else passes through
+    throw Error(std::string("bench: malformed run document: ") + json_fields::malformed_document_message());
   }
 }
 

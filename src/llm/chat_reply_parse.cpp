@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
-#include "common/json_fields.h"
 #include "common/utf8.h"
 
 namespace pelnas::llm {
@@ -49,10 +48,13 @@ ParsedReply parse_completion(const std::string& body) {
     const auto& u = j["usage"];
     // Counts outside [0, INT64_MAX] (negative, or unsigned beyond int64) are not usage: read as 0.
     auto count = [&u](const char* key) -> std::int64_t {
-      if (!u.contains(key) || !u[key].is_number_integer()) return 0;
-      if (u[key].is_number_unsigned())
-        return json_fields::get_integral<std::uint64_t>(u[key]) > static_cast<std::uint64_t>(INT64_MAX) ? 0 : json_fields::get_integral<std::int64_t>(u[key]);
-      return std::max<std::int64_t>(0, json_fields::get_integral<std::int64_t>(u[key]));
+      const auto it = u.find(key);
+      if (it == u.end() || !it->is_number_integer()) return 0;  // integers only: each read below is exact
+      if (it->is_number_unsigned()) {
+        const auto v = it->get<std::uint64_t>();
+        return v > static_cast<std::uint64_t>(INT64_MAX) ? 0 : static_cast<std::int64_t>(v);
+      }
+      return std::max<std::int64_t>(0, it->get<std::int64_t>());
     };
     r.usage.prompt_tokens = count("prompt_tokens");
     r.usage.completion_tokens = count("completion_tokens");

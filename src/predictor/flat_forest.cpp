@@ -95,10 +95,8 @@ FlatForest FlatForest::from_xgboost_json(const nlohmann::json& doc, const std::s
       if (depth > 255) throw bad("a tree deeper than 255 levels");
       f.tree_depth_.push_back(static_cast<std::uint8_t>(depth));
     }
-  } catch (const nlohmann::json::exception& e) {
-    throw bad(std::string("unexpected XGBoost model JSON: ") + e.what());
-  } catch (const json_fields::IntegerOutOfRange& e) {
-    throw bad(std::string("unexpected XGBoost model JSON: ") + e.what());
+  } catch (...) {  // a library error or an integer that does not fit; anything else passes through
+    throw bad(std::string("unexpected XGBoost model JSON: ") + json_fields::malformed_document_message());
   }
   f.build_complete();
   return f;

@@ -36,10 +36,8 @@ ProxyTable ProxyTable::read(const std::string& path) {
     t.key.input = j.at("input").get<std::string>();
     t.key.code_version = j.at("code_version").get<std::string>();
     t.sample_seed = json_fields::get_integral<std::uint64_t>(j.at("sample_seed"));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(sidecar(path) + ": malformed proxy table sidecar: " + e.what());
-  } catch (const json_fields::IntegerOutOfRange& e) {
-    throw Error(sidecar(path) + ": malformed proxy table sidecar: " + e.what());
+  } catch (...) {  // a library error or an integer that does not fit; anything else passes through
+    throw Error(sidecar(path) + ": malformed proxy table sidecar: " + json_fields::malformed_document_message());
   }
   const CsvTable csv = CsvTable::read(path);
   const std::size_t c_arch = csv.column("arch_str");

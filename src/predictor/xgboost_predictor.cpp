@@ -167,10 +167,8 @@ PredictorMeta PredictorMeta::from_json(const nlohmann::json& j, const std::strin
          !std::is_sorted(m.calibration_labels.begin(), m.calibration_labels.end())))
       throw Error(name + ": a rank:pairwise model needs its calibration (two sorted lists of equal length >= 2)");
     return m;
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(name + ": malformed predictor sidecar: " + e.what());
-  } catch (const json_fields::IntegerOutOfRange& e) {
-    throw Error(name + ": malformed predictor sidecar: " + e.what());
+  } catch (...) {  // a library error or an integer that does not fit; anything else passes through
+    throw Error(name + ": malformed predictor sidecar: " + json_fields::malformed_document_message());
   }
 }
 

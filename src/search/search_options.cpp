@@ -1,6 +1,7 @@
 #include "search/search_options.h"
 
 #include <cmath>
+#include <limits>
 
 #include "common/error.h"
 #include "common/json_fields.h"
@@ -27,7 +28,8 @@ int JsonOptionReader::get_int(const std::string& key, int fallback) {
     } catch (const json_fields::IntegerOutOfRange&) {
     }
   }
-  throw Error(owner_ + ": '" + key + "' must be an integer in [-2147483648, 2147483647], got " + v->dump());
+  throw Error(owner_ + ": '" + key + "' must be an integer in [" + std::to_string(std::numeric_limits<int>::min()) + ", " +
+              std::to_string(std::numeric_limits<int>::max()) + "], got " + v->dump());
 }
 
 double JsonOptionReader::get_double(const std::string& key, double fallback) {

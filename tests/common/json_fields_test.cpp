@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <new>
 
 #include "run/search_run.h"
 #include "search/pelnas_search.h"
@@ -66,6 +68,32 @@ TEST(JsonFields, OptionsAndRunConfigsRefuseIntegersThatDoNotFitNamingTheField) {
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()), "search: pelnas search option 'generations': expected an integer in [-2147483648, 2147483647], got 2e+125");
   }
+}
+
+TEST(JsonFields, MalformedDocumentMessageTakesBothKindsAndPassesOthersThrough) {
+  // What a reader's catch (...) handler sees: the text of a library error or of an integer that
+  // does not fit, for its one wrapper; any other exception (its own validation) goes on unchanged.
+  const auto handled = [](const std::function<void()>& read) -> std::string {
+    try {
+      read();
+    } catch (...) {
+      return "malformed: " + json_fields::malformed_document_message();
+    }
+    return "no exception";
+  };
+  EXPECT_EQ(handled([] { const json doc = json::parse("{"); (void)doc; }).rfind("malformed: [json.exception.parse_error.101]", 0), 0u);
+  EXPECT_EQ(handled([] { const json doc = json::parse("1e999"); (void)doc; }).rfind("malformed: [json.exception.out_of_range.406]", 0), 0u);
+  EXPECT_EQ(handled([] { (void)get_integral<int>(json(3.5)); }), "malformed: expected an integer in [-2147483648, 2147483647], got 3.5");
+  EXPECT_EQ(handled([] {}), "no exception");
+  try {
+    (void)handled([] { throw Error("a rule of the reader"); });
+    FAIL() << "swallowed";
+  } catch (const IntegerOutOfRange&) {
+    FAIL() << "changed type";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "a rule of the reader");
+  }
+  EXPECT_THROW((void)handled([] { throw std::bad_alloc(); }), std::bad_alloc);
 }
 
 }  // namespace
