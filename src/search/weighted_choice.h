@@ -26,7 +26,7 @@ inline const double* branch_free_upper_bound(const double* sorted, std::size_t n
   // The answer stays in [base, base + n]: base[half] <= x puts it above base + half.
   while (n > 1) {
     const std::size_t half = n / 2;
-    base += static_cast<std::size_t>(base[half] <= x) * half;
+    base = base[half] <= x ? base + half : base;  // a conditional move: no multiply on the chain
     n -= half;
   }
   return base + static_cast<std::size_t>(*base <= x);
