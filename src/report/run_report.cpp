@@ -17,6 +17,7 @@
 #include "report/svg_plot.h"
 #include "report/told_cost_report.h"
 #include "report/xml.h"
+#include "search/niche_map.h"
 #include "search/partition.h"
 #include "study/tell_bridge.h"
 

@@ -18,6 +18,7 @@
 #include "metrics/incremental_archive_score.h"
 #include "run/knowledge_log.h"
 #include "run/search_run_internal.h"
+#include "search/niche_map.h"
 
 namespace pelnas::search_run_internal {
 

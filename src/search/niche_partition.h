@@ -1,7 +1,7 @@
 #pragma once
 // The niches a PEL-NAS search runs on, whatever the space: a niche per architecture (or none),
 // a description per niche for operators and prompts, and, when the space is small enough to list,
-// each niche's members. Two implementations: NB201's rule tables (NicheMap, search/partition.h,
+// each niche's members. Two implementations: NB201's rule tables (NicheMap, search/niche_map.h,
 // the paper's complexity niches) and equal-frequency feature bins for spaces that cannot be listed
 // (FeatureBinNiches, search/feature_bins.h: FBNet's FLOPs bins).
 #include <cstddef>

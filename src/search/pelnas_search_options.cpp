@@ -4,6 +4,7 @@
 #include "common/error.h"
 #include "common/json_fields.h"
 #include "search/feature_bins.h"
+#include "search/niche_map.h"
 #include <fmt/format.h>
 
 namespace pelnas {

@@ -15,6 +15,7 @@
 #include "metrics/evaluation_protocol.h"
 #include "metrics/reference_point_score.h"
 #include "run/run_directory.h"
+#include "search/niche_map.h"
 #include "search/partition.h"
 #include "search/pelnas_search.h"
 #include "search/search.h"

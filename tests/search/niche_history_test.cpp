@@ -13,6 +13,7 @@
 #include <set>
 
 #include "search/evolution_operator.h"
+#include "search/niche_map.h"
 #include "search/partition.h"
 #include "space/nb201_space.h"
 #include "test_support.h"

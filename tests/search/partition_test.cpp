@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "hardware/cost_source.h"
+#include "search/niche_map.h"
 #include "search/partition.h"
 #include "test_support.h"
 

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "search/evolution_operator.h"
+#include "search/niche_map.h"
 #include "search/partition.h"
 #include "space/nb201_space.h"
 #include "test_support.h"
