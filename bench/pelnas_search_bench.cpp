@@ -38,7 +38,7 @@ void BM_PelnasSearchDefaultRun(benchmark::State& state) {
   }
   state.counters["evaluations"] = evaluations;
 }
-BENCHMARK(BM_PelnasSearchDefaultRun)->Arg(1)->Arg(4)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PelnasSearchDefaultRun)->Arg(1)->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
