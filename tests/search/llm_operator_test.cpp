@@ -52,6 +52,15 @@ TEST(LlmOperatorOptions, UnknownKeysAndBadValuesAreNamed) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("max_tokens"), std::string::npos);
   }
+  // An integer beyond int is refused by name, not wrapped (4294967301 would have read as 5).
+  for (const char* key : {"max_corrections", "concurrency", "max_tokens", "max_attempts", "max_seen_listed"}) {
+    try {
+      LlmOperatorOptions::from_json({{"model", "m"}, {key, 4294967301LL}});
+      FAIL() << key;
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), std::string("llm operator option ") + key + ": expected an integer that fits in an int, got 4294967301");
+    }
+  }
   auto o = LlmOperatorOptions::from_json({{"model", "m"}, {"max_corrections", -1}});
   EXPECT_THROW(o.validate(), Error);
   EXPECT_FALSE(LlmOperatorOptions::from_json({{"model", "m"}}).to_json().dump().empty());
