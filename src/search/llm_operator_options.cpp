@@ -1,6 +1,7 @@
 // LlmOperatorOptions: validation and JSON (unknown keys and wrong types are errors, named).
-#include <limits>
+#include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "common/error.h"
 #include "common/json_fields.h"
@@ -30,13 +31,18 @@ LlmOperatorOptions LlmOperatorOptions::from_json(const nlohmann::json& j) {
     };
     auto str = [&] { want(v.is_string(), "a string"); return v.get<std::string>(); };
     auto num = [&] { want(v.is_number(), "a number"); return v.get<double>(); };
-    auto integer = [&] { want(v.is_number_integer(), "an integer"); return json_fields::get_integral<long long>(v); };
-    // An int field: a bigger integer is refused (a cast would wrap 4294967301 to 5, which passes validate()).
-    auto int_field = [&] {
-      const long long x = integer();
-      want(x >= std::numeric_limits<int>::min() && x <= std::numeric_limits<int>::max(), "an integer that fits in an int");
-      return static_cast<int>(x);
+    // An integer of the field's type: one the type cannot hold is refused naming the key (a cast
+    // would wrap 4294967301 to 5, which passes validate(); get_integral's own error names no key).
+    auto integral = [&]<class T>(std::type_identity<T>, const char* fits) -> T {
+      want(v.is_number_integer(), "an integer");
+      try {
+        return json_fields::get_integral<T>(v);
+      } catch (const json_fields::IntegerOutOfRange&) {
+        want(false, fits);
+        throw;  // not reached: want(false, ...) throws
+      }
     };
+    auto int_field = [&] { return integral(std::type_identity<int>{}, "an integer that fits in an int"); };
     auto& c = o.chat.client;
     if (key == "base_url") c.base_url = str();
     else if (key == "model") c.model = str();
@@ -48,9 +54,9 @@ LlmOperatorOptions LlmOperatorOptions::from_json(const nlohmann::json& j) {
     else if (key == "backoff_max_seconds") c.backoff_max_seconds = num();
     else if (key == "max_retry_after_seconds") c.max_retry_after_seconds = num();
     else if (key == "ca_cert_path") c.ca_cert_path = str();
-    else if (key == "max_reply_bytes") c.max_reply_bytes = integer();
+    else if (key == "max_reply_bytes") c.max_reply_bytes = integral(std::type_identity<std::int64_t>{}, "a 64-bit integer");
     else if (key == "allow_plain_http_key") { want(v.is_boolean(), "true or false"); c.allow_plain_http_key = v.get<bool>(); }
-    else if (key == "seed") { want(v.is_number_unsigned() || v.is_number_integer(), "an integer"); c.seed = json_fields::get_integral<std::uint64_t>(v); }
+    else if (key == "seed") c.seed = integral(std::type_identity<std::uint64_t>{}, "a non-negative 64-bit integer");
     else if (key == "replay") { want(v.is_boolean(), "true or false"); o.chat.replay = v.get<bool>(); }
     else if (key == "cache_path") o.chat.cache_path = str();
     else if (key == "transcript_path") o.chat.transcript_path = str();

@@ -61,6 +61,12 @@ TEST(LlmOperatorOptions, UnknownKeysAndBadValuesAreNamed) {
       EXPECT_EQ(std::string(e.what()), std::string("llm operator option ") + key + ": expected an integer that fits in an int, got 4294967301");
     }
   }
+  try {
+    LlmOperatorOptions::from_json({{"model", "m"}, {"seed", -1}});
+    FAIL() << "seed -1";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "llm operator option seed: expected a non-negative 64-bit integer, got -1");
+  }
   auto o = LlmOperatorOptions::from_json({{"model", "m"}, {"max_corrections", -1}});
   EXPECT_THROW(o.validate(), Error);
   EXPECT_FALSE(LlmOperatorOptions::from_json({{"model", "m"}}).to_json().dump().empty());
