@@ -133,8 +133,11 @@ def test_bad_tells_raise_with_clear_messages(tmp_path):
 
 def test_ctrl_c_interrupts_a_waiting_ask(tmp_path):
     # Nothing told: ask() waits for the whole table search; SIGINT must interrupt it promptly.
-    s = pelnas.Study(accuracy="valid", cost="fpga", budget=6000, out=tmp_path / "s")
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    # The search must still be running when the signal comes: here the whole space (15,284 cells
+    # with an FPGA latency; 2.7 s on a 2-core VM) against a signal at 50 ms. A 6,000-evaluation
+    # search (0.4 s) with the signal at 0.3 s raced and once finished first (CI, stop 20).
+    s = pelnas.Study(accuracy="valid", cost="fpga", budget=15284, out=tmp_path / "s")
+    timer = threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT))
     start = time.monotonic()
     timer.start()
     with pytest.raises(KeyboardInterrupt):
