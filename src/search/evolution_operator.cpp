@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "search/niche_history.h"
+#include "search/open_neighbours.h"
 #include "search/parent_mutations.h"
 #include "search/screening_model.h"
 #include "search/weighted_choice.h"
@@ -56,20 +57,11 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
     }
 
   // Parent weights: unexplored in-niche neighbours (frontier) or uniform.
+  auto open = [&](const ArchCode& c) { return contains(c) && !seen(c); };
   const auto& parents = state.parents;
   WeightedChoice parent_pick;
-  for (std::size_t i = 0; i < parents.size(); ++i) {
-    double weight = 1.0;
-    if (options_.parent_selection == "frontier") {
-      int open = 0;
-      for (const auto& nb : space.neighbours(parents[i].code.encoding())) {
-        const ArchCode c = ArchCode::from_encoding(nb);
-        open += contains(c) && !seen(c);
-      }
-      weight = 0.25 + open;
-    }
-    parent_pick.add(weight);
-  }
+  for (std::size_t i = 0; i < parents.size(); ++i)
+    parent_pick.add(options_.parent_selection == "frontier" ? 0.25 + count_neighbours(space, parents[i].code, open) : 1.0);
 
   // Mutation draws: each parent's moves listed once per call, weighted by the rules (ParentMutations).
   ParentMutations mutations(space, parents, weight, options_.swap_probability, options_.two_edge_mutation_probability);
