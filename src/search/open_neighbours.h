@@ -4,7 +4,8 @@
 // evolution operator weights every parent by its open (in-niche, unseen) neighbours at every call;
 // listing them allocated an Encoding per neighbour, ~2,000 allocations a generation late in a long
 // run (a third of the search's allocator time, issue 14). Legality, which needs an Encoding, is
-// asked only of the neighbours that pass the test.
+// asked only in a constrained space, and only of the neighbours that pass the test: in the others
+// every in-range code is legal.
 #include <cstddef>
 #include <cstdint>
 
@@ -16,6 +17,7 @@ namespace pelnas {
 template <class Test>
 int count_neighbours(const SearchSpace& space, const ArchCode& code, Test&& test) {
   const auto& positions = space.positions();
+  const bool constrained = space.constrained();
   int count = 0;
   ArchCode c = code;
   for (int e = 0; e < code.size(); ++e) {
@@ -25,7 +27,7 @@ int count_neighbours(const SearchSpace& space, const ArchCode& code, Test&& test
     for (int op = 0; op < choices; ++op) {
       if (op == own) continue;
       c.choices[at] = static_cast<std::uint8_t>(op);
-      count += test(static_cast<const ArchCode&>(c)) && space.legal(c.encoding());
+      count += test(static_cast<const ArchCode&>(c)) && (!constrained || space.legal(c.encoding()));
     }
     c.choices[at] = own;
   }

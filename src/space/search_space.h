@@ -8,7 +8,7 @@
 //
 // The default operators treat every position independently, which is exact for spaces whose
 // legal set is a product (NB201, FBNet); a space with constraints between positions overrides
-// illegal_reason() and the operators that would leave the legal set.
+// illegal_reason(), constrained() and the operators that would leave the legal set.
 //
 // The LibTorch network of an encoding is built by the torch back end through a builder
 // registered under the space's name (predictor/space_network_torch.h); torch-free code asks
@@ -76,6 +76,10 @@ class SearchSpace {
   // nullopt when e is a legal architecture, else why not (naming the position).
   virtual std::optional<std::string> illegal_reason(const Encoding& e) const;
   bool legal(const Encoding& e) const { return !illegal_reason(e).has_value(); }
+  // Whether the legal set is smaller than the product of the positions' choices (illegal_reason()
+  // rejects some encodings whose every choice is in range). False for NB201 and FBNet; a space with
+  // constraints between positions returns true, so code walking in-range codes asks legal().
+  virtual bool constrained() const { return false; }
 
   // Uniform over legal encodings.
   virtual Encoding sample(Rng& rng) const;

@@ -1,7 +1,7 @@
 // count_neighbours visits SearchSpace::neighbours() in place; the evolution operator's parent
 // weights (hence NB201 results) depend on it counting exactly what listing them counts. Cross-checked
-// against space.neighbours() for both spaces, with tests that pass a pseudo-random half, nothing,
-// or everything.
+// against space.neighbours() for both spaces and a constrained one, with tests that pass a
+// pseudo-random half, nothing, or everything.
 #include "search/open_neighbours.h"
 
 #include <gtest/gtest.h>
@@ -26,6 +26,7 @@ class ConstrainedSpace : public SearchSpace {
   std::vector<double> feature_values(const Encoding& e) const override { return base_.feature_values(e); }
   std::string prompt_description() const override { return base_.prompt_description(); }
   std::string prompt_example() const override { return base_.prompt_example(); }
+  bool constrained() const override { return true; }
   std::optional<std::string> illegal_reason(const Encoding& e) const override {
     if (auto why = SearchSpace::illegal_reason(e)) return why;
     if (e[0] == e[1]) return std::string("positions 0 and 1 must differ");
@@ -51,6 +52,23 @@ void expect_same_counts(const SearchSpace& space, int codes, std::uint64_t seed)
     EXPECT_EQ(count_neighbours(space, code, [](const ArchCode&) { return true; }), listed_all);
     EXPECT_EQ(count_neighbours(space, code, [](const ArchCode&) { return false; }), 0);
   }
+}
+
+// What count_neighbours relies on to skip legality: a space that says it is not constrained
+// accepts every in-range encoding (drawn position by position, not by sample(), which draws legal ones).
+void expect_every_in_range_code_legal(const SearchSpace& space, std::uint64_t seed) {
+  ASSERT_FALSE(space.constrained()) << space.name();
+  Rng rng(seed);
+  for (int i = 0; i < 500; ++i) {
+    Encoding e;
+    for (const auto& p : space.positions()) e.push_back(static_cast<int>(rng.uniform_int(0, static_cast<std::int64_t>(p.choices.size()) - 1)));
+    EXPECT_TRUE(space.legal(e)) << space.name() << " " << space.print(e);
+  }
+}
+
+TEST(OpenNeighbours, SpacesThatAreNotConstrainedAcceptEveryInRangeCode) {
+  expect_every_in_range_code_legal(Nb201Space("cifar10"), 6);
+  expect_every_in_range_code_legal(FbnetSpace(FbnetDataset::Cifar100), 7);
 }
 
 TEST(OpenNeighbours, CountsWhatListingTheNeighboursCounts) {
