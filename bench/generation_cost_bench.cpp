@@ -12,7 +12,16 @@
 // 901-1,000 tell a snapshot's spike (full run only) from a cost that grows.
 //   /0  PelnasSearch::run alone (time between generation callbacks)
 //   /1  a `pelnas search` run with its run directory (start_search_run)
+// Under valgrind --tool=callgrind --collect-atstart=no, collection is on during the two windows
+// and each is dumped as it ends (dumps "gen2-11" and "gen991-1000"): the instructions of the two
+// windows, deterministic where CPU time is not. A dump counts only the thread that asks for it, so under valgrind (which
+// runs one thread at a time anyway) the niches run on the calling thread (concurrency 1: the same
+// results, PelnasSearch's niches each have their own Rng). Outside valgrind the requests do nothing.
 #include <benchmark/benchmark.h>
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define PELNAS_CALLGRIND_WINDOWS 1
+#endif
 
 #include <unistd.h>
 
@@ -47,6 +56,9 @@ PelnasSearchOptions long_run_options() {
   o.children_per_call = 1;
   o.min_children_per_niche = 1;
   o.generations = kGenerations;
+#ifdef PELNAS_CALLGRIND_WINDOWS
+  if (RUNNING_ON_VALGRIND) o.concurrency = 1;
+#endif
   return o;
 }
 
@@ -80,6 +92,11 @@ void BM_GenerationCost(benchmark::State& state) {
     const double t0 = cpu_seconds();
     const auto stamp = [&](int g) {
       if (g >= 0 && g <= kGenerations) at[g] = cpu_seconds() - t0;
+#ifdef PELNAS_CALLGRIND_WINDOWS
+      if (g == 11) CALLGRIND_DUMP_STATS_AT("gen2-11");
+      if (g == kGenerations) CALLGRIND_DUMP_STATS_AT("gen991-1000");
+      if (g == 1 || g == 11 || g == kGenerations - 10 || g == kGenerations) CALLGRIND_TOGGLE_COLLECT;
+#endif
     };
     if (full_run) {
       RunConfig cfg;
