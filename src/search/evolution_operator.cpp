@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "common/error.h"
 #include "search/niche_history.h"
@@ -27,6 +28,11 @@ const SearchSpace& EvolutionOperator::space_of(const NicheState& state) {
 }
 
 EvolutionOperator::EvolutionOperator(EvolutionOperatorOptions options) : options_(std::move(options)) { options_.validate(); }
+
+int EvolutionOperator::preferred_concurrency() const {
+  const unsigned cores = std::thread::hardware_concurrency();  // 0 when unknown
+  return cores == 0 ? 4 : static_cast<int>(std::min(4u, cores));
+}
 
 void EvolutionOperator::count(const std::string& key) {
   std::lock_guard<std::mutex> lock(mutex_);
