@@ -49,7 +49,9 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
   const auto& contains = state.niche->contains;
   auto seen = [&](const ArchCode& a) { return state.seen && state.seen(a); };
   std::set<ArchCode> taken;  // proposed in this call
-  auto usable = [&](const ArchCode& a) { return contains(a) && !seen(a) && (taken.empty() || !taken.count(a)); };
+  // Open: in the niche and not evaluated; usable: open and not proposed in this call either.
+  auto open = [&](const ArchCode& a) { return contains(a) && !seen(a); };
+  auto usable = [&](const ArchCode& a) { return open(a) && (taken.empty() || !taken.count(a)); };
 
   // Choice weights per position from the rule base (rules in another form are ignored).
   std::vector<std::vector<double>> weight(static_cast<std::size_t>(length));
@@ -63,7 +65,6 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
     }
 
   // Parent weights: unexplored in-niche neighbours (frontier) or uniform.
-  auto open = [&](const ArchCode& c) { return contains(c) && !seen(c); };
   const auto& parents = state.parents;
   WeightedChoice parent_pick;
   for (std::size_t i = 0; i < parents.size(); ++i)
@@ -149,7 +150,7 @@ std::vector<ProposedChild> EvolutionOperator::propose(const NicheState& state, R
 
   const bool nb201 = space.name() == "nb201";
   // Parents whose mutation neighbourhood is used up (1), not known to be (0), or not tracked (-1).
-  const std::function<bool(const ArchCode&)> live = [&](const ArchCode& a) { return contains(a) && !seen(a); };
+  const std::function<bool(const ArchCode&)> live = open;
   NicheNeighbourhoods* neighbourhoods = nullptr;
   std::vector<signed char> used_up(parents.size(), -1);
   // A parent's neighbourhood is checked once its mutations were rejected a few times in this call:
